@@ -1,0 +1,64 @@
+/*
+ * libphonesec - internal helpers shared by every module. Never installed.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PHONESEC_CORE_INTERNAL_H
+#define PHONESEC_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phonesec/core.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PHONESEC__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PHONESEC__INTERNAL __attribute__((visibility("hidden")))
+#else
+#define PHONESEC__PRINTF(f, a)
+#define PHONESEC__INTERNAL
+#endif
+
+/* Memory through the host's allocator hook. phonesec__free(NULL) is a no-op. */
+PHONESEC__INTERNAL void *phonesec__malloc(size_t n);
+PHONESEC__INTERNAL void *phonesec__calloc(size_t count, size_t size);
+PHONESEC__INTERNAL void *phonesec__realloc(void *p, size_t n);
+PHONESEC__INTERNAL void phonesec__free(void *p);
+/* Wipe n bytes, then free. For anything that held key material. */
+PHONESEC__INTERNAL void phonesec__free_secret(void *p, size_t n);
+/* NUL-terminated copy through the hook; NULL on OOM or s == NULL. */
+PHONESEC__INTERNAL char *phonesec__strdup(const char *s);
+PHONESEC__INTERNAL char *phonesec__strndup(const char *s, size_t n);
+
+/* Log through the host hook (no-op without one, or above log_level).
+ * Never pass key material. */
+PHONESEC__INTERNAL void phonesec__log(int level, const char *module, const char *fmt, ...) PHONESEC__PRINTF(3, 4);
+PHONESEC__INTERNAL int phonesec__log_enabled(int level);
+
+/* Per-object last-error detail: embed one in each object. */
+#define PHONESEC__ERRMSG_MAX 256
+typedef struct phonesec__err {
+    int code;
+    char msg[PHONESEC__ERRMSG_MAX];
+} phonesec__err;
+
+/* Record code and detail (printf-style; never key material); returns code so
+ * callers can write `return phonesec__fail(&o->err, PHONESEC_E_PARSE, "...")`. */
+PHONESEC__INTERNAL int phonesec__fail(phonesec__err *e, int code, const char *fmt, ...) PHONESEC__PRINTF(3, 4);
+PHONESEC__INTERNAL void phonesec__err_clear(phonesec__err *e);
+/* Copy the detail out: "<strerror>: <detail>" or "" when no error. */
+PHONESEC__INTERNAL int phonesec__err_copy(const phonesec__err *e, char *buf, size_t cap);
+
+/* Which platform hooks the host replaced: 0 alloc, 1 log, 2 random, 3 clock. */
+PHONESEC__INTERNAL int phonesec__platform_custom(int which);
+
+/* ASCII helpers (locale-independent). */
+PHONESEC__INTERNAL int phonesec__ascii_tolower(int c);
+PHONESEC__INTERNAL int phonesec__strcaseeq(const char *a, const char *b);
+PHONESEC__INTERNAL int phonesec__strncaseeq(const char *a, const char *b, size_t n);
+
+/* Bounded append to a NUL-terminated buffer: returns 0, or -1 when it would
+ * not fit (buffer then unchanged). */
+PHONESEC__INTERNAL int phonesec__buf_append(char *buf, size_t cap, size_t *len, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/random.h>
+#include <wolfssl/wolfcrypt/wc_port.h>
+
+#include "core/internal.h"
+
+static void *default_malloc(size_t n, void *ud) { (void)ud; return malloc(n); }
+static void *default_realloc(void *p, size_t n, void *ud) { (void)ud; return realloc(p, n); }
+static void default_free(void *p, void *ud) { (void)ud; free(p); }
+
+/* wolfCrypt's Hash-DRBG, seeded from the OS. A DRBG is made per call: key
+ * generation is rare (never per packet), and this needs no global lock. */
+static int default_random(uint8_t *buf, size_t len, void *ud)
+{
+    WC_RNG rng;
+    int rc = 0;
+    (void)ud;
+    if (wc_InitRng(&rng) != 0)
+        return -1;
+    while (len > 0 && rc == 0) {
+        word32 n = len > 0x10000 ? 0x10000 : (word32)len;
+        rc = wc_RNG_GenerateBlock(&rng, buf, n);
+        buf += n;
+        len -= n;
+    }
+    wc_FreeRng(&rng);
+    return rc == 0 ? 0 : -1;
+}
+
+static uint64_t default_clock(void *ud)
+{
+    struct timespec ts;
+    (void)ud;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static phonesec_platform g_platform = {
+    PHONESEC_PLATFORM_VERSION, default_malloc, default_realloc, default_free, NULL,
+    NULL, NULL, PHONESEC_LOG_WARN, default_random, NULL, default_clock, NULL,
+};
+static int g_initialised;
+
+void phonesec_platform_init(phonesec_platform *p)
+{
+    static const phonesec_platform init = PHONESEC_PLATFORM_INIT;
+    if (p != NULL)
+        *p = init;
+}
+
+int phonesec_init(const phonesec_platform *p)
+{
+    phonesec_platform np;
+    int have;
+
+    if (g_initialised)
+        return PHONESEC_E_ALREADY;
+    phonesec_platform_init(&np);
+    if (p != NULL) {
+        if (p->version != PHONESEC_PLATFORM_VERSION)
+            return PHONESEC_E_INVAL;
+        have = (p->malloc_fn != NULL) + (p->realloc_fn != NULL) + (p->free_fn != NULL);
+        if (have != 0 && have != 3)
+            return PHONESEC_E_INVAL;
+        if (p->log_level < 0 || p->log_level > PHONESEC_LOG_DEBUG)
+            return PHONESEC_E_INVAL;
+        np = *p;
+    }
+    if (np.malloc_fn == NULL) {
+        np.malloc_fn = default_malloc;
+        np.realloc_fn = default_realloc;
+        np.free_fn = default_free;
+        np.alloc_ud = NULL;
+    }
+    if (np.random_fn == NULL) {
+        np.random_fn = default_random;
+        np.random_ud = NULL;
+    }
+    if (np.clock_ms_fn == NULL) {
+        np.clock_ms_fn = default_clock;
+        np.clock_ud = NULL;
+    }
+    if (wolfCrypt_Init() != 0)
+        return PHONESEC_E_CRYPTO;
+    g_platform = np;
+    g_initialised = 1;
+    return PHONESEC_OK;
+}
+
+void phonesec_shutdown(void)
+{
+    if (!g_initialised)
+        return;
+    phonesec_platform_init(&g_platform);
+    g_platform.malloc_fn = default_malloc;
+    g_platform.realloc_fn = default_realloc;
+    g_platform.free_fn = default_free;
+    g_platform.random_fn = default_random;
+    g_platform.clock_ms_fn = default_clock;
+    wolfCrypt_Cleanup();
+    g_initialised = 0;
+}
+
+void *phonesec__malloc(size_t n)
+{
+    return g_platform.malloc_fn(n == 0 ? 1 : n, g_platform.alloc_ud);
+}
+
+void *phonesec__calloc(size_t count, size_t size)
+{
+    void *p;
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    p = phonesec__malloc(count * size);
+    if (p != NULL)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void *phonesec__realloc(void *p, size_t n)
+{
+    return g_platform.realloc_fn(p, n == 0 ? 1 : n, g_platform.alloc_ud);
+}
+
+void phonesec__free(void *p)
+{
+    if (p != NULL)
+        g_platform.free_fn(p, g_platform.alloc_ud);
+}
+
+void phonesec__free_secret(void *p, size_t n)
+{
+    if (p != NULL) {
+        phonesec_memzero(p, n);
+        g_platform.free_fn(p, g_platform.alloc_ud);
+    }
+}
+
+char *phonesec__strndup(const char *s, size_t n)
+{
+    char *d;
+    if (s == NULL)
+        return NULL;
+    d = phonesec__malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *phonesec__strdup(const char *s)
+{
+    return s == NULL ? NULL : phonesec__strndup(s, strlen(s));
+}
+
+int phonesec__log_enabled(int level)
+{
+    return g_platform.log_fn != NULL && level <= g_platform.log_level;
+}
+
+void phonesec__log(int level, const char *module, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (!phonesec__log_enabled(level))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    g_platform.log_fn(level, module, line, g_platform.log_ud);
+}
+
+int phonesec_random(void *buf, size_t len)
+{
+    if (len == 0)
+        return PHONESEC_OK;
+    if (buf == NULL)
+        return PHONESEC_E_INVAL;
+    if (g_platform.random_fn(buf, len, g_platform.random_ud) != 0) {
+        phonesec_memzero(buf, len);
+        phonesec__log(PHONESEC_LOG_ERROR, "core", "random source failed");
+        return PHONESEC_E_RANDOM;
+    }
+    return PHONESEC_OK;
+}
+
+uint64_t phonesec_now_ms(void)
+{
+    return g_platform.clock_ms_fn(g_platform.clock_ud);
+}
+
+int phonesec__platform_custom(int which)
+{
+    switch (which) {
+    case 0: return g_platform.malloc_fn != default_malloc;
+    case 1: return g_platform.log_fn != NULL;
+    case 2: return g_platform.random_fn != default_random;
+    case 3: return g_platform.clock_ms_fn != default_clock;
+    default: return 0;
+    }
+}

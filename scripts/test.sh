@@ -1,0 +1,42 @@
+#!/bin/sh
+# Fresh Debian 12 machine -> every test suite, in one command:
+#  1. install the Debian packages needed (scripts/install-deps.sh);
+#  2. gcc build with -Werror: unit, vectors, headers, abi, fuzz-corpus and
+#     interop suites;
+#  3. the unit, vectors and fuzz-corpus suites again under ASan+UBSan (clang);
+#  4. the unit suites under valgrind.
+# Prints 'summary: N passed, N failed' last; exit status 0 only if all passed.
+set -u
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh || exit 1
+top=$(pwd)
+out=${PHONESEC_TEST_BUILDDIR:-$top/build-test}
+rm -rf "$out"; mkdir -p "$out"
+status=0
+run() { echo "+ $*"; "$@" || status=1; }
+
+run meson setup "$out/gcc" -Dwerror=true --buildtype=debugoptimized >/dev/null
+run ninja -C "$out/gcc"
+run meson test -C "$out/gcc" --print-errorlogs --num-processes 2
+
+CC=clang run meson setup "$out/san" -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
+run ninja -C "$out/san"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run meson test -C "$out/san" --print-errorlogs --suite unit --suite vectors --suite fuzz --num-processes 2
+
+run meson test -C "$out/gcc" --print-errorlogs --setup valgrind --suite unit --num-processes 2
+
+python3 - "$out" <<'PY' || status=1
+import json, sys, glob, os
+passed = failed = skipped = 0
+for log in sorted(glob.glob(os.path.join(sys.argv[1], '*', 'meson-logs', 'testlog*.json'))):
+    for line in open(log):
+        r = json.loads(line).get('result')
+        if r in ('OK', 'EXPECTEDFAIL'): passed += 1
+        elif r == 'SKIP': skipped += 1
+        else: failed += 1
+print(f'summary: {passed} passed, {failed} failed, {skipped} skipped')
+sys.exit(1 if failed or passed == 0 else 0)
+PY
+exit $status
