@@ -104,6 +104,7 @@ PHONESEC_API unsigned long phonesec_version_number(void);
 #define PHONESEC_FEATURE_MEDIASEC   (1u << 4)
 #define PHONESEC_FEATURE_CFGCRYPT   (1u << 5)
 #define PHONESEC_FEATURE_LEGACY_RC4 (1u << 6)
+#define PHONESEC_FEATURE_FLOW       (1u << 7)
 /** @} */
 
 /** \brief Bit set of PHONESEC_FEATURE_* compiled into the linked library. */

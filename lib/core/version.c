@@ -32,6 +32,9 @@ unsigned phonesec_features(void)
 #ifdef PHONESEC_HAVE_TLS
     f |= PHONESEC_FEATURE_TLS;
 #endif
+#ifdef PHONESEC_HAVE_FLOW
+    f |= PHONESEC_FEATURE_FLOW;
+#endif
 #ifdef PHONESEC_HAVE_SDES
     f |= PHONESEC_FEATURE_SDES;
 #endif
@@ -66,7 +69,7 @@ static const struct {
     unsigned bit;
     const char *name;
 } feature_names[] = {
-    {PHONESEC_FEATURE_CIPHERS, "ciphers"},   {PHONESEC_FEATURE_TLS, "tls"},
+    {PHONESEC_FEATURE_CIPHERS, "ciphers"},   {PHONESEC_FEATURE_TLS, "tls"},           {PHONESEC_FEATURE_FLOW, "flow"},
     {PHONESEC_FEATURE_SDES, "sdes"},         {PHONESEC_FEATURE_SRTP, "srtp"},
     {PHONESEC_FEATURE_MEDIASEC, "mediasec"}, {PHONESEC_FEATURE_CFGCRYPT, "cfgcrypt"},
     {PHONESEC_FEATURE_LEGACY_RC4, "legacy_rc4 (legacy obfuscation, not security)"},
