@@ -244,7 +244,11 @@ static int insert_list(edit *e, const phonesec_mediasec_list *l, const char *hdr
             }
         }
         v[b.len] = '\0';
-        rc = phonesec_mediasec_msg_insert(e->cur, e->len, hdr, v, e->other, e->cap, &nlen);
+        /* the first line replaces any existing ones in place; the rest follow it */
+        if (i == 0)
+            rc = phonesec_mediasec_msg_replace(e->cur, e->len, hdr, v, e->other, e->cap, &nlen);
+        else
+            rc = phonesec_mediasec_msg_insert(e->cur, e->len, hdr, v, e->other, e->cap, &nlen);
         if ((rc = edit_step(e, rc, nlen)) != 0) {
             phonesec__free(v);
             return rc;
@@ -291,6 +295,8 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
         static const char *const tagh[] = {"Require", "Proxy-Require"};
         size_t k;
         for (k = 0; k < 2; k++) {
+            if (n & (1u << k))
+                continue; /* replaced in place below */
             rc = phonesec_mediasec_msg_remove(e.cur, e.len, hdrs[k], e.other, e.cap, &nlen, NULL);
             if ((rc = edit_step(&e, rc, nlen)) != 0)
                 goto done;
