@@ -240,8 +240,9 @@ static int read_value(ps *p, size_t *vs, size_t *vn, int *quoted)
                 break;
             }
             if (c == '\\') {
+                /* RFC 3261 allows \NUL; refused here (it would cut the value short) */
                 if (p->i + 1 >= p->n || p->s[p->i + 1] == '\r' || p->s[p->i + 1] == '\n' ||
-                    (unsigned char)p->s[p->i + 1] > 0x7f)
+                    p->s[p->i + 1] == '\0' || (unsigned char)p->s[p->i + 1] > 0x7f)
                     return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "bad quoted pair at offset %zu", p->i);
                 p->i += 2;
                 continue;
@@ -606,6 +607,7 @@ static int value_equal(const char *a, const char *b)
 int phonesec_mediasec_list_equal(const phonesec_mediasec_list *a, const phonesec_mediasec_list *b)
 {
     size_t i, j, k;
+    uint64_t used;
     if (a == NULL || b == NULL)
         return PHONESEC_E_INVAL;
     if (a->nmechs != b->nmechs)
@@ -615,6 +617,8 @@ int phonesec_mediasec_list_equal(const phonesec_mediasec_list *a, const phonesec
         if (!phonesec__strcaseeq(a->text + ma->name, b->text + mb->name) || ma->nparams != mb->nparams ||
             ma->q_milli != mb->q_milli || ma->media != mb->media)
             return PHONESEC_E_NO_MATCH;
+        /* parameters as a multiset: each of a matches an unused one of b */
+        used = 0;
         for (j = 0; j < ma->nparams; j++) {
             const ms_param *pa = &a->params[ma->first + j];
             const char *na = a->text + pa->name;
@@ -623,11 +627,12 @@ int phonesec_mediasec_list_equal(const phonesec_mediasec_list *a, const phonesec
             for (k = 0; k < mb->nparams && !found; k++) {
                 const ms_param *pb = &b->params[mb->first + k];
                 const char *vb = pb->value == NONE ? NULL : b->text + pb->value;
-                if (!phonesec__strcaseeq(na, b->text + pb->name))
+                if ((used >> k) & 1u || !phonesec__strcaseeq(na, b->text + pb->name))
                     continue;
-                found = phonesec__strcaseeq(na, "q") ? 1 : value_equal(va, vb);
-                if (!found)
-                    return PHONESEC_E_NO_MATCH;
+                if (phonesec__strcaseeq(na, "q") || value_equal(va, vb)) {
+                    found = 1;
+                    used |= (uint64_t)1 << k;
+                }
             }
             if (!found)
                 return PHONESEC_E_NO_MATCH;

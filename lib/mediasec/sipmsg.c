@@ -114,7 +114,9 @@ int phonesec__mediasec_msg_next(const phonesec__mediasec_msg *m, size_t *pos, co
         }
         h->val_off = v;
         h->val_len = h->eol_off - v;
-        while (h->val_len > 0 && is_wsp((unsigned char)p[v + h->val_len - 1]))
+        /* trailing white space, and folds of white-space-only lines */
+        while (h->val_len > 0 && (is_wsp((unsigned char)p[v + h->val_len - 1]) || p[v + h->val_len - 1] == '\r' ||
+                                  p[v + h->val_len - 1] == '\n'))
             h->val_len--;
         *pos = e;
         if (name == NULL || name_matches(p + ns, ne - ns, name))
