@@ -29,7 +29,9 @@ typedef struct phonesec__mediasec_msg {
     const char *eol;  /* "\r\n" or "\n" */
 } phonesec__mediasec_msg;
 
-PHONESEC__INTERNAL int phonesec__mediasec_is_tchar(int c);
+/* RFC 3261 token characters (1 for alphanum and - . ! % * _ + ` ' ~). */
+PHONESEC__INTERNAL extern const unsigned char phonesec__mediasec_tchar[256];
+#define phonesec__mediasec_is_tchar(c) (phonesec__mediasec_tchar[(unsigned char)(c)] != 0)
 PHONESEC__INTERNAL int phonesec__mediasec_is_token(const char *s, size_t n);
 PHONESEC__INTERNAL int phonesec__mediasec_msg_open(phonesec__mediasec_msg *m, const char *msg, size_t len);
 /* Next header at or after *pos matching name (NULL: any); returns 1 found, 0 end. */

@@ -22,12 +22,14 @@ static int name_matches(const char *s, size_t n, const char *name)
     size_t k, nl = strlen(name);
     if (nl == n && phonesec__strncaseeq(s, name, n))
         return 1;
+    if (n != 1 && nl != 1)
+        return 0; /* a compact form is one letter */
     for (k = 0; k < sizeof compact / sizeof compact[0]; k++) {
         const char *full = compact[k][0], *c = compact[k][1];
-        if (phonesec__strcaseeq(name, full) || phonesec__strcaseeq(name, c)) {
-            if ((strlen(full) == n && phonesec__strncaseeq(s, full, n)) || (n == 1 && phonesec__strncaseeq(s, c, 1)))
-                return 1;
-        }
+        if (n == 1 && phonesec__ascii_tolower((unsigned char)s[0]) == c[0])
+            return phonesec__strcaseeq(name, full);
+        if (nl == 1 && phonesec__ascii_tolower((unsigned char)name[0]) == c[0])
+            return strlen(full) == n && phonesec__strncaseeq(s, full, n);
     }
     return 0;
 }
