@@ -407,10 +407,10 @@ PHONESEC_API int phonesec_mediasec_state(const phonesec_mediasec *ms);
  * Any Security-Client / Security-Verify already in the message is replaced,
  * so each appears exactly once: Security-Client on REGISTER while
  * client-initiated negotiation is on (also after a 401/407); Security-Verify,
- * equal to the stored server list, on every request once agreed (REGISTER,
- * INVITE, in-dialog requests, OPTIONS; not ACK or CANCEL, which RFC 3261
- * builds from the original); the option tags merged into Require and
- * Proxy-Require. With the state OFF the message is copied unchanged.
+ * equal to the stored server list, on every request once agreed (RFC 3329
+ * §2.3.1: all subsequent requests to that server: REGISTER, INVITE,
+ * in-dialog requests, OPTIONS, ACK, CANCEL); the option tags merged into
+ * Require and Proxy-Require. With the state OFF the message is copied unchanged.
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_PARSE (not a request),
  *         PHONESEC_E_STATE (state FAILED), PHONESEC_E_POLICY (mandatory
  *         policy on a non-TLS flow with tls_only; state becomes FAILED) or

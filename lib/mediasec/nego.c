@@ -126,8 +126,6 @@ static unsigned needs(const phonesec_mediasec *ms, const char *method)
     unsigned n = 0;
     if (ms->state != PHONESEC_MEDIASEC_ST_PENDING && ms->state != PHONESEC_MEDIASEC_ST_AGREED)
         return 0;
-    if (method_is(method, "ACK") || method_is(method, "CANCEL"))
-        return 0;
     if (ms->cfg.client_initiated && method_is(method, "REGISTER"))
         n |= 1;
     if (ms->state == PHONESEC_MEDIASEC_ST_AGREED)

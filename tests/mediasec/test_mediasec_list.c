@@ -199,6 +199,30 @@ static void malformed_lists(void **state)
     }
 }
 
+static void fuzz_regressions(void **state)
+{
+    phonesec_mediasec_list *l = NULL;
+    char out[256], err[300];
+    size_t n, vo, vl;
+    static const char NUL_PAIR[] = "x;v=\"a\\\0b\"";
+    static const char FOLD_ONLY[] = "OPTIONS sip:a SIP/2.0\r\nRequire: a\r\n \r\nl: 0\r\n\r\n";
+    (void)state;
+    /* a quoted pair with NUL would cut the stored value short: refused */
+    assert_int_equal(phonesec_mediasec_list_new(&l), 0);
+    assert_int_equal(phonesec_mediasec_list_parse(l, NUL_PAIR, sizeof NUL_PAIR - 1), PHONESEC_E_PARSE);
+    assert_int_equal(phonesec_mediasec_list_last_error(l, err, sizeof err), 0);
+    assert_non_null(strstr(err, "quoted pair"));
+    phonesec_mediasec_list_free(l);
+    /* a continuation line holding only white space ends the value before it */
+    assert_int_equal(phonesec_mediasec_msg_find(FOLD_ONLY, sizeof FOLD_ONLY - 1, "Require", 0, &vo, &vl), 0);
+    assert_int_equal(vl, 1);
+    assert_int_equal(phonesec_mediasec_msg_add_tag(FOLD_ONLY, sizeof FOLD_ONLY - 1, "Require", "t", out, sizeof out,
+                                                   &n, NULL),
+                     0);
+    assert_string_equal(out, "OPTIONS sip:a SIP/2.0\r\nRequire: a, t\r\n \r\nl: 0\r\n\r\n");
+    assert_int_equal(phonesec_mediasec_msg_has_tag(out, n, "Require", "t"), 1);
+}
+
 static void limits_and_args(void **state)
 {
     phonesec_mediasec_list *l = NULL;
@@ -253,6 +277,9 @@ static void equality_rules(void **state)
         {"x;v=\"ab\"", "x;v=\"ab\"", 1},
         {"x;a=1;b=2", "x;a=1;c=2", 0},
         {"x;a", "x;a=1", 0},
+        /* repeated generic parameters compare as a multiset (found by fuzzing) */
+        {"x;a=1;a=2", "x;a=2;a=1", 1},
+        {"x;a=1;a=1", "x;a=1;a=2", 0},
     };
     size_t i;
     (void)state;
@@ -477,6 +504,7 @@ int main(void)
         cmocka_unit_test(folded_and_repeated),
         cmocka_unit_test(qvalue_grammar),
         cmocka_unit_test(malformed_lists),
+        cmocka_unit_test(fuzz_regressions),
         cmocka_unit_test(limits_and_args),
         cmocka_unit_test(equality_rules),
         cmocka_unit_test(append_copies),
