@@ -103,6 +103,12 @@ static void check_msg(const char *s, size_t n)
             changed != 0 || l2 != l1 || memcmp(o1, o2, l1) != 0)
             abort();
     }
+    if (phonesec_mediasec_msg_remove_tag(s, n, "Require", "sec-agree", o1, sizeof o1, &l1, &changed) == 0) {
+        if (phonesec_mediasec_msg_has_tag(o1, l1, "Require", "sec-agree") != 0)
+            abort();
+        if (l1 - body_off(o1, l1) != n - body_off(s, n))
+            abort();
+    }
     {
         phonesec_mediasec_list *l = NULL;
         if (phonesec_mediasec_list_new(&l) == 0) {

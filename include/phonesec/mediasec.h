@@ -313,6 +313,19 @@ PHONESEC_API int phonesec_mediasec_msg_has_tag(const char *msg, size_t len, cons
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_msg_add_tag(const char *msg, size_t len, const char *name,
                                                                      const char *tag, char *out, size_t out_cap,
                                                                      size_t *out_len, int *changed);
+
+/**
+ * \brief Remove an option tag from every header called `name` (ignoring
+ *        case); a header left without any tag is removed. Headers without
+ *        the tag are copied unchanged; one that had it is rewritten as
+ *        `Name: a, b` (its name spelled as before).
+ * \param changed set to 1 when the tag was found, else 0; may be NULL
+ * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL argument, tag or name not a
+ *         token), PHONESEC_E_PARSE or PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_msg_remove_tag(const char *msg, size_t len, const char *name,
+                                                                        const char *tag, char *out, size_t out_cap,
+                                                                        size_t *out_len, int *changed);
 /** @} */
 
 /* ---------------------------------------------------------------------- */
@@ -410,7 +423,9 @@ PHONESEC_API int phonesec_mediasec_state(const phonesec_mediasec *ms);
  * equal to the stored server list, on every request once agreed (RFC 3329
  * §2.3.1: all subsequent requests to that server: REGISTER, INVITE,
  * in-dialog requests, OPTIONS, ACK, CANCEL); the option tags merged into
- * Require and Proxy-Require. With the state OFF the message is copied unchanged.
+ * Require and Proxy-Require. With the state OFF (policy or fallback) any
+ * Security-Client and Security-Verify and the sec-agree / mediasec tags are
+ * taken out, so a request resent after a 420 no longer asks for them.
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_PARSE (not a request),
  *         PHONESEC_E_STATE (state FAILED), PHONESEC_E_POLICY (mandatory
  *         policy on a non-TLS flow with tls_only; state becomes FAILED) or

@@ -316,6 +316,32 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
             }
         }
     }
+    if (ms->state == PHONESEC_MEDIASEC_ST_OFF) {
+        /* not negotiating on this flow: nothing of ours may go out (a
+         * request resent after a 420 must not ask for the extension again) */
+        static const char *const hdrs[] = {PHONESEC_MEDIASEC_HDR_CLIENT, PHONESEC_MEDIASEC_HDR_VERIFY};
+        static const char *const tagh[] = {"Require", "Proxy-Require"};
+        size_t k;
+        for (k = 0; k < 2; k++) {
+            rc = phonesec_mediasec_msg_remove(e.cur, e.len, hdrs[k], e.other, e.cap, &nlen, NULL);
+            if ((rc = edit_step(&e, rc, nlen)) != 0)
+                goto done;
+        }
+        for (k = 0; k < 2; k++) {
+            if (ms->tags & PHONESEC_MEDIASEC_TAG_SEC_AGREE) {
+                rc = phonesec_mediasec_msg_remove_tag(e.cur, e.len, tagh[k], "sec-agree", e.other, e.cap, &nlen,
+                                                      NULL);
+                if ((rc = edit_step(&e, rc, nlen)) != 0)
+                    goto done;
+            }
+            if (ms->tags & PHONESEC_MEDIASEC_TAG_MEDIASEC) {
+                rc = phonesec_mediasec_msg_remove_tag(e.cur, e.len, tagh[k], "mediasec", e.other, e.cap, &nlen,
+                                                      NULL);
+                if ((rc = edit_step(&e, rc, nlen)) != 0)
+                    goto done;
+            }
+        }
+    }
     *out_len = e.len;
     if (e.len + 1 > out_cap) {
         rc = PHONESEC_E_BUFFER_SMALL;

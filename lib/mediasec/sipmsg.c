@@ -470,3 +470,85 @@ int phonesec_mediasec_msg_add_tag(const char *msg, size_t len, const char *name,
         *changed = 1;
     return rc;
 }
+
+/* Entry [st, e) of a comma list value, trimmed; returns the index after the
+ * comma (or n + 1 at the end). */
+static size_t next_entry(const char *s, size_t n, size_t i, size_t *st, size_t *e)
+{
+    while (i < n && (is_wsp((unsigned char)s[i]) || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    *st = i;
+    while (i < n && s[i] != ',')
+        i++;
+    *e = i;
+    while (*e > *st && (is_wsp((unsigned char)s[*e - 1]) || s[*e - 1] == '\r' || s[*e - 1] == '\n'))
+        (*e)--;
+    return i + 1;
+}
+
+int phonesec_mediasec_msg_remove_tag(const char *msg, size_t len, const char *name, const char *tag, char *out,
+                                     size_t out_cap, size_t *out_len, int *changed)
+{
+    phonesec__mediasec_msg m;
+    phonesec__mediasec_hdr h;
+    phonesec__mediasec_sb b;
+    size_t pos, copied, tl;
+    int rc, pass, did = 0;
+    if (msg == NULL || !check_name(name) || !check_name(tag) || out_len == NULL || (out == NULL && out_cap > 0))
+        return PHONESEC_E_INVAL;
+    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+        return rc;
+    tl = strlen(tag);
+    for (pass = 0; pass < 2; pass++) {
+        b.out = pass ? out : NULL;
+        b.cap = pass ? out_cap : 0;
+        b.len = 0;
+        copied = 0;
+        did = 0;
+        pos = m.hdr_start;
+        while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
+            const char *v = msg + h.val_off;
+            size_t i = 0, st, e, kept = 0, nl = 0;
+            if (!list_has(v, h.val_len, tag))
+                continue;
+            did = 1;
+            phonesec__mediasec_sb_put(&b, msg + copied, h.line_off - copied);
+            copied = h.line_end;
+            /* count what stays */
+            while (i <= h.val_len) {
+                i = next_entry(v, h.val_len, i, &st, &e);
+                if (e > st && !(e - st == tl && phonesec__strncaseeq(v + st, tag, tl)))
+                    kept++;
+            }
+            if (kept == 0)
+                continue; /* the header had only this tag: the line goes */
+            while (phonesec__mediasec_is_tchar((unsigned char)msg[h.line_off + nl]))
+                nl++;
+            phonesec__mediasec_sb_put(&b, msg + h.line_off, nl);
+            phonesec__mediasec_sb_put(&b, ": ", 2);
+            kept = 0;
+            for (i = 0; i <= h.val_len;) {
+                i = next_entry(v, h.val_len, i, &st, &e);
+                if (e > st && !(e - st == tl && phonesec__strncaseeq(v + st, tag, tl))) {
+                    if (kept++)
+                        phonesec__mediasec_sb_put(&b, ", ", 2);
+                    phonesec__mediasec_sb_put(&b, v + st, e - st);
+                }
+            }
+            phonesec__mediasec_sb_str(&b, m.eol);
+        }
+        if (rc < 0)
+            return rc;
+        phonesec__mediasec_sb_put(&b, msg + copied, len - copied);
+        if (pass == 0) {
+            *out_len = b.len;
+            if (b.len + 1 > out_cap || out == NULL)
+                return PHONESEC_E_BUFFER_SMALL;
+        } else {
+            out[b.len] = '\0';
+        }
+    }
+    if (changed != NULL)
+        *changed = did;
+    return PHONESEC_OK;
+}

@@ -208,6 +208,9 @@ static void bad_extension_420(void **state)
     assert_int_equal(phonesec_mediasec_state(ms), PHONESEC_MEDIASEC_ST_OFF);
     /* resend without: the message goes out as the stack built it */
     expect_unchanged(ms, "tk-register1.sip");
+    /* a stack that resends the decorated REGISTER: our headers and tags come out */
+    expect_request(ms, "tk-register1-client.expect", "tk-register1.sip");
+    expect_request(ms, "tk-register2-client.expect", "tk-register2.sip");
     phonesec_mediasec_free(ms);
     ms = mk(1, PHONESEC_MEDIASEC_MANDATORY, 0, NULL);
     assert_int_equal(feed(ms, "resp-420.sip"), PHONESEC_E_POLICY);

@@ -464,6 +464,29 @@ static void msg_edit(void **state)
     assert_int_equal(phonesec_mediasec_msg_has_tag("A sip:a SIP/2.0\r\nRequire: sec-agreement\r\n\r\n", 43, "Require",
                                                    "sec-agree"),
                      0);
+    /* remove_tag: from a list, and a header left empty goes */
+    static const char T[] = "OPTIONS sip:a SIP/2.0\r\nRequire: 100rel, SEC-AGREE,\r\n timer\r\n"
+                            "Proxy-Require: sec-agree\r\nrequire: x\r\nContent-Length: 0\r\n\r\n";
+    assert_int_equal(phonesec_mediasec_msg_remove_tag(T, sizeof T - 1, "Require", "sec-agree", out, sizeof out, &n,
+                                                      &changed),
+                     0);
+    assert_int_equal(changed, 1);
+    assert_string_equal(out, "OPTIONS sip:a SIP/2.0\r\nRequire: 100rel, timer\r\n"
+                             "Proxy-Require: sec-agree\r\nrequire: x\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(phonesec_mediasec_msg_remove_tag(T, sizeof T - 1, "Proxy-Require", "sec-agree", out, sizeof out,
+                                                      &n, &changed),
+                     0);
+    assert_string_equal(out, "OPTIONS sip:a SIP/2.0\r\nRequire: 100rel, SEC-AGREE,\r\n timer\r\n"
+                             "require: x\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(phonesec_mediasec_msg_remove_tag(T, sizeof T - 1, "Require", "nope", out, sizeof out, &n,
+                                                      &changed),
+                     0);
+    assert_int_equal(changed, 0);
+    assert_string_equal(out, T);
+    memset(out, 'q', 8);
+    assert_int_equal(phonesec_mediasec_msg_remove_tag(T, sizeof T - 1, "Require", "timer", out, 8, &n, NULL),
+                     PHONESEC_E_BUFFER_SMALL);
+    assert_int_equal(out[0], 'q');
     /* bare-LF messages get bare-LF lines */
     assert_int_equal(phonesec_mediasec_msg_insert("A sip:a SIP/2.0\nVia: x\n\nbody", 28, "X", "1", out, sizeof out, &n),
                      0);
