@@ -707,6 +707,11 @@ int phonesec_mediasec_list_print(const phonesec_mediasec_list *l, const char *he
     return PHONESEC_OK;
 }
 
+const char *phonesec__mediasec_list_detail(const phonesec_mediasec_list *l)
+{
+    return l->err.msg;
+}
+
 int phonesec_mediasec_list_last_error(const phonesec_mediasec_list *l, char *buf, size_t cap)
 {
     if (l == NULL || buf == NULL || cap == 0)

@@ -66,9 +66,7 @@ int phonesec_mediasec_new(const phonesec_mediasec_config *cfg, phonesec_mediasec
     mechs = cfg->client_mechanisms ? cfg->client_mechanisms : DEFAULT_CLIENT;
     rc = phonesec_mediasec_list_parse(ms->client, mechs, strlen(mechs));
     if (rc != 0) {
-        char detail[PHONESEC__ERRMSG_MAX];
-        if (phonesec_mediasec_list_last_error(ms->client, detail, sizeof detail) == 0)
-            phonesec__log(PHONESEC_LOG_ERROR, LOGM, "client_mechanisms: %s", detail);
+        phonesec__log(PHONESEC_LOG_ERROR, LOGM, "client_mechanisms: %s", phonesec__mediasec_list_detail(ms->client));
         phonesec_mediasec_free(ms);
         return rc;
     }
@@ -407,7 +405,7 @@ int phonesec_mediasec_on_response(phonesec_mediasec *ms, const char *msg, size_t
         rc = phonesec_mediasec_list_from_msg(nl, msg, len, PHONESEC_MEDIASEC_HDR_SERVER);
         if (rc != 0) {
             char detail[PHONESEC__ERRMSG_MAX];
-            (void)phonesec_mediasec_list_last_error(nl, detail, sizeof detail);
+            memcpy(detail, phonesec__mediasec_list_detail(nl), sizeof detail);
             phonesec_mediasec_list_free(nl);
             if (mandatory) {
                 ms->state = PHONESEC_MEDIASEC_ST_FAILED;
