@@ -141,6 +141,89 @@ static void check_msg(const char *s, size_t n)
     }
 }
 
+/* The old multi-step way of decorating a request, written with the public
+ * message helpers: prepare_request must give exactly the same bytes. */
+static int reference(const phonesec_mediasec *ms, const char *s, size_t n, int is_register, char *out, size_t cap,
+                     size_t *olen)
+{
+    static char a[70000], b[70000], lines[70000];
+    static const char *const tags[] = {"sec-agree", "mediasec"};
+    static const char *const th[] = {"Require", "Proxy-Require"};
+    char *cur = a, *oth = b, *t;
+    size_t cl = n, nl, ll, k;
+    int which;
+    if (n >= sizeof a)
+        return -1;
+    memcpy(a, s, n);
+    if (!is_register) {
+        if (phonesec_mediasec_msg_remove(cur, cl, "Security-Client", oth, sizeof b, &nl, NULL) != 0)
+            return -1;
+        t = cur, cur = oth, oth = t, cl = nl;
+    }
+    for (which = 0; which < 2; which++) {
+        const char *hdr = which ? "Security-Verify" : "Security-Client";
+        char *line, *e;
+        size_t i = 0;
+        if (which == 0 && !is_register)
+            continue;
+        if (which == 0) {
+            if (phonesec_mediasec_request_headers((phonesec_mediasec *)ms, "REGISTER",
+                                                  PHONESEC_MEDIASEC_STYLE_PER_MECH, lines, sizeof lines, &ll) != 0)
+                return -1;
+        } else if (phonesec_mediasec_list_print(phonesec_mediasec_server_list(ms), hdr,
+                                                PHONESEC_MEDIASEC_STYLE_PER_MECH, lines, sizeof lines, &ll) != 0) {
+            return -1;
+        }
+        for (line = lines; (e = strstr(line, "\r\n")) != NULL; line = e + 2) {
+            *e = '\0';
+            if (strncmp(line, hdr, strlen(hdr)) != 0)
+                continue; /* the other header's lines */
+            if ((i++ == 0 ? phonesec_mediasec_msg_replace(cur, cl, hdr, line + strlen(hdr) + 2, oth, sizeof b, &nl)
+                          : phonesec_mediasec_msg_insert(cur, cl, hdr, line + strlen(hdr) + 2, oth, sizeof b, &nl)) !=
+                0)
+                return -1;
+            t = cur, cur = oth, oth = t, cl = nl;
+        }
+    }
+    for (k = 0; k < 4; k++) {
+        if (phonesec_mediasec_msg_add_tag(cur, cl, th[k / 2], tags[k % 2], oth, sizeof b, &nl, NULL) != 0)
+            return -1;
+        t = cur, cur = oth, oth = t, cl = nl;
+    }
+    if (cl + 1 > cap)
+        return -1;
+    memcpy(out, cur, cl);
+    *olen = cl;
+    return 0;
+}
+
+static const char R401[] = "SIP/2.0 401 Unauthorized\r\nCSeq: 1 REGISTER\r\n"
+                           "Security-Server: sdes-srtp;q=0.5;mediasec, tls;q=0.2\r\n"
+                           "Security-Server: x-v;y=\"z\"\r\nContent-Length: 0\r\n\r\n";
+
+static void check_prepare(const char *s, size_t n)
+{
+    static char o1[70000], o2[70000];
+    size_t l1, l2;
+    char meth[32];
+    phonesec_mediasec_config c = PHONESEC_MEDIASEC_CONFIG_INIT;
+    phonesec_mediasec *ms = NULL;
+    c.client_initiated = 1;
+    if (phonesec_mediasec_new(&c, &ms) != 0)
+        return;
+    if (phonesec_mediasec_reset(ms, 1) != 0 || phonesec_mediasec_on_response(ms, R401, sizeof R401 - 1) != 0)
+        abort();
+    if (phonesec_mediasec_prepare_request(ms, s, n, o1, sizeof o1, &l1) == 0) {
+        if (phonesec_mediasec_msg_method(s, n, meth, sizeof meth) != 0)
+            abort();
+        if (reference(ms, s, n, strcmp(meth, "REGISTER") == 0, o2, sizeof o2, &l2) != 0)
+            abort();
+        if (l1 != l2 || memcmp(o1, o2, l1) != 0)
+            abort();
+    }
+    phonesec_mediasec_free(ms);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int inited;
@@ -153,5 +236,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     check_list((const char *)data, size);
     check_msg((const char *)data, size);
+    check_prepare((const char *)data, size);
     return 0;
 }

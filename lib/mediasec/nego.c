@@ -202,55 +202,130 @@ static int edit_step(edit *e, int rc, size_t nlen)
     return 0;
 }
 
-static int insert_list(edit *e, const phonesec_mediasec_list *l, const char *hdr, int style)
+/* Header kinds the single-pass builder cares about. */
+enum { K_OTHER, K_CLIENT, K_VERIFY, K_REQUIRE, K_PROXY_REQUIRE, K_CLEN };
+
+static int kind_of(const char *p, size_t nl)
 {
-    phonesec__mediasec_sb b;
-    size_t i, n, nlen;
-    int rc;
-    char *v;
-    /* value text of the whole list (SINGLE) or of each mechanism (PER_MECH) */
-    b.out = NULL;
-    b.cap = 0;
-    b.len = 0;
-    phonesec__mediasec_list_put(l, hdr, PHONESEC_MEDIASEC_STYLE_VALUE, "", &b);
-    v = phonesec__malloc(b.len + 1);
-    if (v == NULL)
-        return PHONESEC_E_NOMEM;
-    n = style == PHONESEC_MEDIASEC_STYLE_SINGLE ? 1 : phonesec_mediasec_list_count(l);
-    for (i = 0; i < n; i++) {
-        b.out = v;
-        b.cap = b.len + 1;
-        b.len = 0;
-        if (style == PHONESEC_MEDIASEC_STYLE_SINGLE) {
-            phonesec__mediasec_list_put(l, hdr, PHONESEC_MEDIASEC_STYLE_VALUE, "", &b);
-        } else {
-            /* print mechanism i alone */
-            size_t j, np = phonesec_mediasec_list_param_count(l, i);
-            phonesec__mediasec_sb_str(&b, phonesec_mediasec_list_name(l, i));
-            for (j = 0; j < np; j++) {
-                const char *pn, *pv;
-                if (phonesec_mediasec_list_param(l, i, j, &pn, &pv) != 0)
-                    break;
-                phonesec__mediasec_sb_put(&b, ";", 1);
-                phonesec__mediasec_sb_str(&b, pn);
-                if (pv != NULL) {
-                    phonesec__mediasec_sb_put(&b, "=", 1);
-                    phonesec__mediasec_sb_str(&b, pv);
+    static const struct {
+        const char *name;
+        int kind;
+    } t[] = {{PHONESEC_MEDIASEC_HDR_CLIENT, K_CLIENT}, {PHONESEC_MEDIASEC_HDR_VERIFY, K_VERIFY},
+             {"Require", K_REQUIRE}, {"Proxy-Require", K_PROXY_REQUIRE}, {"Content-Length", K_CLEN},
+             {"l", K_CLEN}};
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strlen(t[i].name) == nl && phonesec__strncaseeq(p, t[i].name, nl))
+            return t[i].kind;
+    return K_OTHER;
+}
+
+static const char *const tag_names[2] = {"sec-agree", "mediasec"};
+
+/* Tags still to add to header kind k (bit 0 sec-agree, bit 1 mediasec). */
+static void put_tags(phonesec__mediasec_sb *b, unsigned add, int first_without_comma)
+{
+    int t;
+    for (t = 0; t < 2; t++)
+        if (add & (1u << t)) {
+            if (!first_without_comma)
+                phonesec__mediasec_sb_put(b, ", ", 2);
+            first_without_comma = 0;
+            phonesec__mediasec_sb_str(b, tag_names[t]);
+        }
+}
+
+/*
+ * Active states, in one pass over the headers (the same result as replacing
+ * Security-Client / Security-Verify in place, inserting them before
+ * Content-Length when absent, and merging each tag into the first Require /
+ * Proxy-Require or a new one before Content-Length).
+ */
+static int build_active(const phonesec_mediasec *ms, unsigned n, const char *msg, size_t len,
+                        phonesec__mediasec_sb *b)
+{
+    phonesec__mediasec_msg m;
+    phonesec__mediasec_hdr h;
+    size_t pos, copied = 0, anchor;
+    unsigned add[2] = {0, 0};
+    int exists[6] = {0, 0, 0, 0, 0, 0}, done_hdr[6] = {0, 0, 0, 0, 0, 0}, rc, k, t;
+    int flushed = 0;
+
+    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+        return rc;
+    /* scan: which headers exist, where Content-Length is, which tags are there */
+    anchor = m.hdr_end;
+    pos = m.hdr_start;
+    while ((rc = phonesec__mediasec_msg_next(&m, &pos, NULL, &h)) == 1) {
+        size_t nl = 0;
+        int kd;
+        while (phonesec__mediasec_is_tchar(msg[h.line_off + nl]))
+            nl++;
+        kd = kind_of(msg + h.line_off, nl);
+        if (kd == K_CLEN && !exists[K_CLEN])
+            anchor = h.line_off;
+        exists[kd] = 1;
+    }
+    if (rc < 0)
+        return rc;
+    for (k = 0; n && k < 2; k++)
+        for (t = 0; t < 2; t++)
+            if (ms->tags & (1u << t)) {
+                rc = phonesec_mediasec_msg_has_tag(msg, len, k ? "Proxy-Require" : "Require", tag_names[t]);
+                if (rc < 0)
+                    return rc;
+                if (rc == 0)
+                    add[k] |= 1u << t;
+            }
+    /* emit */
+    pos = m.hdr_start;
+    for (;;) {
+        size_t nl = 0;
+        int kd;
+        rc = phonesec__mediasec_msg_next(&m, &pos, NULL, &h);
+        if (rc < 0)
+            return rc;
+        if (!flushed && (rc == 0 || h.line_off >= anchor)) {
+            /* insertions that go before Content-Length (or the empty line) */
+            phonesec__mediasec_sb_put(b, msg + copied, anchor - copied);
+            copied = anchor;
+            if ((n & 1) && !exists[K_CLIENT])
+                phonesec__mediasec_list_put(ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, ms->style, m.eol, b);
+            if ((n & 2) && !exists[K_VERIFY])
+                phonesec__mediasec_list_put(ms->server, PHONESEC_MEDIASEC_HDR_VERIFY, ms->style, m.eol, b);
+            for (k = 0; k < 2; k++)
+                if (add[k] && !exists[K_REQUIRE + k]) {
+                    phonesec__mediasec_sb_str(b, k ? "Proxy-Require: " : "Require: ");
+                    put_tags(b, add[k], 1);
+                    phonesec__mediasec_sb_str(b, m.eol);
                 }
+            flushed = 1;
+        }
+        if (rc == 0)
+            break;
+        while (phonesec__mediasec_is_tchar(msg[h.line_off + nl]))
+            nl++;
+        kd = kind_of(msg + h.line_off, nl);
+        if (kd == K_CLIENT || kd == K_VERIFY) {
+            phonesec__mediasec_sb_put(b, msg + copied, h.line_off - copied);
+            copied = h.line_end;
+            if (!done_hdr[kd] && (n & (kd == K_CLIENT ? 1u : 2u)))
+                phonesec__mediasec_list_put(kd == K_CLIENT ? ms->client : ms->server,
+                                            kd == K_CLIENT ? PHONESEC_MEDIASEC_HDR_CLIENT
+                                                           : PHONESEC_MEDIASEC_HDR_VERIFY,
+                                            ms->style, m.eol, b);
+            done_hdr[kd] = 1;
+        } else if ((kd == K_REQUIRE || kd == K_PROXY_REQUIRE) && !done_hdr[kd]) {
+            done_hdr[kd] = 1;
+            if (add[kd - K_REQUIRE]) {
+                size_t at = h.val_off + h.val_len;
+                phonesec__mediasec_sb_put(b, msg + copied, at - copied);
+                copied = at;
+                put_tags(b, add[kd - K_REQUIRE], h.val_len == 0);
             }
         }
-        v[b.len] = '\0';
-        /* the first line replaces any existing ones in place; the rest follow it */
-        if (i == 0)
-            rc = phonesec_mediasec_msg_replace(e->cur, e->len, hdr, v, e->other, e->cap, &nlen);
-        else
-            rc = phonesec_mediasec_msg_insert(e->cur, e->len, hdr, v, e->other, e->cap, &nlen);
-        if ((rc = edit_step(e, rc, nlen)) != 0) {
-            phonesec__free(v);
-            return rc;
-        }
     }
-    phonesec__free(v);
+    phonesec__mediasec_sb_put(b, msg + copied, len - copied);
     return 0;
 }
 
@@ -275,6 +350,21 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
     if ((rc = check_request_allowed(ms)) != 0)
         return rc;
     n = ms->state == PHONESEC_MEDIASEC_ST_OFF ? 0 : needs(ms, method);
+    if (ms->state == PHONESEC_MEDIASEC_ST_PENDING || ms->state == PHONESEC_MEDIASEC_ST_AGREED) {
+        /* measure, then write: out is touched only when everything fits */
+        if ((rc = build_active(ms, n, msg, len, &b)) != 0)
+            return phonesec__fail(&ms->err, rc, "malformed request (header section)");
+        *out_len = b.len;
+        if (b.len + 1 > out_cap)
+            return PHONESEC_E_BUFFER_SMALL;
+        b.out = out;
+        b.cap = out_cap;
+        b.len = 0;
+        if ((rc = build_active(ms, n, msg, len, &b)) != 0)
+            return phonesec__fail(&ms->err, rc, "malformed request (header section)");
+        out[b.len] = '\0';
+        return PHONESEC_OK;
+    }
     /* room: the message plus every line we may add */
     put_lines(ms, 3, PHONESEC_MEDIASEC_STYLE_PER_MECH, &b);
     e.cap = len + b.len + 2 * (sizeof "Proxy-Require: sec-agree, mediasec\r\n") + 1;
@@ -286,34 +376,6 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
     }
     memcpy(e.cur, msg, len);
     e.len = len;
-    if (ms->state == PHONESEC_MEDIASEC_ST_PENDING || ms->state == PHONESEC_MEDIASEC_ST_AGREED) {
-        static const char *const hdrs[] = {PHONESEC_MEDIASEC_HDR_CLIENT, PHONESEC_MEDIASEC_HDR_VERIFY};
-        static const char *const tagh[] = {"Require", "Proxy-Require"};
-        size_t k;
-        for (k = 0; k < 2; k++) {
-            if (n & (1u << k))
-                continue; /* replaced in place below */
-            rc = phonesec_mediasec_msg_remove(e.cur, e.len, hdrs[k], e.other, e.cap, &nlen, NULL);
-            if ((rc = edit_step(&e, rc, nlen)) != 0)
-                goto done;
-        }
-        if ((n & 1) && (rc = insert_list(&e, ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, ms->style)) != 0)
-            goto done;
-        if ((n & 2) && (rc = insert_list(&e, ms->server, PHONESEC_MEDIASEC_HDR_VERIFY, ms->style)) != 0)
-            goto done;
-        for (k = 0; n && k < 2; k++) {
-            if (ms->tags & PHONESEC_MEDIASEC_TAG_SEC_AGREE) {
-                rc = phonesec_mediasec_msg_add_tag(e.cur, e.len, tagh[k], "sec-agree", e.other, e.cap, &nlen, NULL);
-                if ((rc = edit_step(&e, rc, nlen)) != 0)
-                    goto done;
-            }
-            if (ms->tags & PHONESEC_MEDIASEC_TAG_MEDIASEC) {
-                rc = phonesec_mediasec_msg_add_tag(e.cur, e.len, tagh[k], "mediasec", e.other, e.cap, &nlen, NULL);
-                if ((rc = edit_step(&e, rc, nlen)) != 0)
-                    goto done;
-            }
-        }
-    }
     if (ms->state == PHONESEC_MEDIASEC_ST_OFF) {
         /* not negotiating on this flow: nothing of ours may go out (a
          * request resent after a 420 must not ask for the extension again) */
