@@ -45,6 +45,8 @@ typedef struct phonesec__mediasec_sb {
 } phonesec__mediasec_sb;
 PHONESEC__INTERNAL void phonesec__mediasec_sb_put(phonesec__mediasec_sb *b, const char *s, size_t n);
 PHONESEC__INTERNAL void phonesec__mediasec_sb_str(phonesec__mediasec_sb *b, const char *s);
+/* Is tag (a token) one of the comma-separated entries of s[0..n)? */
+PHONESEC__INTERNAL int phonesec__mediasec_list_has(const char *s, size_t n, const char *tag);
 /* The list's last error detail without the strerror prefix. */
 PHONESEC__INTERNAL const char *phonesec__mediasec_list_detail(const phonesec_mediasec_list *l);
 /* Print into a builder (style/header as phonesec_mediasec_list_print). */

@@ -241,63 +241,79 @@ static void put_tags(phonesec__mediasec_sb *b, unsigned add, int first_without_c
  * Content-Length when absent, and merging each tag into the first Require /
  * Proxy-Require or a new one before Content-Length).
  */
-static int build_active(const phonesec_mediasec *ms, unsigned n, const char *msg, size_t len,
-                        phonesec__mediasec_sb *b)
-{
+typedef struct plan {
     phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
-    size_t pos, copied = 0, anchor;
-    unsigned add[2] = {0, 0};
-    int exists[6] = {0, 0, 0, 0, 0, 0}, done_hdr[6] = {0, 0, 0, 0, 0, 0}, rc, k, t;
-    int flushed = 0;
+    size_t anchor;  /* first Content-Length line, else the empty line */
+    unsigned add[2]; /* tags to add to Require / Proxy-Require */
+    int exists[6];
+} plan;
 
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+static int make_plan(const phonesec_mediasec *ms, unsigned n, const char *msg, size_t len, plan *pl)
+{
+    phonesec__mediasec_hdr h;
+    size_t pos;
+    unsigned have[2] = {0, 0};
+    int rc, k, t;
+    memset(pl, 0, sizeof *pl);
+    if ((rc = phonesec__mediasec_msg_open(&pl->m, msg, len)) != 0)
         return rc;
-    /* scan: which headers exist, where Content-Length is, which tags are there */
-    anchor = m.hdr_end;
-    pos = m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&m, &pos, NULL, &h)) == 1) {
+    pl->anchor = pl->m.hdr_end;
+    pos = pl->m.hdr_start;
+    while ((rc = phonesec__mediasec_msg_next(&pl->m, &pos, NULL, &h)) == 1) {
         size_t nl = 0;
         int kd;
         while (phonesec__mediasec_is_tchar(msg[h.line_off + nl]))
             nl++;
         kd = kind_of(msg + h.line_off, nl);
-        if (kd == K_CLEN && !exists[K_CLEN])
-            anchor = h.line_off;
-        exists[kd] = 1;
+        if (kd == K_CLEN && !pl->exists[K_CLEN])
+            pl->anchor = h.line_off;
+        if (kd == K_REQUIRE || kd == K_PROXY_REQUIRE)
+            for (t = 0; t < 2; t++)
+                if (phonesec__mediasec_list_has(msg + h.val_off, h.val_len, tag_names[t]))
+                    have[kd - K_REQUIRE] |= 1u << t;
+        pl->exists[kd] = 1;
     }
     if (rc < 0)
         return rc;
     for (k = 0; n && k < 2; k++)
-        for (t = 0; t < 2; t++)
-            if (ms->tags & (1u << t)) {
-                rc = phonesec_mediasec_msg_has_tag(msg, len, k ? "Proxy-Require" : "Require", tag_names[t]);
-                if (rc < 0)
-                    return rc;
-                if (rc == 0)
-                    add[k] |= 1u << t;
-            }
-    /* emit */
-    pos = m.hdr_start;
+        pl->add[k] = ms->tags & ~have[k];
+    return 0;
+}
+
+/*
+ * Active states, in one pass over the headers (the same result as replacing
+ * Security-Client / Security-Verify in place, inserting them before
+ * Content-Length when absent, and merging each tag into the first Require /
+ * Proxy-Require or a new one before Content-Length).
+ */
+static int build_active(const phonesec_mediasec *ms, unsigned n, const plan *pl, phonesec__mediasec_sb *b)
+{
+    const phonesec__mediasec_msg *m = &pl->m;
+    const char *msg = m->p;
+    phonesec__mediasec_hdr h;
+    size_t pos, copied = 0;
+    int done_hdr[6] = {0, 0, 0, 0, 0, 0}, rc, k, flushed = 0;
+
+    pos = m->hdr_start;
     for (;;) {
         size_t nl = 0;
         int kd;
-        rc = phonesec__mediasec_msg_next(&m, &pos, NULL, &h);
+        rc = phonesec__mediasec_msg_next(m, &pos, NULL, &h);
         if (rc < 0)
             return rc;
-        if (!flushed && (rc == 0 || h.line_off >= anchor)) {
+        if (!flushed && (rc == 0 || h.line_off >= pl->anchor)) {
             /* insertions that go before Content-Length (or the empty line) */
-            phonesec__mediasec_sb_put(b, msg + copied, anchor - copied);
-            copied = anchor;
-            if ((n & 1) && !exists[K_CLIENT])
-                phonesec__mediasec_list_put(ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, ms->style, m.eol, b);
-            if ((n & 2) && !exists[K_VERIFY])
-                phonesec__mediasec_list_put(ms->server, PHONESEC_MEDIASEC_HDR_VERIFY, ms->style, m.eol, b);
+            phonesec__mediasec_sb_put(b, msg + copied, pl->anchor - copied);
+            copied = pl->anchor;
+            if ((n & 1) && !pl->exists[K_CLIENT])
+                phonesec__mediasec_list_put(ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, ms->style, m->eol, b);
+            if ((n & 2) && !pl->exists[K_VERIFY])
+                phonesec__mediasec_list_put(ms->server, PHONESEC_MEDIASEC_HDR_VERIFY, ms->style, m->eol, b);
             for (k = 0; k < 2; k++)
-                if (add[k] && !exists[K_REQUIRE + k]) {
+                if (pl->add[k] && !pl->exists[K_REQUIRE + k]) {
                     phonesec__mediasec_sb_str(b, k ? "Proxy-Require: " : "Require: ");
-                    put_tags(b, add[k], 1);
-                    phonesec__mediasec_sb_str(b, m.eol);
+                    put_tags(b, pl->add[k], 1);
+                    phonesec__mediasec_sb_str(b, m->eol);
                 }
             flushed = 1;
         }
@@ -313,19 +329,19 @@ static int build_active(const phonesec_mediasec *ms, unsigned n, const char *msg
                 phonesec__mediasec_list_put(kd == K_CLIENT ? ms->client : ms->server,
                                             kd == K_CLIENT ? PHONESEC_MEDIASEC_HDR_CLIENT
                                                            : PHONESEC_MEDIASEC_HDR_VERIFY,
-                                            ms->style, m.eol, b);
+                                            ms->style, m->eol, b);
             done_hdr[kd] = 1;
         } else if ((kd == K_REQUIRE || kd == K_PROXY_REQUIRE) && !done_hdr[kd]) {
             done_hdr[kd] = 1;
-            if (add[kd - K_REQUIRE]) {
+            if (pl->add[kd - K_REQUIRE]) {
                 size_t at = h.val_off + h.val_len;
                 phonesec__mediasec_sb_put(b, msg + copied, at - copied);
                 copied = at;
-                put_tags(b, add[kd - K_REQUIRE], h.val_len == 0);
+                put_tags(b, pl->add[kd - K_REQUIRE], h.val_len == 0);
             }
         }
     }
-    phonesec__mediasec_sb_put(b, msg + copied, len - copied);
+    phonesec__mediasec_sb_put(b, msg + copied, m->len - copied);
     return 0;
 }
 
@@ -352,7 +368,8 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
     n = ms->state == PHONESEC_MEDIASEC_ST_OFF ? 0 : needs(ms, method);
     if (ms->state == PHONESEC_MEDIASEC_ST_PENDING || ms->state == PHONESEC_MEDIASEC_ST_AGREED) {
         /* measure, then write: out is touched only when everything fits */
-        if ((rc = build_active(ms, n, msg, len, &b)) != 0)
+        plan pl;
+        if ((rc = make_plan(ms, n, msg, len, &pl)) != 0 || (rc = build_active(ms, n, &pl, &b)) != 0)
             return phonesec__fail(&ms->err, rc, "malformed request (header section)");
         *out_len = b.len;
         if (b.len + 1 > out_cap)
@@ -360,7 +377,7 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
         b.out = out;
         b.cap = out_cap;
         b.len = 0;
-        if ((rc = build_active(ms, n, msg, len, &b)) != 0)
+        if ((rc = build_active(ms, n, &pl, &b)) != 0)
             return phonesec__fail(&ms->err, rc, "malformed request (header section)");
         out[b.len] = '\0';
         return PHONESEC_OK;

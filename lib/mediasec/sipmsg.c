@@ -388,7 +388,7 @@ int phonesec_mediasec_msg_replace(const char *msg, size_t len, const char *name,
 }
 
 /* Is tag one of the comma-separated entries of value s[0..n)? */
-static int list_has(const char *s, size_t n, const char *tag)
+int phonesec__mediasec_list_has(const char *s, size_t n, const char *tag)
 {
     size_t i = 0, tl = strlen(tag);
     while (i <= n) {
@@ -420,7 +420,7 @@ int phonesec_mediasec_msg_has_tag(const char *msg, size_t len, const char *name,
         return rc;
     pos = m.hdr_start;
     while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1)
-        if (list_has(msg + h.val_off, h.val_len, tag))
+        if (phonesec__mediasec_list_has(msg + h.val_off, h.val_len, tag))
             return 1;
     return rc < 0 ? rc : 0;
 }
@@ -509,7 +509,7 @@ int phonesec_mediasec_msg_remove_tag(const char *msg, size_t len, const char *na
         while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
             const char *v = msg + h.val_off;
             size_t i = 0, st, e, kept = 0, nl = 0;
-            if (!list_has(v, h.val_len, tag))
+            if (!phonesec__mediasec_list_has(v, h.val_len, tag))
                 continue;
             did = 1;
             phonesec__mediasec_sb_put(&b, msg + copied, h.line_off - copied);
