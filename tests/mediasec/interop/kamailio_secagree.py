@@ -13,7 +13,10 @@ the ports filled in). Checks:
      still carries exactly one set -> 200
   2. a Security-Verify that drops the q value (Asterisk's bug) gets 494 from
      Kamailio, and our own server-side check says 494 too
-  3. server-initiated + mandatory: Kamailio registers without ever sending
+  3. an INVITE (Security-Verify once, tags merged into an existing Require,
+     SDES offer with a=3ge2ae:requested) is accepted and routed back to the
+     registered contact over the same TLS flow, headers and body intact
+  4. server-initiated + mandatory: Kamailio registers without ever sending
      Security-Server -> the library fails the registration (no downgrade)
 Bounded (< 60 s) and kills everything it starts. Loopback only, free ports.
 """
@@ -77,6 +80,7 @@ lib.phonesec_mediasec_server_list.argtypes = [ctypes.c_void_p]
 lib.phonesec_mediasec_server_list.restype = ctypes.c_void_p
 lib.phonesec_mediasec_server_check.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
                                                ctypes.POINTER(ctypes.c_int)]
+lib.phonesec_mediasec_sdp_3ge2ae.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
 lib.phonesec_mediasec_msg_replace.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
                                               ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
 ST_PENDING, ST_AGREED, ST_FAILED = 1, 2, 3
@@ -281,11 +285,37 @@ try:
           'our server-side check agrees: 494')
     check(lib.phonesec_mediasec_server_check(sent, r3, len(r3), ctypes.byref(st)) == 0 and st.value == 0,
           'our server-side check accepts what Kamailio accepted')
+    # --- INVITE on the same flow to the AoR just registered: Kamailio routes
+    # it back to us over the same TLS connection (or answers it itself)
+    sdp = (b'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n'
+           b'm=audio 40002 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 '
+           b'inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\na=3ge2ae:requested\r\n')
+    inv = (b'INVITE sip:1001@sip.test SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:40001;branch=z9hG4bK-inv%d;rport\r\n'
+           b'Max-Forwards: 70\r\nFrom: <sip:1001@sip.test>;tag=i1\r\nTo: <sip:1001@sip.test>\r\n'
+           b'Call-ID: inv%d@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:1001@127.0.0.1:40001;transport=tls>\r\n'
+           b'Require: 100rel\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s'
+           % (os.getpid(), os.getpid(), len(sdp), sdp))
+    ri = ms.prepare(inv)
+    check(ri.count(b'Security-Verify:') == 1 and b'\r\nRequire: 100rel, sec-agree, mediasec\r\n' in ri
+          and ri.endswith(sdp), 'INVITE: Security-Verify once, tags merged into the existing Require, body intact')
+    tlsp.stdin.write(ri)
+    tlsp.stdin.flush()
+    got = read_msg(tlsp)
+    check(got is not None and got.startswith(b'SIP/2.0 100'), 'Kamailio accepts the INVITE: %r' % (got or b'')[:30])
+    fwd = read_msg(tlsp)
+    check(fwd is not None and fwd.startswith(b'INVITE sip:1001@'), 'Kamailio routes it to the registered contact '
+          'over the same TLS flow: %r' % (fwd or b'')[:30])
+    fwd = fwd or b''
+    body = fwd[fwd.find(b'\r\n\r\n') + 4:] if b'\r\n\r\n' in fwd else b''
+    v = ctypes.c_int(0)
+    check(body == sdp and lib.phonesec_mediasec_sdp_3ge2ae(body, len(body), ctypes.byref(v)) == 0 and v.value == 1,
+          'the relayed offer still carries a=3ge2ae:requested, body unchanged')
+    check(fwd.count(b'\r\nSecurity-Verify: tls;q=0.2\r\n') == 1, 'the relayed INVITE carries our Security-Verify')
     tlsp.stdin.close()
     tlsp.wait(5)
     ms.free()
 
-    # --- 3. server-initiated + mandatory: a registrar that never sends Security-Server
+    # --- 4. server-initiated + mandatory: a registrar that never sends Security-Server
     ms = Negotiation(client_initiated=0, mandatory=1, tls_only=1)
     tlsp = s_client()
     r1 = ms.prepare(msg(b'REGISTER', 1, branch=b'srv', callid=b'srv'))
