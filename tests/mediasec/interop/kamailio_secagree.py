@@ -182,18 +182,24 @@ try:
         procs.append(p)
         return p
 
+    pending = {}
+
     def read_msg(p, timeout=5.0):
-        """One SIP message from the TLS pipe (headers + Content-Length body)."""
-        buf = b''
+        """One SIP message from the TLS pipe (headers + Content-Length body);
+        bytes of the next message read along with it are kept for later."""
+        buf = pending.pop(p.pid, b'')
         end = time.monotonic() + timeout
         fd = p.stdout.fileno()
-        while time.monotonic() < end:
+        while True:
             m = re.search(rb'\r\n\r\n', buf)
             if m:
                 cl = re.search(rb'(?im)^(?:content-length|l)[ \t]*:[ \t]*(\d+)', buf[:m.end()])
                 need = m.end() + (int(cl.group(1)) if cl else 0)
                 if len(buf) >= need:
+                    pending[p.pid] = buf[need:]
                     return buf[:need]
+            if time.monotonic() >= end:
+                break
             r, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
             if not r:
                 break
