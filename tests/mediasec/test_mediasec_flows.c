@@ -255,6 +255,47 @@ static void new_flow_resets(void **state)
     phonesec_mediasec_free(ms);
 }
 
+/* The server list may come in a 401, 407, 421, 494 or 2xx; other statuses
+ * do not count. Each new list replaces the stored one. */
+static void list_arrives_in_any_allowed_status(void **state)
+{
+    static const struct {
+        const char *status;
+        int stored;
+    } cases[] = {{"401 Unauthorized", 1}, {"407 Proxy Authentication Required", 1}, {"421 Extension Required", 1},
+                 {"494 Security Agreement Required", 1}, {"200 OK", 1}, {"202 Accepted", 1},
+                 {"100 Trying", 0}, {"183 Session Progress", 0}, {"302 Moved Temporarily", 0},
+                 {"403 Forbidden", 0}, {"500 Server Internal Error", 0}};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        phonesec_mediasec *ms = mk(0, PHONESEC_MEDIASEC_OPPORTUNISTIC, 0, NULL);
+        char m[512];
+        int n = snprintf(m, sizeof m,
+                         "SIP/2.0 %s\r\nCSeq: 7 OPTIONS\r\nSecurity-Server: sdes-srtp;mediasec;q=0.3\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         cases[i].status);
+        assert_int_equal(phonesec_mediasec_on_response(ms, m, (size_t)n), 0);
+        if (cases[i].stored) {
+            assert_int_equal(phonesec_mediasec_state(ms), PHONESEC_MEDIASEC_ST_AGREED);
+            assert_int_equal(phonesec_mediasec_list_count(phonesec_mediasec_server_list(ms)), 1);
+            /* a later list replaces it */
+            n = snprintf(m, sizeof m,
+                         "SIP/2.0 %s\r\nCSeq: 8 OPTIONS\r\nSecurity-Server: tls;q=0.1\r\n"
+                         "Security-Server: msrp-tls;mediasec\r\nContent-Length: 0\r\n\r\n",
+                         cases[i].status);
+            assert_int_equal(phonesec_mediasec_on_response(ms, m, (size_t)n), 0);
+            assert_int_equal(phonesec_mediasec_list_count(phonesec_mediasec_server_list(ms)), 2);
+            assert_string_equal(phonesec_mediasec_list_name(phonesec_mediasec_server_list(ms), 0), "tls");
+        } else {
+            if (phonesec_mediasec_state(ms) != PHONESEC_MEDIASEC_ST_PENDING)
+                fail_msg("%s must not store a server list", cases[i].status);
+            assert_null(phonesec_mediasec_server_list(ms));
+        }
+        phonesec_mediasec_free(ms);
+    }
+}
+
 static void malformed_security_server(void **state)
 {
     static const char BAD[] = "SIP/2.0 401 Unauthorized\r\nCSeq: 1 REGISTER\r\nSecurity-Server: sdes-srtp;q=2\r\n"
@@ -405,6 +446,7 @@ int main(void)
         cmocka_unit_test(bad_extension_420),
         cmocka_unit_test(tls_only_policy),
         cmocka_unit_test(new_flow_resets),
+        cmocka_unit_test(list_arrives_in_any_allowed_status),
         cmocka_unit_test(malformed_security_server),
         cmocka_unit_test(server_side_494),
         cmocka_unit_test(single_style_and_custom_mechs),
