@@ -1,0 +1,206 @@
+/* phonesec mediasec: RFC 3329 security agreement headers (verify | client). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonesec.h>
+
+#include "tool.h"
+
+#define MAX_INPUT (1024 * 1024)
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: phonesec mediasec verify [--style single|list|per-mech] [--crlf] < sip-response\n"
+               "       phonesec mediasec client [--mech NAME[,NAME...]] [--mediasec]\n"
+               "                                [--style single|list|per-mech] [--crlf]\n"
+               "\n"
+               "verify: reads a SIP response carrying Security-Server header(s) and prints\n"
+               "        the Security-Verify a client must send next: mechanisms in the\n"
+               "        server's order, parameters as received.\n"
+               "client: prints the Security-Client for a policy (default mechanism\n"
+               "        sdes-srtp; --mediasec marks each as a media-plane mechanism).\n"
+               "styles: single   = one header, comma list (default)\n"
+               "        list     = the bare comma list, no header name\n"
+               "        per-mech = one header per mechanism\n");
+}
+
+static int parse_style(const char *s, int *style)
+{
+    if (strcmp(s, "single") == 0)
+        *style = PHONESEC_MEDIASEC_STYLE_SINGLE;
+    else if (strcmp(s, "list") == 0)
+        *style = PHONESEC_MEDIASEC_STYLE_VALUE;
+    else if (strcmp(s, "per-mech") == 0)
+        *style = PHONESEC_MEDIASEC_STYLE_PER_MECH;
+    else
+        return -1;
+    return 0;
+}
+
+/* Print with CRLF or LF line ends; the bare list gets one newline. */
+static int print_list(const phonesec_mediasec_list *l, const char *hdr, int style, int crlf)
+{
+    size_t n, i;
+    char *buf;
+    int rc = phonesec_mediasec_list_print(l, hdr, style, NULL, 0, &n);
+    if (rc != PHONESEC_E_BUFFER_SMALL) {
+        fprintf(stderr, "phonesec mediasec: cannot print the list: %s\n", phonesec_strerror(rc));
+        return TOOL_FAIL;
+    }
+    buf = malloc(n + 1);
+    if (buf == NULL || phonesec_mediasec_list_print(l, hdr, style, buf, n + 1, &n) != PHONESEC_OK) {
+        free(buf);
+        fprintf(stderr, "phonesec mediasec: out of memory\n");
+        return TOOL_FAIL;
+    }
+    for (i = 0; i < n; i++) {
+        if (buf[i] == '\r' && !crlf)
+            continue;
+        putchar(buf[i]);
+    }
+    if (style == PHONESEC_MEDIASEC_STYLE_VALUE)
+        fputs(crlf ? "\r\n" : "\n", stdout);
+    free(buf);
+    return fflush(stdout) == 0 ? TOOL_OK : TOOL_FAIL;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    phonesec_mediasec_list *l = NULL;
+    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, i, rc;
+    char *buf, err[400];
+    size_t n = 0, r;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
+            if (parse_style(argv[++i], &style) != 0) {
+                fprintf(stderr, "phonesec mediasec: unknown style '%s'\n", argv[i]);
+                return TOOL_USAGE;
+            }
+        } else if (strcmp(argv[i], "--crlf") == 0) {
+            crlf = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return TOOL_OK;
+        } else {
+            usage(stderr);
+            return TOOL_USAGE;
+        }
+    }
+    buf = malloc(MAX_INPUT + 3);
+    if (buf == NULL) {
+        fprintf(stderr, "phonesec mediasec: out of memory\n");
+        return TOOL_FAIL;
+    }
+    while ((r = fread(buf + n, 1, MAX_INPUT + 1 - n, stdin)) > 0)
+        n += r;
+    if (n > MAX_INPUT) {
+        fprintf(stderr, "phonesec mediasec: input larger than %d bytes\n", MAX_INPUT);
+        free(buf);
+        return TOOL_FAIL;
+    }
+    /* a message cut after its headers (no empty line) still counts */
+    if (n > 0 && buf[n - 1] != '\n')
+        buf[n++] = '\n';
+    if (n >= 1 && !(n >= 2 && buf[n - 2] == '\n') && !(n >= 3 && buf[n - 3] == '\n' && buf[n - 2] == '\r'))
+        buf[n++] = '\n';
+    if (phonesec_mediasec_list_new(&l) != PHONESEC_OK) {
+        free(buf);
+        fprintf(stderr, "phonesec mediasec: out of memory\n");
+        return TOOL_FAIL;
+    }
+    rc = phonesec_mediasec_list_from_msg(l, buf, n, PHONESEC_MEDIASEC_HDR_SERVER);
+    free(buf);
+    if (rc != PHONESEC_OK) {
+        if (rc == PHONESEC_E_NOT_FOUND)
+            fprintf(stderr, "phonesec mediasec: no Security-Server header in the message\n");
+        else if (phonesec_mediasec_list_last_error(l, err, sizeof err) == PHONESEC_OK && err[0] != '\0')
+            fprintf(stderr, "phonesec mediasec: %s\n", err);
+        else
+            fprintf(stderr, "phonesec mediasec: %s\n", phonesec_strerror(rc));
+        phonesec_mediasec_list_free(l);
+        return TOOL_FAIL;
+    }
+    rc = print_list(l, PHONESEC_MEDIASEC_HDR_VERIFY, style, crlf);
+    phonesec_mediasec_list_free(l);
+    return rc;
+}
+
+static int cmd_client(int argc, char **argv)
+{
+    phonesec_mediasec_list *l = NULL;
+    const char *mechs = "sdes-srtp";
+    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, media = 0, i, rc;
+    char text[4096], err[400];
+    size_t n = 0;
+    const char *p;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--mech") == 0 && i + 1 < argc) {
+            mechs = argv[++i];
+        } else if (strcmp(argv[i], "--mediasec") == 0) {
+            media = 1;
+        } else if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
+            if (parse_style(argv[++i], &style) != 0) {
+                fprintf(stderr, "phonesec mediasec: unknown style '%s'\n", argv[i]);
+                return TOOL_USAGE;
+            }
+        } else if (strcmp(argv[i], "--crlf") == 0) {
+            crlf = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return TOOL_OK;
+        } else {
+            usage(stderr);
+            return TOOL_USAGE;
+        }
+    }
+    /* NAME[,NAME...] -> "NAME;mediasec, NAME;mediasec" (each entry may carry parameters) */
+    for (p = mechs;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        int w = snprintf(text + n, sizeof text - n, "%s%.*s%s", n ? ", " : "", (int)len, p, media ? ";mediasec" : "");
+        if (w < 0 || (size_t)w >= sizeof text - n) {
+            fprintf(stderr, "phonesec mediasec: --mech list too long\n");
+            return TOOL_USAGE;
+        }
+        n += (size_t)w;
+        if (c == NULL)
+            break;
+        p = c + 1;
+    }
+    if (phonesec_mediasec_list_new(&l) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec mediasec: out of memory\n");
+        return TOOL_FAIL;
+    }
+    rc = phonesec_mediasec_list_parse(l, text, n);
+    if (rc != PHONESEC_OK) {
+        if (phonesec_mediasec_list_last_error(l, err, sizeof err) == PHONESEC_OK)
+            fprintf(stderr, "phonesec mediasec: bad --mech '%s': %s\n", mechs, err);
+        phonesec_mediasec_list_free(l);
+        return TOOL_USAGE;
+    }
+    rc = print_list(l, PHONESEC_MEDIASEC_HDR_CLIENT, style, crlf);
+    phonesec_mediasec_list_free(l);
+    return rc;
+}
+
+int phonesec_tool_mediasec(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_USAGE;
+    }
+    if (strcmp(argv[1], "verify") == 0)
+        return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(argv[1], "client") == 0)
+        return cmd_client(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return TOOL_OK;
+    }
+    fprintf(stderr, "phonesec mediasec: unknown subcommand '%s'\n", argv[1]);
+    usage(stderr);
+    return TOOL_USAGE;
+}
