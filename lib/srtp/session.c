@@ -291,6 +291,15 @@ static int build_keyset(phonesec__err *err, keyset *ks, const phonesec_srtp_para
                 return phonesec__fail(err, PHONESEC_E_INVAL, "keys %zu and %zu have the same MKI", j, i);
     }
 
+    /* libsrtp2 2.5 finds the MKI of an SRTCP packet using the SRTP tag
+     * length, so it cannot unprotect SRTCP when the two tags differ. */
+    if (p->keys[0].mki_len > 0 &&
+        ((sd->tag32 && !(p->flags & PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT)) ||
+         (p->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)))
+        return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "MKI with SRTP and SRTCP tags of different lengths "
+                              "(%s%s): libsrtp2 misplaces the SRTCP MKI", sd->name,
+                              (p->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP) ? ", UNAUTHENTICATED_SRTP" : "");
+
     memset(ks, 0, sizeof *ks);
     ks->p = *p;
     ks->sd = sd;
@@ -317,6 +326,15 @@ static int build_keyset(phonesec__err *err, keyset *ks, const phonesec_srtp_para
         int conf = !sd->null_cipher && !(p->flags & PHONESEC_SRTP_F_UNENCRYPTED_SRTP);
         int auth = !(p->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP);
         pol->rtp.sec_serv = (srtp_sec_serv_t)((conf ? sec_serv_conf : 0) | (auth ? sec_serv_auth : 0));
+        if (!auth) {
+            /* libsrtp2 2.5 strips the tag length on unprotect even without
+             * sec_serv_auth: make the tag really empty. */
+            srtp_crypto_policy_t na;
+            srtp_crypto_policy_set_aes_cm_128_null_auth(&na);
+            pol->rtp.auth_type = na.auth_type;
+            pol->rtp.auth_key_len = na.auth_key_len;
+            pol->rtp.auth_tag_len = na.auth_tag_len;
+        }
         ks->rtp_conf = conf;
         ks->rtp_auth = auth;
     }
