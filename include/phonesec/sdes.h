@@ -203,6 +203,241 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_line_to_params(const char *l
                                                                     phonesec_srtp_params *out, char *why,
                                                                     size_t why_cap);
 
+/* ------------------------------------------------------------------ */
+/* Offer/answer                                                        */
+/* ------------------------------------------------------------------ */
+
+/** \name Modes of phonesec_sdes_policy.mode (the phone's "Voice Encryption (SRTP)")
+ * @{ */
+#define PHONESEC_SDES_DISABLED   0 /**< no SDES: SAVP sections are refused, crypto lines ignored */
+#define PHONESEC_SDES_OPTIONAL   1 /**< RFC 8643 opportunistic: offer RTP/AVP with a=crypto */
+#define PHONESEC_SDES_MANDATORY  2 /**< offer RTP/SAVP; refuse media that cannot be secured */
+/** @} */
+
+/** Most suites in a preference list. */
+#define PHONESEC_SDES_MAX_SUITES 12
+
+/** Version of struct phonesec_sdes_policy understood by this header. */
+#define PHONESEC_SDES_POLICY_VERSION 1
+
+/** Per-account SDES policy. */
+typedef struct phonesec_sdes_policy {
+    unsigned version;       /**< PHONESEC_SDES_POLICY_VERSION */
+    int mode;               /**< PHONESEC_SDES_DISABLED / _OPTIONAL / _MANDATORY */
+    size_t n_suites;        /**< 0: default list (AES_CM_128_80, AES_CM_128_32, AES_256_CM_80,
+                                 AES_256_CM_32, AES_192_CM_80, AES_192_CM_32, GCM 256, GCM 128) */
+    int suites[PHONESEC_SDES_MAX_SUITES]; /**< allowed suites, most preferred first (offer order) */
+    unsigned flags;         /**< PHONESEC_SDES_ALLOW_*, _SRTCP_TAG32_COMPAT, _REQUIRE_TLS, _OFFER_3GE2AE */
+    size_t mki_len;         /**< MKI on our keys: 0 none, else 1..4 bytes */
+    uint64_t lifetime;      /**< lifetime to state in our lines: 0 none, else 1..2^48 */
+} phonesec_sdes_policy;
+
+/** Static initialiser: optional mode, default suites, no MKI, TLS not required. */
+#define PHONESEC_SDES_POLICY_INIT { PHONESEC_SDES_POLICY_VERSION, PHONESEC_SDES_OPTIONAL, 0, \
+                                    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, 0, 0 }
+
+/** \brief Fill *p with the defaults of PHONESEC_SDES_POLICY_INIT. */
+PHONESEC_API void phonesec_sdes_policy_init(phonesec_sdes_policy *p);
+
+/**
+ * \brief Parse a suite list ("AES_CM_128_HMAC_SHA1_80,AEAD_AES_256_GCM", ','
+ *        ':' or space separated) into p->suites.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (unknown
+ *         name); PHONESEC_E_UNSUPPORTED (F8); PHONESEC_E_LIMIT (too many)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_policy_set_suites(phonesec_sdes_policy *p, const char *list);
+
+/** One call's SDES state (opaque). */
+typedef struct phonesec_sdes phonesec_sdes;
+
+/**
+ * \brief New SDES state for one call (one SDP session).
+ * \param policy copied
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (bad version, mode, suite, MKI
+ *         length or lifetime); PHONESEC_E_NOMEM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_new(const phonesec_sdes_policy *policy, phonesec_sdes **out);
+
+/** \brief Free the state, wiping every key. NULL is a no-op. */
+PHONESEC_API void phonesec_sdes_free(phonesec_sdes *s);
+
+/**
+ * \brief Tell whether the signalling carrying this SDP is TLS (default: no).
+ * Without TLS, SDES is refused under PHONESEC_SDES_REQUIRE_TLS, else it goes
+ * ahead with a warning through the log hook.
+ * \return PHONESEC_OK or PHONESEC_E_INVAL
+ */
+PHONESEC_API int phonesec_sdes_set_signalling_tls(phonesec_sdes *s, int tls);
+
+/**
+ * \brief Answer an offer (first or re-INVITE).
+ *
+ * Per m= section: the first offered a=crypto line that parses, is usable
+ * and allowed by the policy is chosen; the answer uses the same tag and
+ * suite with our fresh key (kept from the previous answer on a re-offer
+ * when nothing requires a change, RFC 4568 §7.1.4). Sections that cannot be
+ * secured are answered in clear (RTP/AVP, optional mode) or rejected (port
+ * 0). Results: phonesec_sdes_section(), phonesec_sdes_answer_sdp(),
+ * phonesec_sdes_answer_mline(), phonesec_sdes_answer_crypto(),
+ * phonesec_sdes_params().
+ * \return PHONESEC_OK (at least one section secured, or the policy lets the
+ *         call go on in clear); PHONESEC_E_INVAL; PHONESEC_E_PARSE (not
+ *         SDP, or a crypto line tag used twice in one m= section: the offer
+ *         is invalid); PHONESEC_E_NO_MATCH (mandatory mode and no section
+ *         could be secured); PHONESEC_E_POLICY (TLS required but not in
+ *         use, mandatory mode); PHONESEC_E_LIMIT (too many m= sections);
+ *         PHONESEC_E_STATE (an offer of ours is pending); PHONESEC_E_NOMEM;
+ *         PHONESEC_E_RANDOM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer(phonesec_sdes *s, const char *offer, size_t offer_len);
+
+/**
+ * \brief Make an offer (first or re-INVITE) by adding SDES to our SDP.
+ *
+ * `local` is the SDP the SIP stack built (codecs, ports). For each RTP m=
+ * section: the proto becomes RTP/SAVP(F) (mandatory) or stays RTP/AVP(F)
+ * (optional), existing a=crypto lines are replaced by ours (one per policy
+ * suite, tags 1, 2, ...), and `a=3ge2ae:requested` is added under
+ * PHONESEC_SDES_OFFER_3GE2AE. On a re-offer our keys are kept unless one
+ * ran out (phonesec_sdes_report_packets()) or the policy changed them.
+ * Disabled mode copies `local` unchanged.
+ * \param out_len the SDP length written, or needed on PHONESEC_E_BUFFER_SMALL
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (local is not
+ *         SDP); PHONESEC_E_BUFFER_SMALL (out untouched); PHONESEC_E_POLICY
+ *         (TLS required but not in use, mandatory mode); PHONESEC_E_LIMIT;
+ *         PHONESEC_E_NOMEM; PHONESEC_E_RANDOM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len,
+                                                           char *out, size_t out_cap, size_t *out_len);
+
+/**
+ * \brief Check the answer to our pending offer and take its keys.
+ *
+ * Per section where we offered crypto: the answer must carry exactly one
+ * a=crypto line, with a tag among those we offered and the suite we offered
+ * under that tag; zero lines is accepted only on an RTP/AVP (opportunistic)
+ * section in optional mode. `a=3ge2ae:applied` is recorded.
+ * On failure the previous negotiated state stays in force.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no offer
+ *         pending); PHONESEC_E_PARSE (not SDP, different number of m=
+ *         sections, bad crypto line); PHONESEC_E_NO_MATCH (several lines,
+ *         unknown tag, suite differs from the offered one);
+ *         PHONESEC_E_POLICY (mandatory mode and a section came back in clear);
+ *         PHONESEC_E_NOMEM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_accept_answer(phonesec_sdes *s, const char *answer,
+                                                                   size_t answer_len);
+
+/**
+ * \brief Rewrite the SIP stack's answer SDP: per m= section the proto and port
+ *        we decided, our a=crypto line (replacing any there).
+ *
+ * `local` must have the offer's m= sections in the same order.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no answer made);
+ *         PHONESEC_E_PARSE (local not SDP or a different section count);
+ *         PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer_sdp(phonesec_sdes *s, const char *local,
+                                                                size_t local_len, char *out, size_t out_cap,
+                                                                size_t *out_len);
+
+/** \name Section states (phonesec_sdes_section_info.state)
+ * @{ */
+#define PHONESEC_SDES_SEC_NOT_RTP   0 /**< not an RTP/AVP(F) or RTP/SAVP(F) section: left alone */
+#define PHONESEC_SDES_SEC_SECURED   1 /**< SRTP keys negotiated */
+#define PHONESEC_SDES_SEC_CLEAR     2 /**< media in clear (optional or disabled mode) */
+#define PHONESEC_SDES_SEC_REJECTED  3 /**< refused (port 0 in the answer), or port 0 offered */
+#define PHONESEC_SDES_SEC_PENDING   4 /**< our offer sent, no answer yet */
+/** @} */
+
+/** What one m= section ended with: the lock icon. */
+typedef struct phonesec_sdes_section_info {
+    int state;             /**< PHONESEC_SDES_SEC_* */
+    int suite;             /**< negotiated suite, PHONESEC_SRTP_SUITE_NONE when not secured */
+    uint32_t tag;          /**< negotiated tag */
+    int protect_out;       /**< 1: what we send is encrypted and authenticated */
+    int protect_in;        /**< 1: what we receive is encrypted and authenticated */
+    int savp;              /**< 1: RTP/SAVP(F) on the wire; 0: RTP/AVP(F) */
+    int e2ae;              /**< 1: a=3ge2ae:requested seen (as answerer) or :applied (as offerer) */
+    unsigned n_lines;      /**< a=crypto lines seen in the peer's SDP for this section */
+    char media[16];        /**< "audio", "video"... (truncated) */
+    char reason[160];      /**< why not secured, or why lines were skipped (no key material) */
+} phonesec_sdes_section_info;
+
+/** \brief Number of m= sections of the last offer/answer (0 before any). */
+PHONESEC_API size_t phonesec_sdes_section_count(const phonesec_sdes *s);
+
+/**
+ * \brief State of m= section idx (from 0).
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (no such section)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_section(const phonesec_sdes *s, size_t idx,
+                                                             phonesec_sdes_section_info *info);
+
+/**
+ * \brief Why the peer's a=crypto line number `line` (from 0, in SDP order) of
+ *        section idx was or was not used ("" when it was chosen).
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND;
+ *         PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_line_reason(const phonesec_sdes *s, size_t idx, size_t line,
+                                                                 char *out, size_t out_cap);
+
+/**
+ * \brief The m= line to answer section idx with (port 0 when rejected,
+ *        the proto kept), without line ending, NUL-terminated.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no answer made);
+ *         PHONESEC_E_NOT_FOUND; PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer_mline(const phonesec_sdes *s, size_t idx, char *out,
+                                                                  size_t out_cap, size_t *out_len);
+
+/**
+ * \brief Our a=crypto answer line for section idx, NUL-terminated.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no answer made);
+ *         PHONESEC_E_NOT_FOUND (section not secured);
+ *         PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer_crypto(const phonesec_sdes *s, size_t idx, char *out,
+                                                                   size_t out_cap, size_t *out_len);
+
+/** \name Directions for phonesec_sdes_params()
+ * @{ */
+#define PHONESEC_SDES_INBOUND  0 /**< the peer's key: what we unprotect with */
+#define PHONESEC_SDES_OUTBOUND 1 /**< our key: what we protect with */
+/** @} */
+
+/**
+ * \brief SRTP parameters of a secured section, for one direction. The caller
+ *        wipes *out (phonesec_memzero) when done.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (no such
+ *         section, or not secured)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_params(const phonesec_sdes *s, size_t idx, int dir,
+                                                            phonesec_srtp_params *out);
+
+/**
+ * \brief Record the rollover counter the SRTP session of a direction reached,
+ *        so the parameters after a rekey carry it on (RFC 4568 §7.1.4).
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND
+ */
+PHONESEC_API int phonesec_sdes_set_roc(phonesec_sdes *s, size_t idx, int dir, uint32_t roc);
+
+/**
+ * \brief Report how many packets a direction has protected with its current
+ *        master key; when the key's lifetime is used up, the next offer or
+ *        answer carries a fresh key (for OUTBOUND) and the caller must re-INVITE.
+ * \return PHONESEC_OK (lifetime left); PHONESEC_E_EXPIRED (lifetime used
+ *         up: rekey now); PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND
+ */
+PHONESEC_API int phonesec_sdes_report_packets(phonesec_sdes *s, size_t idx, int dir, uint64_t packets);
+
+/**
+ * \brief Detail of the last failure ("" when none); never key material.
+ * \return PHONESEC_OK or PHONESEC_E_INVAL
+ */
+PHONESEC_API int phonesec_sdes_last_error(const phonesec_sdes *s, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
