@@ -37,5 +37,6 @@
 #include "phonesec/core.h"
 #include "phonesec/ciphers.h"
 #include "phonesec/srtp.h"
+#include "phonesec/sdes.h"
 
 #endif
