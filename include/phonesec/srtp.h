@@ -155,6 +155,20 @@ PHONESEC_API const char *phonesec_srtp_suite_name(int suite);
 PHONESEC_API int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t *salt_len);
 
 /**
+ * \brief Whether sessions of a suite can be made with the linked libsrtp2
+ *        (what an answerer should check before choosing a crypto line).
+ *
+ * Runs srtp_init() and, for AES-192, a one-time known-answer check of the
+ * linked libsrtp2 against RFC 6188 (libsrtp2 2.5 fails it: cisco/libsrtp#763).
+ * NULL suites are "supported" here; phonesec_srtp_new() still wants
+ * PHONESEC_SRTP_OPT_ALLOW_NULL for them.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown suite number);
+ *         PHONESEC_E_UNSUPPORTED (F8, or AES-192 with a non-compliant libsrtp2);
+ *         PHONESEC_E_CRYPTO (srtp_init failed)
+ */
+PHONESEC_API int phonesec_srtp_suite_supported(int suite);
+
+/**
  * \brief Create an SRTP session for one direction from negotiated parameters.
  *
  * All keys in \p params are copied (the caller may wipe its copy at once).

@@ -195,6 +195,22 @@ int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t *salt_len)
     return suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 ? PHONESEC_E_UNSUPPORTED : PHONESEC_OK;
 }
 
+int phonesec_srtp_suite_supported(int suite)
+{
+    const suite_desc *sd = find_suite(suite);
+    int rc;
+    if (sd == NULL || suite == PHONESEC_SRTP_SUITE_NONE)
+        return PHONESEC_E_INVAL;
+    if (suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
+        return PHONESEC_E_UNSUPPORTED;
+    rc = ensure_srtp_init(NULL);
+    if (rc != PHONESEC_OK)
+        return rc;
+    if (sd->bits == 192 && !sd->gcm && !aes192_compliant())
+        return PHONESEC_E_UNSUPPORTED;
+    return PHONESEC_OK;
+}
+
 /* ---- building a libsrtp2 policy ---------------------------------------- */
 
 static void set_cm(srtp_crypto_policy_t *c, int bits, int tag32)

@@ -94,6 +94,27 @@ static void suite_table(void **state)
     assert_int_equal(s, 12);
     assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &k, &s), PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_srtp_suite_lengths(42, &k, &s), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AEAD_AES_256_GCM), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_NULL_HMAC_SHA1_32), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_SUITE_NONE), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_supported(99), PHONESEC_E_INVAL);
+    {
+        /* AES-192: supported exactly when a session can be made */
+        phonesec_srtp_params p;
+        phonesec_srtp *x = NULL;
+        int rc, sup = phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80);
+        phonesec_srtp_params_init(&p);
+        p.suite = PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80;
+        p.n_keys = 1;
+        p.keys[0].key_len = 24;
+        p.keys[0].salt_len = 14;
+        rc = phonesec_srtp_new(&x, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0);
+        assert_int_equal(rc, sup);
+        assert_true(sup == PHONESEC_OK || sup == PHONESEC_E_UNSUPPORTED);
+        phonesec_srtp_free(x);
+    }
 }
 
 static void create_validates(void **state)
