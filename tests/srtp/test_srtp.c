@@ -235,6 +235,24 @@ static void round_trip_all_suites(void **state)
             assert_int_equal(m, len);
             assert_memory_equal(back, pkt, len);
         }
+        {
+            /* exact capacities on the heap: a sanitizer sees any write past them */
+            size_t len = rtp(pkt, 200, 0x11223344, 160);
+            uint8_t *o = malloc(len + c[i].rtp_over), *b = malloc(len);
+            assert_int_equal(phonesec_srtp_protect(tx, pkt, len, o, len + c[i].rtp_over, &n), PHONESEC_OK);
+            assert_int_equal(phonesec_srtp_unprotect(rx, o, n, b, len, &m), PHONESEC_OK);
+            assert_memory_equal(b, pkt, len);
+            free(o);
+            free(b);
+            len = rtcp(pkt, 0x11223344);
+            o = malloc(len + c[i].rtcp_over);
+            b = malloc(len);
+            assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, o, len + c[i].rtcp_over, &n), PHONESEC_OK);
+            assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, o, n, b, len, &m), PHONESEC_OK);
+            assert_memory_equal(b, pkt, len);
+            free(o);
+            free(b);
+        }
         phonesec_srtp_free(tx);
         phonesec_srtp_free(rx);
     }
