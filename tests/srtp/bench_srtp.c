@@ -2,7 +2,7 @@
  * libphonesec against bare libsrtp2 calls, side by side in one run
  * (interleaved rounds, best round reported); allocations per packet through
  * the library's allocator hook and, in non-sanitizer builds, every malloc of
- * the process (libsrtp2's included); SDES offer -> answer -> both sessions. */
+ * the process (libsrtp2's and its crypto backend's included); SDES offer -> answer -> both sessions. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +48,9 @@ void *realloc(void *p, size_t n)
 #define SYS_COUNTING 0
 #endif
 
-#define NPKT 20000
-#define ROUNDS 15
+#define BLOCK 250   /* packets per timed block */
+#define NBLOCK 200  /* blocks per variant, alternating ours / bare */
+#define NPKT (BLOCK * NBLOCK)
 #define PAYLOAD 160
 
 static double now_ns(void)
@@ -110,117 +111,116 @@ static srtp_t bare(int suite, int dir)
     return s;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Blocks of BLOCK packets, alternating libphonesec and bare libsrtp2 (and
+ * which goes first), so both see the same machine state; the minimum and the
+ * median block are reported. */
 static void bench_suite(int suite)
 {
-    double best[4] = {1e30, 1e30, 1e30, 1e30};
-    long hook_allocs = 0, sys_allocs = 0, bare_sys_allocs = 0;
+    static double t[4][NBLOCK];
+    long hook_allocs = 0, sys_allocs = 0, bare_sys_allocs = 0, h0, s0;
     uint8_t pkt[12 + PAYLOAD], buf[12 + PAYLOAD + 64];
     size_t n;
-    int r, i;
+    int b, i, op, len;
     phonesec_srtp *tx0 = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND);
+    phonesec_srtp *tx = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND), *rx = ours(suite, PHONESEC_SRTP_DIR_INBOUND);
+    srtp_t btx = bare(suite, PHONESEC_SRTP_DIR_OUTBOUND), brx = bare(suite, PHONESEC_SRTP_DIR_INBOUND);
+    const char *name = phonesec_srtp_suite_name(suite);
 
-    /* packets to unprotect */
     for (i = 0; i < NPKT; i++) {
         mkpkt(pkt, (uint16_t)i);
         if (phonesec_srtp_protect(tx0, pkt, sizeof pkt, prot[i], sizeof prot[i], &prot_len) != PHONESEC_OK)
             abort();
     }
     phonesec_srtp_free(tx0);
+    /* warm up: the first packet of an SSRC makes the stream (allocates in libsrtp2) */
+    mkpkt(pkt, 65000);
+    if (phonesec_srtp_protect(tx, pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
+        abort();
+    memcpy(buf, pkt, sizeof pkt);
+    len = (int)sizeof pkt;
+    if (srtp_protect(btx, buf, &len) != srtp_err_status_ok)
+        abort();
+    if (phonesec_srtp_unprotect(rx, prot[0], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
+        abort();
+    memcpy(buf, prot[0], prot_len);
+    len = (int)prot_len;
+    if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
+        abort();
 
-    for (r = 0; r < ROUNDS; r++) {
-        phonesec_srtp *tx = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND), *rx = ours(suite, PHONESEC_SRTP_DIR_INBOUND);
-        srtp_t btx = bare(suite, PHONESEC_SRTP_DIR_OUTBOUND), brx = bare(suite, PHONESEC_SRTP_DIR_INBOUND);
-        long h0, s0;
-        double t;
-        int len;
-        /* warm the streams (first packet of an SSRC allocates in libsrtp2) */
-        mkpkt(pkt, 65000);
-        if (phonesec_srtp_protect(tx, pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
-            abort();
-        memcpy(buf, pkt, sizeof pkt);
-        len = (int)sizeof pkt;
-        if (srtp_protect(btx, buf, &len) != srtp_err_status_ok)
-            abort();
-        if (phonesec_srtp_unprotect(rx, prot[0], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
-            abort();
-        memcpy(buf, prot[0], prot_len);
-        len = (int)prot_len;
-        if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
-            abort();
-
-        /* protect: ours */
-        mkpkt(pkt, 0);
-        h0 = test_alloc_calls;
-        s0 = g_sys_allocs;
-        t = now_ns();
-        for (i = 0; i < NPKT; i++) {
-            pkt[2] = (uint8_t)(i >> 8);
-            pkt[3] = (uint8_t)i;
-            if (phonesec_srtp_protect(tx, pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
-                abort();
+    mkpkt(pkt, 0);
+    for (b = 0; b < NBLOCK; b++) {
+        int first = b * BLOCK + 1, last = first + BLOCK; /* packet 0 was the warm-up */
+        double t0;
+        if (last > NPKT)
+            last = NPKT;
+        for (op = 0; op < 4; op++) {
+            int ours_op = (op + b) % 2 == 0; /* alternate which runs first */
+            int unprot = op >= 2;
+            h0 = test_alloc_calls;
+            s0 = g_sys_allocs;
+            t0 = now_ns();
+            for (i = first; i < last; i++) {
+                if (!unprot) {
+                    pkt[2] = (uint8_t)(i >> 8);
+                    pkt[3] = (uint8_t)i;
+                    if (ours_op) {
+                        if (phonesec_srtp_protect(tx, pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
+                            abort();
+                    } else {
+                        memcpy(buf, pkt, sizeof pkt); /* the same work: libsrtp2 protects in place */
+                        len = (int)sizeof pkt;
+                        if (srtp_protect(btx, buf, &len) != srtp_err_status_ok)
+                            abort();
+                    }
+                } else if (ours_op) {
+                    if (phonesec_srtp_unprotect(rx, prot[i], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
+                        abort();
+                } else {
+                    memcpy(buf, prot[i], prot_len);
+                    len = (int)prot_len;
+                    if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
+                        abort();
+                }
+            }
+            t0 = (now_ns() - t0) / (last - first);
+            t[(unprot ? 2 : 0) + (ours_op ? 0 : 1)][b] = t0;
+            if (ours_op) {
+                hook_allocs += test_alloc_calls - h0;
+                sys_allocs += g_sys_allocs - s0;
+            } else
+                bare_sys_allocs += g_sys_allocs - s0;
         }
-        t = (now_ns() - t) / NPKT;
-        hook_allocs += test_alloc_calls - h0;
-        sys_allocs += g_sys_allocs - s0;
-        if (t < best[0])
-            best[0] = t;
-        /* protect: bare libsrtp2 (copy + in-place protect, the same work) */
-        s0 = g_sys_allocs;
-        t = now_ns();
-        for (i = 0; i < NPKT; i++) {
-            pkt[2] = (uint8_t)(i >> 8);
-            pkt[3] = (uint8_t)i;
-            memcpy(buf, pkt, sizeof pkt);
-            len = (int)sizeof pkt;
-            if (srtp_protect(btx, buf, &len) != srtp_err_status_ok)
-                abort();
-        }
-        t = (now_ns() - t) / NPKT;
-        bare_sys_allocs += g_sys_allocs - s0;
-        if (t < best[1])
-            best[1] = t;
-        /* unprotect: ours */
-        h0 = test_alloc_calls;
-        s0 = g_sys_allocs;
-        t = now_ns();
-        for (i = 1; i < NPKT; i++)
-            if (phonesec_srtp_unprotect(rx, prot[i], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
-                abort();
-        t = (now_ns() - t) / (NPKT - 1);
-        hook_allocs += test_alloc_calls - h0;
-        sys_allocs += g_sys_allocs - s0;
-        if (t < best[2])
-            best[2] = t;
-        /* unprotect: bare */
-        s0 = g_sys_allocs;
-        t = now_ns();
-        for (i = 1; i < NPKT; i++) {
-            memcpy(buf, prot[i], prot_len);
-            len = (int)prot_len;
-            if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
-                abort();
-        }
-        t = (now_ns() - t) / (NPKT - 1);
-        bare_sys_allocs += g_sys_allocs - s0;
-        if (t < best[3])
-            best[3] = t;
-        phonesec_srtp_free(tx);
-        phonesec_srtp_free(rx);
-        srtp_dealloc(btx);
-        srtp_dealloc(brx);
     }
-    printf("%-24s protect   libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f\n",
-           phonesec_srtp_suite_name(suite), best[0], best[1], best[0] / best[1]);
-    printf("%-24s unprotect libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f\n",
-           phonesec_srtp_suite_name(suite), best[2], best[3], best[2] / best[3]);
-    printf("%-24s allocations per packet: %.4f through the phonesec hook", phonesec_srtp_suite_name(suite),
-           (double)hook_allocs / ((double)ROUNDS * (2 * NPKT - 1)));
+    for (op = 0; op < 4; op++)
+        qsort(t[op], NBLOCK, sizeof t[op][0], cmp_double);
+    printf("%-24s protect   libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f (min block; median "
+           "%.1f / %.1f = %.3f)\n",
+           name, t[0][0], t[1][0], t[0][0] / t[1][0], t[0][NBLOCK / 2], t[1][NBLOCK / 2],
+           t[0][NBLOCK / 2] / t[1][NBLOCK / 2]);
+    printf("%-24s unprotect libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f (min block; median "
+           "%.1f / %.1f = %.3f)\n",
+           name, t[2][0], t[3][0], t[2][0] / t[3][0], t[2][NBLOCK / 2], t[3][NBLOCK / 2],
+           t[2][NBLOCK / 2] / t[3][NBLOCK / 2]);
+    printf("%-24s overhead of libphonesec per packet: protect %+.1f ns, unprotect %+.1f ns (medians)\n", name,
+           t[0][NBLOCK / 2] - t[1][NBLOCK / 2], t[2][NBLOCK / 2] - t[3][NBLOCK / 2]);
+    printf("%-24s allocations per packet: %.4f through the phonesec hook", name,
+           (double)hook_allocs / (2.0 * (NPKT - 1)));
     if (SYS_COUNTING)
-        printf(";\n%-24s   process-wide malloc calls per packet (inside libsrtp2/OpenSSL): libphonesec %.2f, "
-               "bare libsrtp2 %.2f\n", "", (double)sys_allocs / ((double)ROUNDS * (2 * NPKT - 1)),
-               (double)bare_sys_allocs / ((double)ROUNDS * (2 * NPKT - 1)));
+        printf(";\n%-24s   process-wide malloc calls per packet (inside libsrtp2's NSS backend): libphonesec %.2f, "
+               "bare libsrtp2 %.2f\n", "", (double)sys_allocs / (2.0 * (NPKT - 1)),
+               (double)bare_sys_allocs / (2.0 * (NPKT - 1)));
     else
         printf(" (process-wide malloc count unavailable in sanitizer builds)\n");
+    phonesec_srtp_free(tx);
+    phonesec_srtp_free(rx);
+    srtp_dealloc(btx);
+    srtp_dealloc(brx);
 }
 
 static const char offer[] = "v=0\r\n"
@@ -291,8 +291,8 @@ int main(void)
     prot = malloc(sizeof *prot * NPKT);
     if (prot == NULL)
         return 1;
-    printf("SRTP, %d-byte G.711 payloads, best of %d interleaved rounds of %d packets (%s)\n", PAYLOAD, ROUNDS,
-           NPKT, srtp_get_version_string());
+    printf("SRTP, %d-byte G.711 payloads, %d alternating blocks of %d packets per variant (%s)\n", PAYLOAD,
+           NBLOCK, BLOCK, srtp_get_version_string());
     bench_suite(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
     bench_suite(PHONESEC_SRTP_AEAD_AES_128_GCM);
     bench_negotiation();
