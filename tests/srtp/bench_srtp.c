@@ -73,6 +73,8 @@ static void mkpkt(uint8_t *b, uint16_t seq)
     memset(b + 12, 0xd5, PAYLOAD);
 }
 
+static unsigned g_flags; /* PHONESEC_SRTP_F_* for ours(); the NULL/no-auth run sets it */
+
 static phonesec_srtp *ours(int suite, int dir)
 {
     phonesec_srtp_params p;
@@ -80,13 +82,14 @@ static phonesec_srtp *ours(int suite, int dir)
     size_t kl = 0, sl = 0;
     phonesec_srtp_params_init(&p);
     p.suite = suite;
+    p.flags = g_flags;
     p.n_keys = 1;
     (void)phonesec_srtp_suite_lengths(suite, &kl, &sl);
     memcpy(p.keys[0].key, key, kl);
     memcpy(p.keys[0].salt, key + kl, sl);
     p.keys[0].key_len = kl;
     p.keys[0].salt_len = sl;
-    if (phonesec_srtp_new(&s, &p, dir, 0) != PHONESEC_OK)
+    if (phonesec_srtp_new(&s, &p, dir, PHONESEC_SRTP_OPT_ALLOW_NULL) != PHONESEC_OK)
         abort();
     return s;
 }
@@ -96,7 +99,10 @@ static srtp_t bare(int suite, int dir)
     srtp_policy_t p;
     srtp_t s = NULL;
     memset(&p, 0, sizeof p);
-    if (suite == PHONESEC_SRTP_AEAD_AES_128_GCM) {
+    if (suite == PHONESEC_SRTP_NULL_HMAC_SHA1_80) { /* with g_flags = UNAUTHENTICATED_SRTP */
+        srtp_crypto_policy_set_null_cipher_hmac_null(&p.rtp);
+        srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&p.rtcp);
+    } else if (suite == PHONESEC_SRTP_AEAD_AES_128_GCM) {
         srtp_crypto_policy_set_aes_gcm_128_16_auth(&p.rtp);
         srtp_crypto_policy_set_aes_gcm_128_16_auth(&p.rtcp);
     } else {
@@ -295,6 +301,11 @@ int main(void)
            NBLOCK, BLOCK, srtp_get_version_string());
     bench_suite(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
     bench_suite(PHONESEC_SRTP_AEAD_AES_128_GCM);
+    /* no cipher, no tag: what is left is libphonesec's own per-packet work */
+    printf("-- NULL cipher without authentication: the wrapper's own cost --\n");
+    g_flags = PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP;
+    bench_suite(PHONESEC_SRTP_NULL_HMAC_SHA1_80);
+    g_flags = 0;
     bench_negotiation();
     free(prot);
     phonesec_shutdown();
