@@ -299,7 +299,17 @@ int main(int argc, char **argv)
     pol.mode = PHONESEC_SDES_MANDATORY;
     if (opt.compat32)
         pol.flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
-    if (opt.suites && phonesec_sdes_policy_set_suites(&pol, opt.suites) != PHONESEC_OK) {
+    if (opt.suites == NULL) {
+        /* Offer/accept only what the linked libsrtp2 can really do: its AES-192
+         * key derivation may be wrong (phonesec_srtp_suite_supported() checks). */
+        opt.suites = phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80) == PHONESEC_OK
+                         ? "AES_CM_128_HMAC_SHA1_80,AES_CM_128_HMAC_SHA1_32,AES_256_CM_HMAC_SHA1_80,"
+                           "AES_256_CM_HMAC_SHA1_32,AES_192_CM_HMAC_SHA1_80,AES_192_CM_HMAC_SHA1_32,"
+                           "AEAD_AES_256_GCM,AEAD_AES_128_GCM"
+                         : "AES_CM_128_HMAC_SHA1_80,AES_CM_128_HMAC_SHA1_32,AES_256_CM_HMAC_SHA1_80,"
+                           "AES_256_CM_HMAC_SHA1_32,AEAD_AES_256_GCM,AEAD_AES_128_GCM";
+    }
+    if (phonesec_sdes_policy_set_suites(&pol, opt.suites) != PHONESEC_OK) {
         fprintf(stderr, "sdes_call: bad --suites\n");
         return 2;
     }
