@@ -285,6 +285,7 @@ static void invalid_and_unsecurable_offers(void **state)
     assert_non_null(strstr(err, "FEC"));
     assert_int_equal(phonesec_sdes_answer(s, "hello", 5), PHONESEC_E_PARSE);
     assert_int_equal(phonesec_sdes_answer(s, "v=0\r\n", 5), PHONESEC_E_PARSE);
+    assert_int_equal(phonesec_sdes_offer(s, "v=0\r\n", 5, buf, sizeof buf, &(size_t){0}), PHONESEC_E_PARSE);
     assert_int_equal(phonesec_sdes_answer(NULL, "v=0", 3), PHONESEC_E_INVAL);
     /* Optional: plain RTP/AVP goes ahead in clear; mandatory refuses it. */
     assert_int_equal(phonesec_sdes_answer(s, avp, strlen(avp)), PHONESEC_OK);
