@@ -178,6 +178,43 @@ static void renumbered_reoffer_keeps_keys(void **state)
     phonesec_sdes_crypto_wipe(&c);
 }
 
+static void reoffer_new_peer_key_and_two_keys(void **state)
+{
+    phonesec_srtp_params out1, out2, in;
+    phonesec_sdes_section_info info;
+    const char *o1 = "m=audio 4000 RTP/SAVP 0\r\n"
+                     "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4\r\n";
+    /* RFC 4568 §5.1's two master keys with MKIs 1 and 2, now as AES_CM_128. */
+    const char *o2 = "m=audio 4000 RTP/SAVP 0\r\n"
+                     "a=crypto:4 AES_CM_128_HMAC_SHA1_80 "
+                     "inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm|2^20|1:4;"
+                     "inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:4\r\n";
+    (void)state;
+    new_s();
+    assert_int_equal(phonesec_sdes_answer(s, o1, strlen(o1)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_params(s, 0, PHONESEC_SDES_OUTBOUND, &out1), PHONESEC_OK);
+    /* The peer rekeys (new key, two master keys): our key stays, inbound follows. */
+    assert_int_equal(phonesec_sdes_answer(s, o2, strlen(o2)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.tag, 4);
+    assert_int_equal(phonesec_sdes_params(s, 0, PHONESEC_SDES_OUTBOUND, &out2), PHONESEC_OK);
+    assert_memory_equal(out1.keys[0].key, out2.keys[0].key, 16);
+    assert_int_equal(phonesec_sdes_params(s, 0, PHONESEC_SDES_INBOUND, &in), PHONESEC_OK);
+    assert_int_equal(in.n_keys, 2);
+    expect_hex_key(&in, "313233343536373839414243444530313233343536373839414263646566");
+    assert_int_equal(in.keys[1].mki_len, 4);
+    assert_int_equal(in.keys[1].mki[3], 2);
+    {
+        uint8_t want[30];
+        assert_int_equal(test_hex_decode("414263646566313233343536373839414243444530313233343536373839", want, 30), 30);
+        assert_memory_equal(in.keys[1].key, want, 16);
+        assert_memory_equal(in.keys[1].salt, want + 16, 14);
+    }
+    phonesec_memzero(&out1, sizeof out1);
+    phonesec_memzero(&out2, sizeof out2);
+    phonesec_memzero(&in, sizeof in);
+}
+
 static void more_than_64_lines(void **state)
 {
     phonesec_sdes_section_info info;
@@ -569,6 +606,7 @@ int main(void)
         T(admin_guide_offer),
         T(f8_first_wrong_length_then_good),
         T(renumbered_reoffer_keeps_keys),
+        T(reoffer_new_peer_key_and_two_keys),
         T(more_than_64_lines),
         T(savp_and_avp_in_one_offer),
         T(invalid_and_unsecurable_offers),
