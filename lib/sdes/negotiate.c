@@ -555,6 +555,10 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
     rc = phonesec__sdp_scan(local, local_len, &sdp);
     if (rc != PHONESEC_OK)
         return phonesec__fail(&s->err, rc, "the local SDP is not SDP text");
+    if (sdp.n_media == 0) {
+        phonesec__sdp_free(&sdp);
+        return phonesec__fail(&s->err, PHONESEC_E_PARSE, "the local SDP has no m= section");
+    }
     mandatory = s->pol.mode == PHONESEC_SDES_MANDATORY;
     sdes_ok = s->pol.mode != PHONESEC_SDES_DISABLED && (s->tls || !(s->pol.flags & PHONESEC_SDES_REQUIRE_TLS));
     if (mandatory && !sdes_ok) {
@@ -563,13 +567,13 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
     }
     n_suites = policy_suites(&s->pol, &list);
     eol = sdp.crlf ? "\r\n" : "\n";
-    nw = phonesec__calloc(sdp.n_media ? sdp.n_media : 1, sizeof *nw);
+    nw = phonesec__calloc(sdp.n_media, sizeof *nw);
     tmp = phonesec__malloc(sizeof *tmp);
     if (nw == NULL || tmp == NULL) {
         rc = phonesec__fail(&s->err, PHONESEC_E_NOMEM, "out of memory");
         goto out;
     }
-    put_lines(&b, &sdp, 0, sdp.n_media ? sdp.media[0].first : sdp.n_lines, 0, eol);
+    put_lines(&b, &sdp, 0, sdp.media[0].first, 0, eol);
     for (i = 0; i < sdp.n_media; i++) {
         const phonesec__sdp_media *m = &sdp.media[i];
         sec *x = &nw[i];
@@ -636,10 +640,10 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
         (void)tls_ok(s);
     secs_free(s->pend, s->n_pend);
     s->pend = nw;
-    s->n_pend = sdp.n_media ? sdp.n_media : 1;
+    s->n_pend = sdp.n_media;
     nw = NULL;
 out:
-    secs_free(nw, sdp.n_media ? sdp.n_media : 1);
+    secs_free(nw, sdp.n_media);
     if (tmp)
         phonesec__free_secret(tmp, sizeof *tmp);
     phonesec__dbuf_free(&b);
