@@ -37,5 +37,7 @@
 #include "phonesec/core.h"
 #include "phonesec/ciphers.h"
 #include "phonesec/mediasec.h"
+#include "phonesec/srtp.h"
+#include "phonesec/sdes.h"
 
 #endif

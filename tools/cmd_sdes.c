@@ -1,0 +1,275 @@
+/* phonesec sdes: SDP a=crypto offers and answers (RFC 4568). Public API only. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonesec.h>
+
+#include "tool.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: phonesec sdes answer [OPTIONS] < offer.sdp\n"
+            "       phonesec sdes offer [OPTIONS]\n"
+            "       phonesec sdes check 'a=crypto:TAG SUITE inline:KEY...'\n"
+            "\n"
+            "answer: prints, for each m= section of the offer in order, the m= line and\n"
+            "        the a=crypto line to answer with; exit 1 when no section can be secured.\n"
+            "offer:  prints the a=crypto lines to offer (fresh keys).\n"
+            "check:  says whether one a=crypto line is usable, and why not.\n"
+            "\n"
+            "options:\n"
+            "  --policy disabled|optional|mandatory   (default optional)\n"
+            "  --suites LIST       allowed suites, most preferred first (comma separated)\n"
+            "  --mki N             MKI of N (1..4) bytes on our keys\n"
+            "  --lifetime N        state a key lifetime of N packets\n"
+            "  --tls               the signalling is TLS (no warning)\n"
+            "  --require-tls       refuse SDES without TLS signalling\n"
+            "  --tag32-compat      32-bit SRTCP tag with the _32 suites (Asterisk & co.)\n"
+            "  --allow-null        allow NULL_HMAC_SHA1_* (no encryption)\n"
+            "  --allow-unencrypted allow UNENCRYPTED_SRTP/SRTCP, UNAUTHENTICATED_SRTP\n"
+            "  --3ge2ae            add a=3ge2ae:requested to offers\n");
+}
+
+static void log_to_stderr(int level, const char *module, const char *msg, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "phonesec: %s: %s: %s\n", level <= PHONESEC_LOG_ERROR ? "error" : "warning", module, msg);
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            char *nb;
+            if (cap >= (size_t)16 << 20) {
+                free(buf);
+                return NULL;
+            }
+            nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    *len = n;
+    return buf;
+}
+
+static int parse_opts(int argc, char **argv, phonesec_sdes_policy *pol, int *tls)
+{
+    int i;
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--policy") == 0 && v) {
+            if (strcmp(v, "disabled") == 0)
+                pol->mode = PHONESEC_SDES_DISABLED;
+            else if (strcmp(v, "optional") == 0)
+                pol->mode = PHONESEC_SDES_OPTIONAL;
+            else if (strcmp(v, "mandatory") == 0 || strcmp(v, "compulsory") == 0)
+                pol->mode = PHONESEC_SDES_MANDATORY;
+            else {
+                fprintf(stderr, "phonesec sdes: unknown policy '%s'\n", v);
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--suites") == 0 && v) {
+            int rc = phonesec_sdes_policy_set_suites(pol, v);
+            if (rc != PHONESEC_OK) {
+                fprintf(stderr, "phonesec sdes: bad suite list '%s': %s\n", v, phonesec_strerror(rc));
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--mki") == 0 && v) {
+            pol->mki_len = (size_t)strtoul(v, NULL, 10);
+            i++;
+        } else if (strcmp(a, "--lifetime") == 0 && v) {
+            pol->lifetime = strtoull(v, NULL, 10);
+            i++;
+        } else if (strcmp(a, "--tls") == 0) {
+            *tls = 1;
+        } else if (strcmp(a, "--require-tls") == 0) {
+            pol->flags |= PHONESEC_SDES_REQUIRE_TLS;
+        } else if (strcmp(a, "--tag32-compat") == 0) {
+            pol->flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
+        } else if (strcmp(a, "--allow-null") == 0) {
+            pol->flags |= PHONESEC_SDES_ALLOW_NULL;
+        } else if (strcmp(a, "--allow-unencrypted") == 0) {
+            pol->flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
+        } else if (strcmp(a, "--3ge2ae") == 0) {
+            pol->flags |= PHONESEC_SDES_OFFER_3GE2AE;
+        } else {
+            fprintf(stderr, "phonesec sdes: unknown option '%s'\n", a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *state_name(int st)
+{
+    switch (st) {
+    case PHONESEC_SDES_SEC_SECURED: return "secured";
+    case PHONESEC_SDES_SEC_CLEAR: return "in clear";
+    case PHONESEC_SDES_SEC_REJECTED: return "rejected";
+    case PHONESEC_SDES_SEC_NOT_RTP: return "not RTP";
+    default: return "pending";
+    }
+}
+
+static int do_answer(phonesec_sdes *s)
+{
+    size_t len, i, n, cnt, secured = 0;
+    char *offer = read_all(stdin, &len), line[PHONESEC_SDES_LINE_MAX + 1], err[512];
+    int rc;
+    if (offer == NULL) {
+        fprintf(stderr, "phonesec sdes: cannot read the offer from standard input\n");
+        return TOOL_FAIL;
+    }
+    rc = phonesec_sdes_answer(s, offer, len);
+    free(offer);
+    if (rc != PHONESEC_OK) {
+        (void)phonesec_sdes_last_error(s, err, sizeof err);
+        fprintf(stderr, "phonesec sdes: no answer: %s\n", err);
+        return TOOL_FAIL;
+    }
+    cnt = phonesec_sdes_section_count(s);
+    for (i = 0; i < cnt; i++) {
+        phonesec_sdes_section_info info;
+        size_t j;
+        if (phonesec_sdes_section(s, i, &info) != PHONESEC_OK ||
+            phonesec_sdes_answer_mline(s, i, line, sizeof line, &n) != PHONESEC_OK)
+            return TOOL_FAIL;
+        printf("%s\n", line);
+        if (info.state == PHONESEC_SDES_SEC_SECURED) {
+            if (phonesec_sdes_answer_crypto(s, i, line, sizeof line, &n) != PHONESEC_OK)
+                return TOOL_FAIL;
+            printf("%s\n", line);
+            secured++;
+        } else if (info.state != PHONESEC_SDES_SEC_NOT_RTP) {
+            fprintf(stderr, "phonesec sdes: m= section %zu (%s) %s: %s\n", i + 1, info.media, state_name(info.state),
+                    info.reason);
+        }
+        for (j = 0; j < info.n_lines; j++)
+            if (phonesec_sdes_line_reason(s, i, j, line, sizeof line) == PHONESEC_OK && line[0] &&
+                strncmp(line, "not needed", 10) != 0)
+                fprintf(stderr, "phonesec sdes: m= section %zu, a=crypto line %zu skipped: %s\n", i + 1, j + 1, line);
+    }
+    if (secured == 0) {
+        fprintf(stderr, "phonesec sdes: no m= section can be secured under the policy\n");
+        return TOOL_FAIL;
+    }
+    return TOOL_OK;
+}
+
+static int do_offer(phonesec_sdes *s)
+{
+    static const char local[] = "m=audio 9 RTP/AVP 0\r\n";
+    char out[16384], err[512], *p, *save = NULL;
+    size_t n;
+    int rc = phonesec_sdes_offer(s, local, sizeof local - 1, out, sizeof out, &n);
+    if (rc != PHONESEC_OK) {
+        (void)phonesec_sdes_last_error(s, err, sizeof err);
+        fprintf(stderr, "phonesec sdes: no offer: %s\n", err);
+        return TOOL_FAIL;
+    }
+    for (p = strtok_r(out, "\r\n", &save); p; p = strtok_r(NULL, "\r\n", &save))
+        if (strncmp(p, "a=crypto:", 9) == 0 || strncmp(p, "a=3ge2ae:", 9) == 0)
+            printf("%s\n", p);
+    phonesec_memzero(out, sizeof out);
+    return TOOL_OK;
+}
+
+static int do_check(const char *l, unsigned flags)
+{
+    phonesec_srtp_params p;
+    char why[256];
+    int rc = phonesec_sdes_line_to_params(l, strlen(l), flags, &p, why, sizeof why);
+    if (rc != PHONESEC_OK) {
+        fprintf(stderr, "phonesec sdes: not usable: %s (%s)\n", why, phonesec_strerror(rc));
+        return TOOL_FAIL;
+    }
+    printf("usable: %s, %zu key(s), key %zu bytes, salt %zu bytes", phonesec_sdes_suite_name(p.suite), p.n_keys,
+           p.keys[0].key_len, p.keys[0].salt_len);
+    if (p.keys[0].mki_len)
+        printf(", MKI %zu bytes", p.keys[0].mki_len);
+    if (p.keys[0].lifetime)
+        printf(", lifetime %llu", (unsigned long long)p.keys[0].lifetime);
+    if (p.wsh)
+        printf(", WSH %u", (unsigned)p.wsh);
+    printf("\n");
+    phonesec_memzero(&p, sizeof p);
+    return TOOL_OK;
+}
+
+int phonesec_tool_sdes(int argc, char **argv)
+{
+    phonesec_platform plat;
+    phonesec_sdes_policy pol;
+    phonesec_sdes *s = NULL;
+    int tls = 0, rc;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? TOOL_USAGE : TOOL_OK;
+    }
+    phonesec_platform_init(&plat);
+    plat.log_fn = log_to_stderr;
+    if (phonesec_init(&plat) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec sdes: cannot initialise the library\n");
+        return TOOL_FAIL;
+    }
+    phonesec_sdes_policy_init(&pol);
+    if (strcmp(argv[1], "check") == 0) {
+        if (argc < 3) {
+            usage(stderr);
+            rc = TOOL_USAGE;
+        } else {
+            unsigned flags = 0;
+            int i;
+            for (i = 3; i < argc; i++) {
+                if (strcmp(argv[i], "--allow-null") == 0)
+                    flags |= PHONESEC_SDES_ALLOW_NULL;
+                else if (strcmp(argv[i], "--allow-unencrypted") == 0)
+                    flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
+            }
+            rc = do_check(argv[2], flags);
+        }
+        phonesec_shutdown();
+        return rc;
+    }
+    if (strcmp(argv[1], "answer") != 0 && strcmp(argv[1], "offer") != 0) {
+        fprintf(stderr, "phonesec sdes: unknown subcommand '%s'\n", argv[1]);
+        usage(stderr);
+        phonesec_shutdown();
+        return TOOL_USAGE;
+    }
+    if (parse_opts(argc, argv, &pol, &tls) != 0) {
+        usage(stderr);
+        phonesec_shutdown();
+        return TOOL_USAGE;
+    }
+    rc = phonesec_sdes_new(&pol, &s);
+    if (rc != PHONESEC_OK) {
+        fprintf(stderr, "phonesec sdes: bad policy: %s\n", phonesec_strerror(rc));
+        phonesec_shutdown();
+        return TOOL_USAGE;
+    }
+    (void)phonesec_sdes_set_signalling_tls(s, tls);
+    rc = strcmp(argv[1], "answer") == 0 ? do_answer(s) : do_offer(s);
+    phonesec_sdes_free(s);
+    phonesec_shutdown();
+    return rc;
+}

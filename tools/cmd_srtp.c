@@ -1,0 +1,218 @@
+/* phonesec srtp: protect or unprotect one packet with the keys of an
+ * a=crypto line. Public API only. */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <phonesec.h>
+
+#include "tool.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: phonesec srtp protect|unprotect [OPTIONS] 'a=crypto:TAG SUITE inline:KEY...' HEX [HEX...]\n"
+            "\n"
+            "Protects RTP (RTCP) packets, or verifies and decrypts SRTP (SRTCP) ones, with the\n"
+            "keys of an SDP a=crypto line, and prints each result as hex on its own line. The\n"
+            "packets go through one session, in order. unprotect exits 1 on an authentication\n"
+            "failure (wrong key, tampered packet) or a replay (a packet given twice).\n"
+            "\n"
+            "options:\n"
+            "  --rtcp              the packet is RTCP/SRTCP\n"
+            "  --roc N             rollover counter of the packet's SSRC (default 0)\n"
+            "  --key N             protect with master key N of the line (MKI; default 0)\n"
+            "  --tag32-compat      32-bit SRTCP tag with the _32 suites (Asterisk & co.)\n"
+            "  --allow-null        allow NULL suites and UNENCRYPTED_*/UNAUTHENTICATED_SRTP\n"
+            "  -v, --verbose       say which suite and direction were used (stderr)\n");
+}
+
+static long parse_hex(const char *s, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *s; s++) {
+        int v;
+        if (isspace((unsigned char)*s) || *s == ':')
+            continue;
+        if (*s >= '0' && *s <= '9')
+            v = *s - '0';
+        else if (*s >= 'a' && *s <= 'f')
+            v = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F')
+            v = *s - 'A' + 10;
+        else
+            return -1;
+        if (hi < 0)
+            hi = v;
+        else {
+            if (n == cap)
+                return -1;
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    return hi < 0 ? (long)n : -1;
+}
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+    char *end;
+    unsigned long long x;
+    errno = 0;
+    if (*s == '\0' || *s == '-')
+        return -1;
+    x = strtoull(s, &end, 0);
+    if (errno != 0 || *end != '\0' || x > 0xffffffffULL)
+        return -1;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+int phonesec_tool_srtp(int argc, char **argv)
+{
+    const char *mode, *line = NULL;
+    const char *hexes[64];
+    size_t n_hex = 0, h;
+    int rtcp = 0, verbose = 0, protect, rc, i;
+    unsigned allow = 0, opts = 0;
+    uint32_t roc = 0, key = 0;
+    phonesec_srtp_params params;
+    phonesec_srtp *s = NULL;
+    phonesec_srtp_info info;
+    static uint8_t in[65536], out[65536 + 256];
+    size_t out_len = 0;
+    long in_len;
+    char why[512];
+
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_USAGE;
+    }
+    mode = argv[1];
+    if (strcmp(mode, "--help") == 0 || strcmp(mode, "-h") == 0) {
+        usage(stdout);
+        return TOOL_OK;
+    }
+    if (strcmp(mode, "protect") == 0)
+        protect = 1;
+    else if (strcmp(mode, "unprotect") == 0)
+        protect = 0;
+    else {
+        fprintf(stderr, "phonesec srtp: unknown mode '%s'\n", mode);
+        usage(stderr);
+        return TOOL_USAGE;
+    }
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--rtcp") == 0)
+            rtcp = 1;
+        else if (strcmp(a, "--roc") == 0 && i + 1 < argc) {
+            if (parse_u32(argv[++i], &roc) != 0) {
+                fprintf(stderr, "phonesec srtp: --roc needs a number 0..4294967295\n");
+                return TOOL_USAGE;
+            }
+        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
+            if (parse_u32(argv[++i], &key) != 0 || key >= PHONESEC_SRTP_MAX_KEYS) {
+                fprintf(stderr, "phonesec srtp: --key needs an index 0..%d\n", PHONESEC_SRTP_MAX_KEYS - 1);
+                return TOOL_USAGE;
+            }
+        } else if (strcmp(a, "--tag32-compat") == 0)
+            allow |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
+        else if (strcmp(a, "--allow-null") == 0) {
+            allow |= PHONESEC_SDES_ALLOW_NULL | PHONESEC_SDES_ALLOW_UNENCRYPTED;
+            opts |= PHONESEC_SRTP_OPT_ALLOW_NULL;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+            verbose = 1;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return TOOL_OK;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "phonesec srtp: unknown option '%s'\n", a);
+            return TOOL_USAGE;
+        } else if (line == NULL)
+            line = a;
+        else if (n_hex < sizeof hexes / sizeof hexes[0])
+            hexes[n_hex++] = a;
+        else {
+            fprintf(stderr, "phonesec srtp: too many arguments\n");
+            return TOOL_USAGE;
+        }
+    }
+    if (line == NULL || n_hex == 0) {
+        usage(stderr);
+        return TOOL_USAGE;
+    }
+    for (h = 0; h < n_hex; h++)
+        if (parse_hex(hexes[h], in, sizeof in) <= 0) {
+            fprintf(stderr, "phonesec srtp: packet %zu must be non-empty hex (at most %zu bytes)\n", h + 1,
+                    sizeof in);
+            return TOOL_USAGE;
+        }
+    if (phonesec_init(NULL) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec srtp: cannot initialise the library\n");
+        return TOOL_FAIL;
+    }
+    phonesec_srtp_params_init(&params);
+    rc = phonesec_sdes_line_to_params(line, strlen(line), allow, &params, why, sizeof why);
+    if (rc != PHONESEC_OK) {
+        fprintf(stderr, "phonesec srtp: unusable a=crypto line: %s%s%s\n", phonesec_strerror(rc),
+                why[0] ? ": " : "", why);
+        phonesec_shutdown();
+        return TOOL_FAIL;
+    }
+    params.roc = roc;
+    rc = phonesec_srtp_new(&s, &params, protect ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts);
+    if (rc == PHONESEC_OK && key != 0)
+        rc = phonesec_srtp_set_active_key(s, key);
+    if (rc != PHONESEC_OK) {
+        if (s != NULL)
+            phonesec_srtp_last_error(s, why, sizeof why);
+        else
+            snprintf(why, sizeof why, "%s", phonesec_strerror(rc));
+        fprintf(stderr, "phonesec srtp: cannot make the SRTP session: %s\n", why);
+        phonesec_srtp_free(s);
+        phonesec_srtp_params_wipe(&params);
+        phonesec_shutdown();
+        return TOOL_FAIL;
+    }
+    for (h = 0, rc = PHONESEC_OK; h < n_hex && rc == PHONESEC_OK; h++) {
+        in_len = parse_hex(hexes[h], in, sizeof in);
+        if (protect)
+            rc = rtcp ? phonesec_srtp_protect_rtcp(s, in, (size_t)in_len, out, sizeof out, &out_len)
+                      : phonesec_srtp_protect(s, in, (size_t)in_len, out, sizeof out, &out_len);
+        else
+            rc = rtcp ? phonesec_srtp_unprotect_rtcp(s, in, (size_t)in_len, out, sizeof out, &out_len)
+                      : phonesec_srtp_unprotect(s, in, (size_t)in_len, out, sizeof out, &out_len);
+        if (rc != PHONESEC_OK) {
+            phonesec_srtp_last_error(s, why, sizeof why);
+            if (rc == PHONESEC_E_AUTH)
+                fprintf(stderr, "phonesec srtp: packet %zu: AUTHENTICATION FAILED: wrong key or tampered packet (%s)\n",
+                        h + 1, why);
+            else if (rc == PHONESEC_E_REPLAY)
+                fprintf(stderr, "phonesec srtp: packet %zu: REPLAY: %s\n", h + 1, why);
+            else
+                fprintf(stderr, "phonesec srtp: packet %zu: %s\n", h + 1, why);
+        } else {
+            size_t k;
+            if (verbose) {
+                info.version = PHONESEC_SRTP_INFO_VERSION;
+                if (phonesec_srtp_get_info(s, &info) == PHONESEC_OK)
+                    fprintf(stderr, "phonesec srtp: packet %zu: %s %s %s, initial ROC %u: %zu -> %zu bytes\n", h + 1,
+                            info.suite_name, rtcp ? "SRTCP" : "SRTP", protect ? "protected" : "verified and decrypted",
+                            (unsigned)roc, (size_t)in_len, out_len);
+            }
+            for (k = 0; k < out_len; k++)
+                printf("%02x", out[k]);
+            printf("\n");
+        }
+    }
+    phonesec_srtp_free(s);
+    phonesec_srtp_params_wipe(&params);
+    phonesec_memzero(out, sizeof out);
+    phonesec_shutdown();
+    return rc == PHONESEC_OK ? TOOL_OK : TOOL_FAIL;
+}
