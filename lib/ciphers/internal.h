@@ -112,6 +112,11 @@ PHONESEC__INTERNAL const phonesec__cipher *phonesec__ciphers_table(size_t *n);
 PHONESEC__INTERNAL int phonesec__ciphers_eval(const char *str, uint16_t *codes, size_t cap, size_t *count,
                                               int *seclevel);
 
+/* Computes OpenSSL's default preference order of the TLS 1.2 suites (table
+ * indices) at run time; returns the count (out written when it fits). The
+ * engine uses a precomputed copy (order.inc); tests compare the two. */
+PHONESEC__INTERNAL size_t phonesec__ciphers_default_order(uint8_t *out, size_t cap);
+
 /* wolfSSL's own name for a suite, or NULL when the linked wolfSSL lacks it. */
 PHONESEC__INTERNAL const char *phonesec__ciphers_wolfssl_name(uint16_t iana);
 

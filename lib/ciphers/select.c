@@ -261,9 +261,10 @@ static void apply_simple(clist *l, uint32_t mkey, uint32_t auth, uint32_t enc, u
     apply(l, &r, op);
 }
 
-/* The list every cipher string starts from: OpenSSL's default preference
- * order, all inactive. */
-static void clist_init(clist *l)
+/* OpenSSL's default preference order, computed as ssl_create_cipher_list()
+ * does before it reads the string: start in descending IANA order, apply the
+ * fixed preference rules, deactivate everything (order kept). */
+static void default_order_compute(clist *l)
 {
     size_t n, i;
     const phonesec__cipher *t = phonesec__ciphers_table(&n);
@@ -293,6 +294,31 @@ static void clist_init(clist *l)
     apply_simple(l, K_DHE | K_ECDHE, 0, 0, 0, 0, OP_BUMP);
     apply_simple(l, K_DHE | K_ECDHE, 0, 0, M_AEAD, 0, OP_BUMP);
     apply_simple(l, 0, 0, 0, 0, 0, OP_DEL);
+}
+
+/* The same order, computed once at development time (order.inc); the unit
+ * test checks it against default_order_compute(). */
+static const uint8_t default_order[] = {
+#include "order.inc"
+};
+
+size_t phonesec__ciphers_default_order(uint8_t *out, size_t cap)
+{
+    clist l;
+    default_order_compute(&l);
+    if (l.n <= cap)
+        memcpy(out, l.ord, l.n);
+    return l.n;
+}
+
+/* The list every cipher string starts from: the default order, all inactive. */
+static void clist_init(clist *l)
+{
+    size_t n;
+    l->t = phonesec__ciphers_table(&n);
+    l->n = sizeof default_order;
+    memcpy(l->ord, default_order, sizeof default_order);
+    memset(l->active, 0, sizeof l->active);
 }
 
 static int is_sep(char c)
