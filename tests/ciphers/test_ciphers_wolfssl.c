@@ -267,6 +267,44 @@ static void apply_errors(void **state)
     wolfSSL_CTX_free(ctx);
 }
 
+/* Out of memory: the one allocation fails cleanly, nothing leaks, the
+ * context keeps its previous list. */
+static void apply_out_of_memory(void **state)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    uint16_t codes[64];
+    size_t n = 0;
+    long live = test_alloc_live, at;
+    int rc = PHONESEC_E_NOMEM;
+    (void)state;
+    assert_int_equal(phonesec_ciphers_select("DEFAULT", codes, 64, &n), PHONESEC_OK);
+    for (at = 1; rc == PHONESEC_E_NOMEM && at < 10; at++) {
+        test_alloc_calls = 0;
+        test_alloc_fail_at = at;
+        rc = phonesec_ciphers_apply_wolfssl(ctx, codes, n);
+        test_alloc_fail_at = 0;
+        assert_true(rc == PHONESEC_E_NOMEM || rc == PHONESEC_OK);
+        assert_int_equal(test_alloc_live, live);
+    }
+    assert_int_equal(rc, PHONESEC_OK);
+    assert_true(at > 2); /* at least one allocation was failed */
+    wolfSSL_CTX_free(ctx);
+}
+
+/* The fallback to a preset is logged (warning), and says why. */
+static void fallback_is_logged(void **state)
+{
+    uint16_t codes[128];
+    size_t n = 0;
+    int fb = 0;
+    (void)state;
+    test_log_text[0] = '\0';
+    assert_int_equal(phonesec_ciphers_select_or_preset("NOPE", PHONESEC_CIPHERS_PRESET_XMPP, codes, 128, &n, &fb),
+                     PHONESEC_OK);
+    assert_int_equal(fb, 1);
+    assert_non_null(strstr(test_log_text, "selects nothing"));
+}
+
 /* Every suite the backend says it has must really be negotiable. */
 static void available_means_negotiable(void **state)
 {
@@ -308,6 +346,8 @@ int main(void)
         cmocka_unit_test(list_read_back),
         cmocka_unit_test(apply_errors),
         cmocka_unit_test(available_means_negotiable),
+        cmocka_unit_test(apply_out_of_memory),
+        cmocka_unit_test(fallback_is_logged),
     };
     wolfSSL_Init();
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
