@@ -210,7 +210,7 @@ static void strength_sort(clist *l)
 {
     uint8_t out[MAXN];
     size_t no = 0, i, j;
-    int levels[8], nl = 0, k;
+    int levels[MAXN], nl = 0, k;
 
     for (i = 0; i < l->n; i++) {
         uint8_t x = l->ord[i];
