@@ -83,10 +83,12 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select(const char *str, u
 
 /**
  * \brief Evaluate a TLS 1.3 suite list ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
- *        as OpenSSL's -ciphersuites does: names in order, unknown ones ignored.
+ *        as OpenSSL's -ciphersuites does: IANA names separated by `:`, white
+ *        space around them ignored, names in order, unknown ones ignored. A
+ *        name given twice is listed once (OpenSSL repeats it).
  * \param str NULL or "" selects none and returns PHONESEC_OK with *count = 0
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_NO_MATCH (non-empty list naming
- *         no known suite), PHONESEC_E_BUFFER_SMALL
+ *         no known suite, " " included, as in OpenSSL), PHONESEC_E_BUFFER_SMALL
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap,
                                                                      size_t *count);

@@ -538,11 +538,15 @@ int phonesec_ciphers_select(const char *str, uint16_t *codes, size_t cap, size_t
     return phonesec__ciphers_eval(str, codes, cap, count, NULL);
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
 int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, size_t *count)
 {
     uint16_t found[MAXN];
     size_t n = 0, i, tn;
-    int named = 0;
     const phonesec__cipher *t = phonesec__ciphers_table(&tn);
     const char *p = str;
 
@@ -559,13 +563,12 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
         e = p;
         if (*p == ':')
             p++;
-        while (s < e && (*s == ' ' || *s == '\t'))
+        while (s < e && is_space(*s))
             s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        while (e > s && is_space(e[-1]))
             e--;
         if (s == e)
             continue;
-        named = 1;
         for (i = 0; i < tn; i++) {
             const char *nm = t[i].pub.iana_name;
             if (t[i].min_tls == V_TLS1_3 && strncmp(nm, s, (size_t)(e - s)) == 0 && nm[e - s] == '\0') {
@@ -579,7 +582,7 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
             }
         }
     }
-    if (n == 0 && named)
+    if (n == 0) /* as OpenSSL: a non-empty list naming no known suite */
         return PHONESEC_E_NO_MATCH;
     *count = n;
     if (n > cap)

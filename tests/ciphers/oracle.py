@@ -173,8 +173,43 @@ def compare(s, retry=True):
     return ok, s, (st_o, ro), (st_p, rp)
 
 
+TLS13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256",
+         "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256", "BOGUS", "TLS13-AES128-GCM-SHA256", " "]
+
+
+def tls13_compare(lst):
+    """TLS 1.3 lists: `--tls13 LIST` against `-ciphersuites LIST` (duplicates,
+    which OpenSSL repeats and we list once, are removed from its answer)."""
+    p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", lst, "-V", "NULL-MD5"],
+                       capture_output=True, text=True)
+    theirs = "NOMATCH" if "no cipher match" in p.stderr else \
+        [l for l in p.stdout.splitlines() if "TLSv1.3" in l]
+    if theirs != "NOMATCH":
+        seen = []
+        for l in theirs:
+            if l not in seen:
+                seen.append(l)
+        theirs = seen
+    q = subprocess.run([TOOL, "ciphers", "--tls13", lst, "-V", "NULL-MD5"], capture_output=True, text=True)
+    ours_ = "NOMATCH" if q.returncode != 0 and "no cipher match" in q.stderr else \
+        [l for l in q.stdout.splitlines() if "TLSv1.3" in l]
+    return theirs == ours_, theirs, ours_
+
+
 def main():
     rng = random.Random(SEED)
+    t13_fail = 0
+    t13_cases = ["TLS_AES_128_GCM_SHA256", " TLS_AES_128_GCM_SHA256 : TLS_AES_256_GCM_SHA384", "BOGUS",
+                 "BOGUS:TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384",
+                 "TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256"]
+    for _ in range(30):
+        t13_cases.append(":".join(rng.choice(TLS13) for _ in range(rng.randint(1, 5))))
+    for lst in t13_cases:
+        ok, theirs, ours_ = tls13_compare(lst)
+        if not ok:
+            t13_fail += 1
+            print("TLS1.3 MISMATCH %r\n  openssl: %s\n  ours:    %s" % (lst, theirs, ours_))
+    print("%d TLS 1.3 lists compared with openssl -ciphersuites; %d mismatches" % (len(t13_cases), t13_fail))
     cases = handwritten() + generated(rng, COUNT)
     failures = 0
     stored = 0
@@ -227,7 +262,7 @@ def main():
                     f.write("= PARSE\n")
                 else:
                     f.write("= %s %s\n" % (st, " ".join(name_of(l) for l in lines if name_of(l) in OURS_ALL) or "-"))
-    return 1 if failures else 0
+    return 1 if failures or t13_fail else 0
 
 
 sys.exit(main())

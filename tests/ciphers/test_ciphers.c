@@ -145,6 +145,10 @@ static void tls13_lists(void **state)
     assert_int_equal(codes[1], 0x1301);
     assert_int_equal(phonesec_ciphers_select_tls13("BOGUS:ECDHE-RSA-AES128-GCM-SHA256", codes, 16, &count),
                      PHONESEC_E_NO_MATCH);
+    assert_int_equal(phonesec_ciphers_select_tls13(" ", codes, 16, &count), PHONESEC_E_NO_MATCH);
+    assert_int_equal(phonesec_ciphers_select_tls13("TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256", codes, 16, &count),
+                     PHONESEC_OK);
+    assert_int_equal(count, 1);
     assert_int_equal(phonesec_ciphers_select_tls13("TLS_AES_256_GCM_SHA384", codes, 0, &count),
                      PHONESEC_E_BUFFER_SMALL);
     assert_int_equal(count, 1);
