@@ -105,6 +105,10 @@ typedef struct phonesec__cipher {
     uint8_t cls;
 } phonesec__cipher;
 
+/* Upper bound of the table size: the engine's lists live on the stack and
+ * hold table indices in uint8_t. */
+#define PHONESEC__CIPHERS_MAX 128
+
 /* The whole table, sorted by IANA code; TLS 1.3 entries included. */
 PHONESEC__INTERNAL const phonesec__cipher *phonesec__ciphers_table(size_t *n);
 

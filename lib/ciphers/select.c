@@ -22,7 +22,7 @@
 
 #include "ciphers/internal.h"
 
-#define MAXN 128
+#define MAXN PHONESEC__CIPHERS_MAX
 
 enum { OP_ADD, OP_KILL, OP_DEL, OP_ORD, OP_SPECIAL, OP_BUMP };
 
