@@ -280,7 +280,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_certificate_file(phon
                                                                              const char *chain_path,
                                                                              const char *key_path);
 
-/** \brief 1 when the context has its own certificate, else 0. */
+/** \brief Whether the context has its own certificate.
+ *  \return 1 when it has one, 0 when not (or ctx is NULL) */
 PHONESEC_API int phonesec_tls_ctx_has_certificate(const phonesec_tls_ctx *ctx);
 
 /**
@@ -443,7 +444,9 @@ PHONESEC_API void phonesec_tls_conn_free(phonesec_tls_conn *conn);
  * phonesec_tls_info::resumed after the handshake; if not, a full handshake
  * happens (not an error).
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (server connection,
- *         or handshake already started); PHONESEC_E_CRYPTO (unusable session)
+ *         or handshake already started); PHONESEC_E_POLICY (the session was made
+ *         for another reference identity or identity mode: not offered);
+ *         PHONESEC_E_CRYPTO (unusable session); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_set_session(phonesec_tls_conn *conn,
                                                                      const phonesec_tls_session *sess);
@@ -480,7 +483,8 @@ PHONESEC_API void phonesec_tls_session_free(phonesec_tls_session *sess);
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_handshake(phonesec_tls_conn *conn);
 
-/** \brief 1 once the handshake completed successfully, else 0. */
+/** \brief Whether the handshake completed successfully.
+ *  \return 1 once established, 0 otherwise (or conn is NULL) */
 PHONESEC_API int phonesec_tls_conn_is_established(const phonesec_tls_conn *conn);
 
 /** \name phonesec_tls_conn_wants() bits
@@ -495,6 +499,8 @@ PHONESEC_API unsigned phonesec_tls_conn_wants(const phonesec_tls_conn *conn);
 
 /**
  * \brief Send application data (drives the handshake first if needed).
+ * As with OpenSSL, after PHONESEC_E_WOULD_BLOCK call again with the same
+ * data: a record may already be half on the wire.
  * \param written set to the bytes taken (<= len; fewer than len on a partial write)
  * \return PHONESEC_OK (*written > 0); PHONESEC_E_WOULD_BLOCK (nothing taken);
  *         the handshake's errors; PHONESEC_E_CLOSED; PHONESEC_E_IO;
@@ -608,7 +614,7 @@ PHONESEC_API int phonesec_tls_conn_last_error(const phonesec_tls_conn *conn, cha
 /**
  * \brief Connect a TCP socket to host:port (numeric or resolvable name),
  *        blocking, with a timeout.
- * \param fd set to the connected socket (caller closes it)
+ * \param fd set to the connected socket, left in non-blocking mode (caller closes it)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (name does not
  *         resolve); PHONESEC_E_IO (connect failed); PHONESEC_E_TIMEOUT
  */
