@@ -333,6 +333,25 @@ PHONESEC_API int phonesec_tls_ctx_domain_allowed(const phonesec_tls_ctx *ctx, co
 
 /** @} */
 
+/**
+ * \brief Route wolfSSL's own heap allocations (contexts, connections, record
+ *        buffers, keys) through the platform allocator hook of phonesec_init().
+ *
+ * Off by default: then wolfSSL uses the C allocator and only the library's
+ * own objects go through the hook. Turn it on to see (or count, or cap) every
+ * byte a TLS connection holds. Rules, because wolfSSL also keeps process-wide
+ * caches (its global RNG, the FP-ECC point cache, the error queue) that it
+ * allocates through the same hook and frees only at process exit:
+ * call it once, after phonesec_init() and before any TLS object exists, and
+ * keep that hook installed until the process exits (do not call
+ * phonesec_shutdown() and then keep running wolfSSL code or exit with another
+ * allocator installed). Not thread-safe.
+ * \return PHONESEC_OK; PHONESEC_E_STATE (a TLS object was already created, or
+ *         called twice); PHONESEC_E_UNSUPPORTED (wolfSSL built without
+ *         allocator hooks)
+ */
+PHONESEC_API int phonesec_tls_route_backend_memory(void);
+
 /* ------------------------------------------------------------------------ */
 /** \name Identity checks on raw certificates (our own code, fuzzed)
  * @{ */

@@ -167,10 +167,12 @@ static const char *verify_error_text(int e, int *code)
         return "its issuer is not in the trust list (unknown or rogue CA)";
     case ASN_AFTER_DATE_E:
     case 10: /* X509_V_ERR_CERT_HAS_EXPIRED */
+    case 14: /* X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD (wolfSSL's mapping) */
         *code = PHONESEC_E_EXPIRED;
         return "it has expired";
     case ASN_BEFORE_DATE_E:
-    case 9: /* X509_V_ERR_CERT_NOT_YET_VALID */
+    case 9:  /* X509_V_ERR_CERT_NOT_YET_VALID */
+    case 13: /* X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD (wolfSSL's mapping) */
         *code = PHONESEC_E_EXPIRED;
         return "it is not valid yet";
     case ASN_SIG_CONFIRM_E:
@@ -475,7 +477,7 @@ static int fail(phonesec_tls_conn *c, int werr)
         code = phonesec__fail(&c->err, PHONESEC_E_NAME, "identity check failed for '%s': %s", c->ref, c->name_detail);
     } else if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->only_trusted) {
         code = phonesec__fail(&c->err, c->chain_fail_code ? c->chain_fail_code : PHONESEC_E_VERIFY,
-                              "chain verification failed: %s", c->chain_detail);
+                              "chain check failed: %s", c->chain_detail);
     } else if (c->io_err != 0) {
         code = phonesec__fail(&c->err, c->io_err, "transport: %s",
                               c->io_err == PHONESEC_E_CLOSED ? "the peer closed the connection" : "I/O error");

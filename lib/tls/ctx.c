@@ -15,6 +15,8 @@
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/memory.h>
 #include <wolfssl/wolfcrypt/sha256.h>
 
@@ -27,11 +29,11 @@
 /* ---------------------------------------------------------------- wolfSSL allocator routing */
 
 /* wolfSSL's own allocations (WOLFSSL_CTX, WOLFSSL, record buffers, keys)
- * go through the host allocator hook too, so a firmware sees, and a test
- * counts, every byte a connection holds. Installed once, on first use of the
- * tls module; the wrappers look the hook up on every call, so
- * phonesec_shutdown()/phonesec_init() in between stay consistent as long as
- * no TLS object outlives phonesec_shutdown() (the documented rule). */
+ * can go through the host allocator hook too (phonesec_tls_route_backend_memory()),
+ * so a firmware sees, and a benchmark counts, every byte a connection holds.
+ * Opt-in only: wolfSSL also keeps process-wide caches (its global RNG, the
+ * FP-ECC point cache, the error queue) that it frees at process exit, so the
+ * hook that allocated them must still be installed then. */
 static void *w_malloc(size_t n) { return phonesec__malloc(n); }
 static void w_free(void *p) { phonesec__free(p); }
 static void *w_realloc(void *p, size_t n) { return phonesec__realloc(p, n); }
@@ -42,9 +44,19 @@ void phonesec__tls_global_init(void)
 {
     if (g_tls_global)
         return;
-    wolfSSL_SetAllocators(w_malloc, w_free, w_realloc);
     wolfSSL_Init();
     g_tls_global = 1;
+}
+
+int phonesec_tls_route_backend_memory(void)
+{
+    if (g_tls_global)
+        return PHONESEC_E_STATE;
+    if (wolfSSL_SetAllocators(w_malloc, w_free, w_realloc) != 0)
+        return PHONESEC_E_UNSUPPORTED;
+    wolfSSL_Init();
+    g_tls_global = 1;
+    return PHONESEC_OK;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -246,6 +258,136 @@ static int apply_ciphers(WOLFSSL_CTX *w, const uint16_t *codes, size_t n, char *
 #endif
 }
 
+/* ---------------------------------------------------------------- key/certificate match */
+
+/* wolfSSL 5.5.4's wolfSSL_CTX_check_private_key() accepts an EC key of the
+ * same curve that belongs to another certificate. So the pair is proven the
+ * way a peer would: a TLS 1.3 handshake in memory between a throw-away
+ * server holding the pair and a client checking its CertificateVerify
+ * signature against the certificate. Nothing leaves the process. */
+typedef struct {
+    uint8_t *buf;
+    size_t len;
+} kp_pipe;
+
+typedef struct {
+    kp_pipe *rx, *tx;
+} kp_end;
+
+#define KP_CAP 32768
+
+static int kp_recv(WOLFSSL *s, char *buf, int sz, void *ud)
+{
+    kp_end *e = ud;
+    size_t n = e->rx->len < (size_t)sz ? e->rx->len : (size_t)sz;
+    (void)s;
+    if (n == 0)
+        return WOLFSSL_CBIO_ERR_WANT_READ;
+    memcpy(buf, e->rx->buf, n);
+    memmove(e->rx->buf, e->rx->buf + n, e->rx->len - n);
+    e->rx->len -= n;
+    return (int)n;
+}
+
+static int kp_send(WOLFSSL *s, char *buf, int sz, void *ud)
+{
+    kp_end *e = ud;
+    (void)s;
+    if (e->tx->len + (size_t)sz > KP_CAP)
+        return WOLFSSL_CBIO_ERR_GENERAL;
+    memcpy(e->tx->buf + e->tx->len, buf, (size_t)sz);
+    e->tx->len += (size_t)sz;
+    return sz;
+}
+
+static int keypair_check_once(phonesec_tls_ctx *c)
+{
+    WOLFSSL_CTX *sc = NULL, *cc = NULL;
+    WOLFSSL *ss = NULL, *cs = NULL;
+    kp_pipe a = {NULL, 0}, b = {NULL, 0};
+    kp_end ce = {&b, &a}, se = {&a, &b};
+    int rc = PHONESEC_E_NOMEM, i, rcs = 0, rcc = 0, es = 0, ec = 0;
+
+    a.buf = phonesec__malloc(KP_CAP);
+    b.buf = phonesec__malloc(KP_CAP);
+    sc = wolfSSL_CTX_new(wolfTLSv1_3_server_method());
+    cc = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
+    if (a.buf == NULL || b.buf == NULL || sc == NULL || cc == NULL)
+        goto out;
+    if (wolfSSL_CTX_use_certificate_chain_buffer_format(sc, c->chain, (long)c->chain_len,
+                                                        c->chain_pem ? WOLFSSL_FILETYPE_PEM
+                                                                     : WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+        wolfSSL_CTX_use_PrivateKey_buffer(sc, c->key, (long)c->key_len,
+                                          c->key_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1) !=
+            WOLFSSL_SUCCESS) {
+        rc = PHONESEC_E_PARSE;
+        goto out;
+    }
+    if (wolfSSL_CTX_check_private_key(sc) != WOLFSSL_SUCCESS) { /* catches type mismatches */
+        rc = phonesec__fail(&c->err, PHONESEC_E_AUTH, "the private key does not belong to the certificate");
+        goto out;
+    }
+    wolfSSL_CTX_set_verify(cc, WOLFSSL_VERIFY_NONE, NULL);
+    ss = wolfSSL_new(sc);
+    cs = wolfSSL_new(cc);
+    if (ss == NULL || cs == NULL)
+        goto out;
+    wolfSSL_SSLSetIORecv(ss, kp_recv);
+    wolfSSL_SSLSetIOSend(ss, kp_send);
+    wolfSSL_SetIOReadCtx(ss, &se);
+    wolfSSL_SetIOWriteCtx(ss, &se);
+    wolfSSL_SSLSetIORecv(cs, kp_recv);
+    wolfSSL_SSLSetIOSend(cs, kp_send);
+    wolfSSL_SetIOReadCtx(cs, &ce);
+    wolfSSL_SetIOWriteCtx(cs, &ce);
+    for (i = 0; i < 10 && (rcc != WOLFSSL_SUCCESS || rcs != WOLFSSL_SUCCESS); i++) {
+        if (rcc != WOLFSSL_SUCCESS) {
+            rcc = wolfSSL_connect(cs);
+            ec = rcc == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(cs, rcc);
+            if (ec != 0 && ec != WOLFSSL_ERROR_WANT_READ)
+                break;
+        }
+        if (rcs != WOLFSSL_SUCCESS) {
+            rcs = wolfSSL_accept(ss);
+            es = rcs == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(ss, rcs);
+            if (es != 0 && es != WOLFSSL_ERROR_WANT_READ)
+                break;
+        }
+    }
+    if (rcc == WOLFSSL_SUCCESS)
+        rc = PHONESEC_OK;
+    else if (ec == MEMORY_E || es == MEMORY_E || ec == MEMORY_ERROR || es == MEMORY_ERROR)
+        rc = PHONESEC_E_NOMEM;
+    else
+        rc = PHONESEC_E_AUTH;
+    if (rc == PHONESEC_E_AUTH)
+        phonesec__fail(&c->err, rc, "the private key does not belong to the certificate "
+                                    "(signature check failed: %d/%d)", ec, es);
+out:
+    if (rc == PHONESEC_E_NOMEM)
+        phonesec__fail(&c->err, rc, "out of memory while checking the key");
+    else if (rc == PHONESEC_E_PARSE)
+        phonesec__fail(&c->err, rc, "certificate or key refused");
+    wolfSSL_free(ss);
+    wolfSSL_free(cs);
+    wolfSSL_CTX_free(sc);
+    wolfSSL_CTX_free(cc);
+    phonesec__free(a.buf);
+    phonesec__free(b.buf);
+    wolfSSL_ERR_clear_error();
+    return rc;
+}
+
+/* A mismatch is deterministic; a failure that goes away on a second try was
+ * a resource problem (allocation), not a wrong key. */
+static int keypair_check(phonesec_tls_ctx *c)
+{
+    int rc = keypair_check_once(c);
+    if (rc == PHONESEC_E_AUTH && keypair_check_once(c) == PHONESEC_OK)
+        rc = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "transient failure (out of memory?) while checking the key");
+    return rc;
+}
+
 /* ---------------------------------------------------------------- build */
 
 static int wolf_version(unsigned v)
@@ -311,11 +453,9 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
             rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "private key refused: %s", why);
             goto fail;
         }
-        if (wolfSSL_CTX_check_private_key(w) != WOLFSSL_SUCCESS) {
-            wolfSSL_ERR_clear_error();
-            rc = phonesec__fail(&c->err, PHONESEC_E_AUTH, "the private key does not belong to the certificate");
+        rc = keypair_check(c);
+        if (rc != PHONESEC_OK)
             goto fail;
-        }
     }
     if (c->n_crl > 0) {
         if (wolfSSL_CTX_EnableCRL(w, WOLFSSL_CRL_CHECKALL) != WOLFSSL_SUCCESS) {
