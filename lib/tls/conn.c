@@ -492,6 +492,10 @@ static int fail(phonesec_tls_conn *c, int werr)
         else
             code = phonesec__fail(&c->err, PHONESEC_E_HANDSHAKE, "handshake failed: %s (wolfSSL %d)", wt, werr);
     }
+    if (!c->peer_cert && c->chain == PHONESEC_TLS_CHECK_SKIPPED)
+        scopy(c->chain_detail, sizeof c->chain_detail, "no certificate received from the peer");
+    if (c->name == PHONESEC_TLS_CHECK_SKIPPED && !c->peer_cert)
+        scopy(c->name_detail, sizeof c->name_detail, "no certificate received from the peer");
     c->state = ST_FAILED;
     c->fail_code = code;
     wolfSSL_ERR_clear_error();
