@@ -36,7 +36,7 @@ struct phonesec_tls_conn {
     phonesec_tls_io io;
     int feed;
     uint8_t *in;
-    size_t in_len, in_off;
+    size_t in_len, in_off, in_cap;
     uint8_t *out;
     size_t out_len, out_cap;
     int state;
@@ -90,8 +90,14 @@ static int recv_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
         }
         memcpy(buf, c->in + c->in_off, n);
         c->in_off += n;
-        if (c->in_off == c->in_len)
+        if (c->in_off == c->in_len) {
             c->in_off = c->in_len = 0;
+            if (c->state == ST_EST) { /* idle connections hold no I/O buffers */
+                phonesec__free(c->in);
+                c->in = NULL;
+                c->in_cap = 0;
+            }
+        }
         return (int)n;
     } else {
         int r = c->io.recv(c->io.ud, (uint8_t *)buf, (size_t)sz);
@@ -396,8 +402,8 @@ void phonesec_tls_conn_free(phonesec_tls_conn *c)
     if (c->ssl != NULL)
         wolfSSL_free(c->ssl);
     wolfSSL_ERR_clear_error();
-    phonesec__free_secret(c->in, IN_MAX);
-    phonesec__free_secret(c->out, c->out_cap);
+    phonesec__free(c->in);
+    phonesec__free(c->out);
     phonesec__free(c->peer_der);
     session_free(c->offered);
     phonesec__free(c);
@@ -420,6 +426,21 @@ static const char *proto_name(unsigned v)
     case PHONESEC_TLS_V1_2: return "TLSv1.2";
     case PHONESEC_TLS_V1_3: return "TLSv1.3";
     default: return "unknown";
+    }
+}
+
+/* Idle connections hold no I/O buffers (feed/drain mode). */
+static void release_idle(phonesec_tls_conn *c)
+{
+    if (c->in != NULL && c->in_off == c->in_len) {
+        phonesec__free(c->in);
+        c->in = NULL;
+        c->in_cap = c->in_len = c->in_off = 0;
+    }
+    if (c->out != NULL && c->out_len == 0) {
+        phonesec__free(c->out);
+        c->out = NULL;
+        c->out_cap = 0;
     }
 }
 
@@ -465,6 +486,7 @@ static void finish(phonesec_tls_conn *c)
     if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->only_trusted)
         phonesec__log(PHONESEC_LOG_WARN, "tls", "peer NOT verified (only-accept-trusted is off): %s", c->chain_detail);
     c->state = ST_EST;
+    release_idle(c);
     phonesec__err_clear(&c->err);
 }
 
@@ -596,6 +618,8 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
+        if (c->feed)
+            release_idle(c);
         return PHONESEC_E_WOULD_BLOCK;
     }
     wolfSSL_ERR_clear_error();
@@ -645,17 +669,27 @@ int phonesec_tls_conn_feed(phonesec_tls_conn *c, const uint8_t *data, size_t len
         return PHONESEC_E_INVAL;
     if (!c->feed)
         return phonesec__fail(&c->err, PHONESEC_E_STATE, "feed() on a connection with transport callbacks");
-    if (c->in == NULL) {
-        c->in = phonesec__malloc(IN_MAX);
-        if (c->in == NULL)
-            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    }
     if (c->in_off > 0) {
         memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
         c->in_len -= c->in_off;
         c->in_off = 0;
     }
-    room = IN_MAX - c->in_len;
+    /* grow on demand (4 KiB, doubling) up to IN_MAX: an idle connection
+     * keeps only what its largest flight needed */
+    if (c->in_len + len > c->in_cap && c->in_cap < IN_MAX) {
+        size_t nc = c->in_cap ? c->in_cap : 4096;
+        uint8_t *nb;
+        while (nc < c->in_len + len && nc < IN_MAX)
+            nc *= 2;
+        if (nc > IN_MAX)
+            nc = IN_MAX;
+        nb = phonesec__realloc(c->in, nc);
+        if (nb == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        c->in = nb;
+        c->in_cap = nc;
+    }
+    room = c->in_cap - c->in_len;
     if (room == 0 && len > 0)
         return PHONESEC_E_WOULD_BLOCK;
     n = len < room ? len : room;
@@ -678,6 +712,11 @@ int phonesec_tls_conn_drain(phonesec_tls_conn *c, uint8_t *out, size_t cap, size
         memcpy(out, c->out, n);
         memmove(c->out, c->out + n, c->out_len - n);
         c->out_len -= n;
+        if (c->out_len == 0 && c->state == ST_EST) { /* idle connections hold no I/O buffers */
+            phonesec__free(c->out);
+            c->out = NULL;
+            c->out_cap = 0;
+        }
     }
     *out_len = n;
     return PHONESEC_OK;
