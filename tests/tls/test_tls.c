@@ -787,6 +787,7 @@ static void test_out_of_memory(void **state)
             fprintf(stderr, "leak at n=%ld: %ld\n", n, test_alloc_live - base);
         assert_int_equal(test_alloc_live, base);
     }
+    print_message("out-of-memory: %ld failure points tried\n", n - 1);
     assert_true(completed);
 }
 
