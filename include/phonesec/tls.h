@@ -539,6 +539,13 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_read(phonesec_tls_conn *
                                                               size_t *got);
 
 /**
+ * \brief Bytes of decrypted application data ready to be read without any
+ *        transport input (read them before waiting on the socket again).
+ * \return the byte count; 0 for NULL or when nothing is buffered
+ */
+PHONESEC_API size_t phonesec_tls_conn_pending(const phonesec_tls_conn *conn);
+
+/**
  * \brief Send close_notify. After it, read/write return PHONESEC_E_STATE.
  * \return PHONESEC_OK; PHONESEC_E_WOULD_BLOCK (call again); PHONESEC_E_IO;
  *         PHONESEC_E_INVAL

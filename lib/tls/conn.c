@@ -635,6 +635,15 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed (wolfSSL %d)", e);
 }
 
+size_t phonesec_tls_conn_pending(const phonesec_tls_conn *c)
+{
+    int n;
+    if (c == NULL || c->state != ST_EST)
+        return 0;
+    n = wolfSSL_pending(c->ssl);
+    return n > 0 ? (size_t)n : 0;
+}
+
 int phonesec_tls_conn_close(phonesec_tls_conn *c)
 {
     int ret, e;

@@ -398,9 +398,13 @@ static void test_data_and_close(void **state)
     assert_int_equal(phonesec_tls_conn_drain(c, wire, sizeof wire, &n), PHONESEC_OK);
     assert_false(contains(wire, n, "REGISTER"));
     assert_int_equal(phonesec_tls_conn_feed(s, wire, n, &used), PHONESEC_OK);
-    assert_int_equal(phonesec_tls_conn_read(s, buf, sizeof buf, &got), PHONESEC_OK);
-    assert_int_equal(got, sizeof msg - 1);
-    assert_memory_equal(buf, msg, got);
+    assert_int_equal(phonesec_tls_conn_read(s, buf, 10, &got), PHONESEC_OK);
+    assert_int_equal(got, 10);
+    assert_int_equal(phonesec_tls_conn_pending(s), sizeof msg - 1 - 10);
+    assert_int_equal(phonesec_tls_conn_read(s, buf + 10, sizeof buf - 10, &got), PHONESEC_OK);
+    assert_int_equal(got, sizeof msg - 1 - 10);
+    assert_int_equal(phonesec_tls_conn_pending(s), 0);
+    assert_memory_equal(buf, msg, sizeof msg - 1);
     /* tampered record is rejected */
     assert_int_equal(phonesec_tls_conn_write(c, (const uint8_t *)msg, sizeof msg - 1, &n), PHONESEC_OK);
     assert_int_equal(phonesec_tls_conn_drain(c, wire, sizeof wire, &n), PHONESEC_OK);
