@@ -41,6 +41,7 @@ struct phonesec_tls_conn {
     size_t out_len, out_cap;
     int state;
     int fail_code;
+    int no_error_fails; /* consecutive "failed, no error" returns from wolfSSL */
     unsigned wants;
     int io_err;
     int role;
@@ -539,6 +540,8 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     c->state = ST_HS;
     c->wants = 0;
     ret = c->role == PHONESEC_TLS_CLIENT ? wolfSSL_connect(c->ssl) : wolfSSL_accept(c->ssl);
+    if (ret == WOLFSSL_SUCCESS || wolfSSL_get_error(c->ssl, ret) != 0)
+        c->no_error_fails = 0;
     if (ret == WOLFSSL_SUCCESS) {
         finish(c);
         return PHONESEC_OK;
@@ -546,6 +549,13 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     e = wolfSSL_get_error(c->ssl, ret);
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_E_WOULD_BLOCK;
+    }
+    if (e == 0 && c->io_err == 0 && ++c->no_error_fails < 32) {
+        /* wolfSSL 5.5.4's TLS 1.3 server can return failure with no error
+         * after a partial write was flushed: nothing is wrong, call again */
+        c->wants = PHONESEC_TLS_WANT_READ | PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
         return PHONESEC_E_WOULD_BLOCK;
     }
