@@ -184,8 +184,9 @@ typedef struct phonesec_tls_session phonesec_tls_session;
  *         role, mode, client_cert, min > max, max_trusted 0);
  *         PHONESEC_E_POLICY (a version below TLS 1.2 without allow_legacy_versions);
  *         PHONESEC_E_UNSUPPORTED (a version the backend lacks, e.g. TLS 1.0 in
- *         Debian's wolfSSL); PHONESEC_E_NO_MATCH (the cipher policy leaves no
- *         suite the backend has); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ *         Debian's wolfSSL); PHONESEC_E_PARSE (a malformed \@ command in the
+ *         cipher string or TLS 1.3 list); PHONESEC_E_NO_MATCH (the cipher policy
+ *         leaves no suite the backend has); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out);
 
