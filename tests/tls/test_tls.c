@@ -595,6 +595,31 @@ static void test_versions_and_ciphers(void **state)
     phonesec_tls_config_init(&cfg);
     cfg.version = 99;
     assert_int_equal(phonesec_tls_ctx_new(&cfg, &c), PHONESEC_E_INVAL);
+    /* TLS 1.1 by explicit opt-in on both ends only */
+    {
+        phonesec_tls_ctx *c11 = NULL, *s11, *s12;
+        phonesec_tls_info in11;
+        phonesec_tls_config_init(&cfg);
+        cfg.min_version = cfg.max_version = PHONESEC_TLS_V1_1;
+        cfg.allow_legacy_versions = 1;
+        cfg.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+        assert_int_equal(phonesec_tls_ctx_new(&cfg, &c11), PHONESEC_OK);
+        assert_int_equal(phonesec_tls_ctx_add_trusted_file(c11, cert_path("ca.crt")), PHONESEC_OK);
+        phonesec_tls_config_init(&cfg);
+        cfg.min_version = PHONESEC_TLS_V1_1;
+        cfg.allow_legacy_versions = 1;
+        cfg.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+        s11 = server_ctx_cfg(&cfg, "server.crt", "server.key");
+        assert_int_equal(run_hs(c11, s11, "sip.example.com", PHONESEC_TLS_INHERIT, &in11, NULL, 0), PHONESEC_OK);
+        assert_int_equal(in11.protocol, PHONESEC_TLS_V1_1);
+        assert_string_equal(in11.protocol_name, "TLSv1.1");
+        s12 = server_ctx("server.crt", "server.key"); /* default: 1.2+ */
+        assert_int_equal(run_hs(c11, s12, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0),
+                         PHONESEC_E_HANDSHAKE);
+        phonesec_tls_ctx_free(c11);
+        phonesec_tls_ctx_free(s11);
+        phonesec_tls_ctx_free(s12);
+    }
     /* default allow-list: nothing weak */
     phonesec_tls_config_init(&cfg);
     assert_int_equal(phonesec_tls_ctx_new(&cfg, &c), PHONESEC_OK);
@@ -729,6 +754,15 @@ static void test_crl(void **state)
                      PHONESEC_E_VERIFY);
     assert_non_null(strstr(err, "revoked"));
     assert_int_equal(run_hs(cc, good, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0), PHONESEC_OK);
+    {
+        /* a CA without a loaded CRL (the intermediate) is not an error */
+        phonesec_tls_config cfg;
+        phonesec_tls_ctx *ch;
+        phonesec_tls_config_init(&cfg);
+        ch = server_ctx_cfg(&cfg, "chain.pem", "chained.key");
+        assert_int_equal(run_hs(cc, ch, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, err, sizeof err), PHONESEC_OK);
+        phonesec_tls_ctx_free(ch);
+    }
     assert_int_equal(phonesec_tls_ctx_add_crl(cc, (const uint8_t *)"nope", 4, PHONESEC_TLS_FORMAT_DER),
                      PHONESEC_E_PARSE);
     free(crl);
