@@ -163,7 +163,7 @@ static int our_handshake(const phonesec_tls_session *sess, int *resumed)
 int main(void)
 {
     phonesec_platform p;
-    const int rounds = 7, per = 40;
+    const int rounds = getenv("PHONESEC_BENCH_ROUNDS") ? atoi(getenv("PHONESEC_BENCH_ROUNDS")) : 7, per = 40;
     double t_our = 0, t_bare = 0, t_res = 0, best_our = 1e9, best_bare = 1e9;
     int r, i, resumed = 0;
     phonesec_tls_session *sess = NULL;
@@ -216,6 +216,8 @@ int main(void)
     printf("  ratio libphonesec/wolfSSL: %.3f (best), %.3f (mean)  [goal >= 0.95]\n", best_bare / best_our,
            t_bare / t_our);
 
+    if (getenv("PHONESEC_BENCH_FULL_ONLY"))
+        return 0; /* for instruction-count profiling of section 1 only */
     /* 2. resumed */
     {
         phonesec_tls_conn *c = NULL, *s = NULL;
