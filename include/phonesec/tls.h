@@ -206,6 +206,9 @@ PHONESEC_API int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *ctx, char *
  *
  * PEM input may hold several certificates; each is added (all or none).
  * A certificate already in the list is not added twice (not an error).
+ * A CA certificate (basicConstraints cA) anchors chains; any other
+ * certificate (e.g. a server's self-signed one) is pinned: it is trusted as
+ * exactly that certificate.
  * \param data   certificate bytes
  * \param len    their length
  * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER

@@ -527,6 +527,20 @@ static void test_trust_list(void **state)
         assert_int_equal(run_hs(c, sc, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0), PHONESEC_E_VERIFY);
         phonesec_tls_ctx_free(sc);
     }
+    /* a server's own (non-CA) certificate uploaded as trusted: pinned */
+    {
+        phonesec_tls_ctx *pin = client_ctx("server.crt"), *sc = server_ctx("server.crt", "server.key"),
+                         *other = server_ctx("dns.crt", "dns.key");
+        phonesec_tls_info pi;
+        assert_int_equal(run_hs(pin, sc, "sip.example.com", PHONESEC_TLS_INHERIT, &pi, NULL, 0), PHONESEC_OK);
+        assert_int_equal(pi.chain, PHONESEC_TLS_CHECK_PASSED);
+        assert_string_equal(pi.chain_anchor, "CN=sip.example.com");
+        assert_int_equal(run_hs(pin, other, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0),
+                         PHONESEC_E_VERIFY);
+        phonesec_tls_ctx_free(pin);
+        phonesec_tls_ctx_free(sc);
+        phonesec_tls_ctx_free(other);
+    }
     /* garbage */
     assert_int_equal(phonesec_tls_ctx_add_trusted(c, (const uint8_t *)"hello", 5, PHONESEC_TLS_FORMAT_AUTO),
                      PHONESEC_E_PARSE);
