@@ -181,7 +181,13 @@ else
   sed "s#@PKI@#$K/pki#g" "$SHARED/tls.cfg" > $K/tls.cfg
   kamailio -f "$SHARED/kamailio.cfg" -DD -E -Y $K/run -P $K/run/kamailio.pid -m 64 -M 8 \
     -A "TLSCFG=\"$K/tls.cfg\"" -A "CTLSOCK=\"unix:$K/run/kamailio_ctl\"" > $K/kamailio.log 2>&1 & KP=$!; PIDS+=($KP)
-  waitport 5061; waitport 5062
+  waitport 5061; waitport 5062; sleep 0.3
+  if ! kill -0 $KP 2>/dev/null; then
+    bad "Kamailio did not start (ports taken by another instance?)" $K/kamailio.log
+    KP=""
+  fi
+fi
+if [ -n "$SHARED" ] && [ -n "${KP:-}" ]; then
   msg() { # method cseq extra
     printf '%s sip:sip.test SIP/2.0\\r\\nVia: SIP/2.0/TLS 127.0.0.1:40001;branch=z9hG4bK-%s%s;rport\\r\\nMax-Forwards: 70\\r\\nFrom: <sip:1001@sip.test>;tag=t1\\r\\nTo: <sip:1001@sip.test>\\r\\nCall-ID: c%s@127.0.0.1\\r\\nCSeq: %s %s\\r\\nContact: <sip:1001@127.0.0.1:40001;transport=tls>\\r\\n%sContent-Length: 0\\r\\n\\r\\n' \
       "$1" "$1" "$2" "$$" "$2" "$1" "$3"; }
