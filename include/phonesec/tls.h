@@ -79,7 +79,8 @@ extern "C" {
  * A context may be shared by connections used from different threads only
  * while nobody changes the context; a connection is used by one thread at a
  * time. Context changes (trust list, certificate ...) are not thread-safe
- * against each other.
+ * against each other. The first phonesec_tls_ctx_new() initialises wolfSSL
+ * once for the process: make it before starting threads that create contexts.
  */
 
 /** \name Roles
