@@ -39,5 +39,6 @@
 #include "phonesec/mediasec.h"
 #include "phonesec/srtp.h"
 #include "phonesec/sdes.h"
+#include "phonesec/tls.h"
 
 #endif
