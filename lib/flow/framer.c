@@ -166,6 +166,7 @@ int phonesec__flow_framer_next(phonesec__flow_framer *fr, int pong_expected, con
                 fr->start += 2;
                 return PHONESEC__FR_CRLF;
             }
+            return phonesec__fail(fr->err, PHONESEC_E_PARSE, "stray CR between SIP messages");
         }
         fr->in_msg = 1;
         fr->scan = 0;

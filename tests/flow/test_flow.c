@@ -392,7 +392,12 @@ static void framing_errors(void **state)
     }
     phonesec_flow_on_io(f);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_LIMIT);
-    assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 3);
+    c = mt_last(&W, 0);
+    phonesec_flow_confirm(f);
+    mt_push(c, "\r\n\rX", 4); /* a lone CR between messages */
+    phonesec_flow_on_io(f);
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_PARSE);
+    assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 4);
     assert_int_equal(nmsgs, 0);
     phonesec_flow_free(f);
 }
