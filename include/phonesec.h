@@ -37,5 +37,6 @@
 #include "phonesec/core.h"
 #include "phonesec/ciphers.h"
 #include "phonesec/flow.h"
+#include "phonesec/tls.h"
 
 #endif

@@ -55,14 +55,26 @@ PHONESEC_API const phonesec_cipher_suite *phonesec_cipher_by_name(const char *na
  * \brief Evaluate an OpenSSL cipher string.
  *
  * Writes the IANA codes of the selected TLS 1.2-and-older suites, in the
- * order OpenSSL would use. Unknown words are ignored, as OpenSSL ignores them.
+ * order OpenSSL 3.0 would use, restricted to the library's table. Unknown
+ * words are ignored, as OpenSSL ignores them. The syntax is OpenSSL's:
+ * words (aliases such as HIGH, kECDHE, aRSA, AESGCM, SHA256, TLSv1.2 ... or
+ * single suite names) joined by `+` to AND them; prefixes `!` (remove for
+ * good), `-` (deselect; a later word may select again), `+` (move to the
+ * end); `@STRENGTH` (stable sort by strength bits); separators `:`, `,`,
+ * `;` and space. A string starting with "DEFAULT" starts from OpenSSL 3.0's
+ * default ("ALL:!COMPLEMENTOFDEFAULT:!eNULL"); one starting with SUITEB128,
+ * SUITEB128ONLY, SUITEB128C2 or SUITEB192 is replaced by the Suite B list,
+ * as OpenSSL does. `@SECLEVEL=n` (n = 0..5) is checked and accepted but does
+ * not filter the list (OpenSSL applies it at handshake time; the TLS module
+ * enforces its own minimums). See doc/ciphers.md.
  * \param str   cipher string, NUL-terminated (e.g. "HIGH:!aNULL:@STRENGTH")
  * \param codes output array
  * \param cap   its capacity (phonesec_cipher_count() always suffices)
  * \param count set to the number of codes written (or needed, on BUFFER_SMALL)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument);
- *         PHONESEC_E_PARSE (a malformed \@ command such as "\@FOO" or
- *         "\@SECLEVEL=x", which OpenSSL rejects too);
+ *         PHONESEC_E_PARSE (OpenSSL's "invalid command": a character that is
+ *         neither part of a word nor a separator, an empty word after a prefix
+ *         or `+`, or a malformed \@ command such as "\@FOO" or "\@SECLEVEL=9");
  *         PHONESEC_E_NO_MATCH (nothing selected: "no cipher match");
  *         PHONESEC_E_BUFFER_SMALL (codes untouched)
  */
@@ -90,8 +102,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select_tls13(const char *
 PHONESEC_API const char *phonesec_ciphers_preset(int preset);
 
 /**
- * \brief Evaluate str; when it is NULL, blank or selects nothing, evaluate the
- *        preset instead (the phones' per-application fallback).
+ * \brief Evaluate str; when it is NULL, blank, invalid (PHONESEC_E_PARSE) or
+ *        selects nothing, evaluate the preset instead (the phones'
+ *        per-application fallback). A fallback is logged at WARN level.
  * \param used_fallback set to 1 when the preset was used, else 0 (may be NULL)
  * \return as phonesec_ciphers_select(), for whichever string was evaluated
  */
@@ -99,7 +112,15 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select_or_preset(const ch
                                                                          uint16_t *codes, size_t cap,
                                                                          size_t *count, int *used_fallback);
 
-/** \brief 1 when the linked TLS backend can negotiate this suite, else 0. */
+/**
+ * \brief Whether the linked TLS backend (wolfSSL) can negotiate this suite.
+ *
+ * Asks wolfSSL's own suite table (wolfSSL_get_cipher_name_from_suite()), so
+ * the answer follows how the linked wolfSSL was configured; Debian's build,
+ * for one, has no static-RSA suites (AES128-SHA and the like).
+ * \return 1 when the suite is in the library's table and the backend has it,
+ *         otherwise 0 (never an error code)
+ */
 PHONESEC_API int phonesec_cipher_backend_available(uint16_t iana);
 
 /**
@@ -107,6 +128,11 @@ PHONESEC_API int phonesec_cipher_backend_available(uint16_t iana);
  *        context (a `WOLFSSL_CTX *` passed as void * so no wolfSSL type
  *        appears here). Suites the backend lacks are left out; wolfSSL's own
  *        default list (RC4, 3DES, NULL suites in Debian's build) never applies.
+ *
+ * The list is made of wolfSSL's names for the suites (they differ from
+ * OpenSSL's in places, e.g. TLS13-AES128-GCM-SHA256, EDH-RSA-DES-CBC3-SHA).
+ * Include TLS 1.3 codes (from phonesec_ciphers_select_tls13()) to allow TLS
+ * 1.3: a list without any leaves the context with no TLS 1.3 suite.
  * \param wolfssl_ctx a WOLFSSL_CTX *
  * \param codes       suites in preference order (TLS 1.3 codes allowed)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NO_MATCH (none of the

@@ -1,0 +1,817 @@
+/*
+ * libphonesec - TLS connections without sockets: caller callbacks or
+ * feed/drain buffers; the identity and chain checks; what was negotiated.
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+
+#include "tls/tls_ctx.h"
+
+#define IN_MAX ((size_t)64 * 1024)
+#define OUT_MAX ((size_t)1024 * 1024)
+
+enum { ST_NEW, ST_HS, ST_EST, ST_CLOSED, ST_FAILED };
+
+struct phonesec_tls_session {
+    uint8_t *der; /* wolfSSL_i2d_SSL_SESSION (secret: wiped) */
+    size_t len;
+    char ref[256];
+    int mode;
+    int chain, chain_enforced, name, peer_cert;
+    char anchor[256], subject[256], issuer[256], sans[512], name_detail[256];
+};
+
+struct phonesec_tls_conn {
+    phonesec__err err;
+    phonesec_tls_ctx *ctx;
+    WOLFSSL *ssl;
+    phonesec_tls_io io;
+    int feed;
+    uint8_t *in;
+    size_t in_len, in_off;
+    uint8_t *out;
+    size_t out_len, out_cap;
+    int state;
+    int fail_code;
+    unsigned wants;
+    int io_err;
+    int role;
+    char ref[256];
+    int has_ref;
+    int mode, name_validate, only_trusted;
+    /* results */
+    int chain, chain_enforced, name, peer_cert, resumed;
+    int chain_fail_code;
+    int max_depth;
+    uint8_t top_issuer[512];
+    size_t top_issuer_len;
+    char chain_detail[256], anchor[256], name_detail[320], subject[256], issuer[256], sans[512];
+    unsigned proto;
+    uint16_t suite;
+    char proto_name[16], suite_name[80];
+    uint8_t *peer_der;
+    size_t peer_der_len;
+    phonesec_tls_session *offered; /* verdicts of the session offered for resumption */
+};
+
+/* Bounded copy, always NUL-terminated (truncates). */
+static void scopy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (cap == 0)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* ---------------------------------------------------------------- I/O glue */
+
+static int recv_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
+{
+    phonesec_tls_conn *c = ud;
+    (void)ssl;
+    if (sz <= 0)
+        return 0;
+    if (c->feed) {
+        size_t avail = c->in_len - c->in_off, n = (size_t)sz < avail ? (size_t)sz : avail;
+        if (n == 0) {
+            c->wants |= PHONESEC_TLS_WANT_READ;
+            return WOLFSSL_CBIO_ERR_WANT_READ;
+        }
+        memcpy(buf, c->in + c->in_off, n);
+        c->in_off += n;
+        if (c->in_off == c->in_len)
+            c->in_off = c->in_len = 0;
+        return (int)n;
+    } else {
+        int r = c->io.recv(c->io.ud, (uint8_t *)buf, (size_t)sz);
+        if (r > 0)
+            return r > sz ? sz : r;
+        if (r == PHONESEC_E_WOULD_BLOCK) {
+            c->wants |= PHONESEC_TLS_WANT_READ;
+            return WOLFSSL_CBIO_ERR_WANT_READ;
+        }
+        if (r == 0 || r == PHONESEC_E_CLOSED) {
+            c->io_err = PHONESEC_E_CLOSED;
+            return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+        }
+        c->io_err = PHONESEC_E_IO;
+        return WOLFSSL_CBIO_ERR_GENERAL;
+    }
+}
+
+static int send_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
+{
+    phonesec_tls_conn *c = ud;
+    (void)ssl;
+    if (sz <= 0)
+        return 0;
+    if (c->feed) {
+        if (c->out_len + (size_t)sz > c->out_cap) {
+            size_t nc = c->out_cap ? c->out_cap : 4096;
+            uint8_t *nb;
+            while (nc < c->out_len + (size_t)sz)
+                nc *= 2;
+            if (nc > OUT_MAX) {
+                if (c->out_len + (size_t)sz > OUT_MAX) {
+                    c->wants |= PHONESEC_TLS_WANT_WRITE;
+                    return WOLFSSL_CBIO_ERR_WANT_WRITE;
+                }
+                nc = OUT_MAX;
+            }
+            nb = phonesec__realloc(c->out, nc);
+            if (nb == NULL) {
+                c->io_err = PHONESEC_E_NOMEM;
+                return WOLFSSL_CBIO_ERR_GENERAL;
+            }
+            c->out = nb;
+            c->out_cap = nc;
+        }
+        memcpy(c->out + c->out_len, buf, (size_t)sz);
+        c->out_len += (size_t)sz;
+        return sz;
+    } else {
+        int r = c->io.send(c->io.ud, (const uint8_t *)buf, (size_t)sz);
+        if (r > 0)
+            return r > sz ? sz : r;
+        if (r == PHONESEC_E_WOULD_BLOCK || r == 0) {
+            c->wants |= PHONESEC_TLS_WANT_WRITE;
+            return WOLFSSL_CBIO_ERR_WANT_WRITE;
+        }
+        c->io_err = r == PHONESEC_E_CLOSED ? PHONESEC_E_CLOSED : PHONESEC_E_IO;
+        return r == PHONESEC_E_CLOSED ? WOLFSSL_CBIO_ERR_CONN_CLOSE : WOLFSSL_CBIO_ERR_GENERAL;
+    }
+}
+
+/* ---------------------------------------------------------------- verification */
+
+static const char *verify_error_text(int e, int *code)
+{
+    *code = PHONESEC_E_VERIFY;
+    switch (e) {
+    case ASN_NO_SIGNER_E:
+    case 20: /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */
+    case 2:  /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT */
+    case 18: /* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
+    case 19: /* X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN */
+        return "its issuer is not in the trust list (unknown or rogue CA)";
+    case ASN_AFTER_DATE_E:
+    case 10: /* X509_V_ERR_CERT_HAS_EXPIRED */
+    case 14: /* X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD (wolfSSL's mapping) */
+        *code = PHONESEC_E_EXPIRED;
+        return "it has expired";
+    case ASN_BEFORE_DATE_E:
+    case 9:  /* X509_V_ERR_CERT_NOT_YET_VALID */
+    case 13: /* X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD (wolfSSL's mapping) */
+        *code = PHONESEC_E_EXPIRED;
+        return "it is not valid yet";
+    case ASN_SIG_CONFIRM_E:
+    case 7: /* X509_V_ERR_CERT_SIGNATURE_FAILURE */
+        return "its signature does not verify";
+    case CRL_CERT_REVOKED:
+    case 23: /* X509_V_ERR_CERT_REVOKED */
+        return "it is revoked (CRL)";
+    default:
+        return NULL;
+    }
+}
+
+int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
+{
+    phonesec_tls_conn *c = store ? (phonesec_tls_conn *)store->userCtx : NULL;
+    phonesec__tls_certnames cn;
+    const unsigned char *der = NULL;
+    int depth, dlen = 0, have_names = 0;
+
+    if (c == NULL)
+        return 0; /* never accept what we cannot account for */
+    depth = store->error_depth;
+    if (store->current_cert != NULL)
+        der = wolfSSL_X509_get_der(store->current_cert, &dlen);
+    if (der != NULL && dlen > 0 && phonesec__tls_cert_names(der, (size_t)dlen, &cn) == PHONESEC_OK)
+        have_names = 1;
+    if (have_names && depth >= c->max_depth) {
+        c->max_depth = depth;
+        if (cn.issuer_len <= sizeof c->top_issuer) {
+            memcpy(c->top_issuer, cn.issuer, cn.issuer_len);
+            c->top_issuer_len = cn.issuer_len;
+        }
+    }
+    if (!preverify && store->error != CRL_MISSING && c->chain != PHONESEC_TLS_CHECK_FAILED) {
+        char subj[200] = "";
+        int code;
+        const char *t = verify_error_text(store->error, &code);
+        char wtxt[WOLFSSL_MAX_ERROR_SZ];
+        if (have_names)
+            phonesec__tls_name_string(cn.subject, cn.subject_len, subj, sizeof subj);
+        if (t == NULL) {
+            wolfSSL_ERR_error_string_n((unsigned long)(store->error < 0 ? -store->error : store->error), wtxt,
+                                       sizeof wtxt);
+            t = wtxt;
+        }
+        c->chain = PHONESEC_TLS_CHECK_FAILED;
+        c->chain_fail_code = code;
+        snprintf(c->chain_detail, sizeof c->chain_detail, "certificate at depth %d (%s): %s (error %d)", depth,
+                 subj, t, store->error);
+    }
+    if (depth == 0 && have_names) {
+        phonesec__tls_name_string(cn.subject, cn.subject_len, c->subject, sizeof c->subject);
+        phonesec__tls_name_string(cn.issuer, cn.issuer_len, c->issuer, sizeof c->issuer);
+        phonesec__tls_sans_string(&cn, c->sans, sizeof c->sans);
+        c->peer_cert = 1;
+        phonesec__free(c->peer_der);
+        c->peer_der = phonesec__malloc((size_t)dlen);
+        if (c->peer_der != NULL) {
+            memcpy(c->peer_der, der, (size_t)dlen);
+            c->peer_der_len = (size_t)dlen;
+        }
+        if (c->chain != PHONESEC_TLS_CHECK_FAILED) {
+            size_t i;
+            c->chain = PHONESEC_TLS_CHECK_PASSED;
+            snprintf(c->anchor, sizeof c->anchor, "(a trusted certificate)");
+            for (i = 0; i < c->ctx->n_trusted; i++) {
+                phonesec__tls_certnames tn;
+                const phonesec__tls_trusted *t = &c->ctx->trusted[i];
+                if (phonesec__tls_cert_names(t->der, t->len, &tn) != PHONESEC_OK)
+                    continue;
+                if ((tn.subject_len == c->top_issuer_len &&
+                     memcmp(tn.subject, c->top_issuer, c->top_issuer_len) == 0) ||
+                    (t->len == (size_t)dlen && memcmp(t->der, der, t->len) == 0)) {
+                    scopy(c->anchor, sizeof c->anchor, t->subject);
+                    break;
+                }
+            }
+            scopy(c->chain_detail, sizeof c->chain_detail, "verified against ");
+            {
+                size_t dl = strlen(c->chain_detail);
+                (void)phonesec__buf_append(c->chain_detail, sizeof c->chain_detail, &dl, c->anchor,
+                                           strlen(c->anchor) < sizeof c->chain_detail - dl - 1
+                                               ? strlen(c->anchor) : sizeof c->chain_detail - dl - 1);
+            }
+        }
+        if (c->name_validate && c->has_ref) {
+            int r = phonesec__tls_match(&cn, c->mode, c->ref, c->name_detail, sizeof c->name_detail);
+            c->name = r == PHONESEC_OK ? PHONESEC_TLS_CHECK_PASSED : PHONESEC_TLS_CHECK_FAILED;
+        } else {
+            c->name = PHONESEC_TLS_CHECK_SKIPPED;
+            snprintf(c->name_detail, sizeof c->name_detail, "%s",
+                     c->has_ref ? "name validation switched off (TLS Name Validate = No)"
+                                : "no reference identity given");
+        }
+    } else if (depth == 0 && !have_names) {
+        c->peer_cert = 1;
+        if (c->name_validate && c->has_ref) {
+            c->name = PHONESEC_TLS_CHECK_FAILED;
+            snprintf(c->name_detail, sizeof c->name_detail, "the peer certificate could not be parsed");
+        }
+    }
+    if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->only_trusted)
+        return 0;
+    if (c->name == PHONESEC_TLS_CHECK_FAILED)
+        return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg)
+{
+    static const phonesec_tls_conn_config init = PHONESEC_TLS_CONN_CONFIG_INIT;
+    if (cfg != NULL)
+        *cfg = init;
+}
+
+int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *cfg, phonesec_tls_conn **out)
+{
+    phonesec_tls_conn_config def;
+    phonesec_tls_conn *c;
+    size_t rl = 0;
+    uint8_t ip[16];
+
+    if (ctx == NULL || out == NULL)
+        return PHONESEC_E_INVAL;
+    if (cfg == NULL) {
+        phonesec_tls_conn_config_init(&def);
+        cfg = &def;
+    }
+    if (cfg->version != PHONESEC_TLS_CONN_CONFIG_VERSION || ((cfg->io.send == NULL) != (cfg->io.recv == NULL)))
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (version or half the callbacks)");
+    if (cfg->identity_mode != PHONESEC_TLS_INHERIT && cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP &&
+        cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS)
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "unknown identity mode %d", cfg->identity_mode);
+    if (cfg->name_validate != PHONESEC_TLS_INHERIT && cfg->name_validate != 0 && cfg->name_validate != 1)
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "name_validate must be 0, 1 or PHONESEC_TLS_INHERIT");
+    if (cfg->reference_name != NULL) {
+        rl = strlen(cfg->reference_name);
+        if (rl == 0 || rl >= 256)
+            return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "reference name empty or too long");
+    }
+    c = phonesec__calloc(1, sizeof *c);
+    if (c == NULL)
+        return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "out of memory");
+    c->ctx = ctx;
+    c->role = ctx->cfg.role;
+    c->io = cfg->io;
+    c->feed = cfg->io.send == NULL;
+    c->mode = cfg->identity_mode == PHONESEC_TLS_INHERIT ? ctx->cfg.identity_mode : cfg->identity_mode;
+    c->name_validate = cfg->name_validate == PHONESEC_TLS_INHERIT ? ctx->cfg.name_validate : cfg->name_validate;
+    c->only_trusted = ctx->cfg.only_trusted;
+    c->max_depth = -1;
+    if (rl > 0) {
+        memcpy(c->ref, cfg->reference_name, rl + 1);
+        c->has_ref = 1;
+    }
+    snprintf(c->chain_detail, sizeof c->chain_detail, "not checked yet");
+    snprintf(c->name_detail, sizeof c->name_detail, "not checked yet");
+    if (c->role == PHONESEC_TLS_CLIENT) {
+        int rc = PHONESEC_OK;
+        if (c->name_validate && !c->has_ref)
+            rc = phonesec__fail(&ctx->err, PHONESEC_E_INVAL,
+                                "a client connection needs a reference identity while name validation is on");
+        else if (c->has_ref && phonesec_tls_ctx_domain_allowed(ctx, c->ref) != PHONESEC_OK)
+            rc = phonesec__fail(&ctx->err, PHONESEC_E_POLICY,
+                                "'%s' is outside the Restricted Access Domains", c->ref);
+        else if (c->only_trusted && ctx->n_trusted == 0)
+            rc = phonesec__fail(&ctx->err, PHONESEC_E_STATE,
+                                "the trust list is empty and only trusted certificates are accepted");
+        if (rc != PHONESEC_OK) {
+            phonesec__free(c);
+            return rc;
+        }
+        c->chain_enforced = c->only_trusted;
+    } else {
+        if (ctx->chain == NULL) {
+            phonesec__free(c);
+            return phonesec__fail(&ctx->err, PHONESEC_E_STATE, "a server context needs a certificate");
+        }
+        c->chain_enforced = c->only_trusted && ctx->cfg.client_cert != PHONESEC_TLS_CLIENT_CERT_NONE;
+    }
+    c->ssl = wolfSSL_new(ctx->w);
+    if (c->ssl == NULL) {
+        phonesec__free(c);
+        wolfSSL_ERR_clear_error();
+        return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "cannot create the wolfSSL connection");
+    }
+    wolfSSL_SSLSetIORecv(c->ssl, recv_cb);
+    wolfSSL_SSLSetIOSend(c->ssl, send_cb);
+    wolfSSL_SetIOReadCtx(c->ssl, c);
+    wolfSSL_SetIOWriteCtx(c->ssl, c);
+    wolfSSL_SetCertCbCtx(c->ssl, c);
+    if (c->role == PHONESEC_TLS_CLIENT) {
+        if (c->has_ref && !phonesec__tls_ip_literal(c->ref, ip) &&
+            wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, c->ref, (unsigned short)rl) != WOLFSSL_SUCCESS) {
+            phonesec_tls_conn_free(c);
+            return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "cannot set SNI");
+        }
+        if (ctx->cfg.session_tickets)
+            wolfSSL_UseSessionTicket(c->ssl);
+    }
+    phonesec__err_clear(&ctx->err);
+    *out = c;
+    return PHONESEC_OK;
+}
+
+static void session_free(phonesec_tls_session *s)
+{
+    if (s == NULL)
+        return;
+    phonesec__free_secret(s->der, s->len);
+    phonesec__free_secret(s, sizeof *s);
+}
+
+void phonesec_tls_conn_free(phonesec_tls_conn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ssl != NULL)
+        wolfSSL_free(c->ssl);
+    wolfSSL_ERR_clear_error();
+    phonesec__free_secret(c->in, IN_MAX);
+    phonesec__free_secret(c->out, c->out_cap);
+    phonesec__free(c->peer_der);
+    session_free(c->offered);
+    phonesec__free(c);
+}
+
+int phonesec_tls_conn_last_error(const phonesec_tls_conn *c, char *buf, size_t cap)
+{
+    if (c == NULL || buf == NULL || cap == 0)
+        return PHONESEC_E_INVAL;
+    return phonesec__err_copy(&c->err, buf, cap);
+}
+
+/* ---------------------------------------------------------------- handshake */
+
+static const char *proto_name(unsigned v)
+{
+    switch (v) {
+    case PHONESEC_TLS_V1_0: return "TLSv1.0";
+    case PHONESEC_TLS_V1_1: return "TLSv1.1";
+    case PHONESEC_TLS_V1_2: return "TLSv1.2";
+    case PHONESEC_TLS_V1_3: return "TLSv1.3";
+    default: return "unknown";
+    }
+}
+
+static void finish(phonesec_tls_conn *c)
+{
+    int s = wolfSSL_get_current_cipher_suite(c->ssl);
+    const char *nm;
+    c->proto = (unsigned)wolfSSL_version(c->ssl);
+    scopy(c->proto_name, sizeof c->proto_name, proto_name(c->proto));
+    c->suite = (uint16_t)s;
+    nm = wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(s >> 8), (unsigned char)(s & 0xff));
+    scopy(c->suite_name, sizeof c->suite_name, nm ? nm : "unknown");
+    c->resumed = wolfSSL_session_reused(c->ssl) == 1;
+    if (c->resumed) {
+        if (c->offered != NULL && c->role == PHONESEC_TLS_CLIENT) {
+            phonesec_tls_session *o = c->offered;
+            c->chain = o->chain;
+            c->chain_enforced = o->chain_enforced;
+            c->name = c->name_validate ? o->name : PHONESEC_TLS_CHECK_SKIPPED;
+            c->peer_cert = o->peer_cert;
+            scopy(c->anchor, sizeof c->anchor, o->anchor);
+            scopy(c->subject, sizeof c->subject, o->subject);
+            scopy(c->issuer, sizeof c->issuer, o->issuer);
+            scopy(c->sans, sizeof c->sans, o->sans);
+            snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session; chain %s on the full handshake",
+                     o->chain == PHONESEC_TLS_CHECK_PASSED ? "verified against " : "NOT verified");
+            if (o->chain == PHONESEC_TLS_CHECK_PASSED) {
+                size_t dl = strlen(c->chain_detail);
+                (void)phonesec__buf_append(c->chain_detail, sizeof c->chain_detail, &dl, o->anchor,
+                                           strlen(o->anchor));
+            }
+            snprintf(c->name_detail, sizeof c->name_detail, "resumed session: %s", o->name_detail);
+        } else {
+            snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session (no certificate exchanged)");
+            snprintf(c->name_detail, sizeof c->name_detail, "resumed session (no certificate exchanged)");
+        }
+    } else if (!c->peer_cert) {
+        snprintf(c->chain_detail, sizeof c->chain_detail, "the peer sent no certificate");
+        snprintf(c->name_detail, sizeof c->name_detail, "the peer sent no certificate");
+        c->chain = PHONESEC_TLS_CHECK_SKIPPED;
+        c->name = PHONESEC_TLS_CHECK_SKIPPED;
+    }
+    if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->only_trusted)
+        phonesec__log(PHONESEC_LOG_WARN, "tls", "peer NOT verified (only-accept-trusted is off): %s", c->chain_detail);
+    c->state = ST_EST;
+    phonesec__err_clear(&c->err);
+}
+
+static int fail(phonesec_tls_conn *c, int werr)
+{
+    char wt[WOLFSSL_MAX_ERROR_SZ];
+    int code;
+
+    if (c->name == PHONESEC_TLS_CHECK_FAILED) {
+        code = phonesec__fail(&c->err, PHONESEC_E_NAME, "identity check failed for '%s': %s", c->ref, c->name_detail);
+    } else if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->only_trusted) {
+        code = phonesec__fail(&c->err, c->chain_fail_code ? c->chain_fail_code : PHONESEC_E_VERIFY,
+                              "chain check failed: %s", c->chain_detail);
+    } else if (c->io_err != 0) {
+        code = phonesec__fail(&c->err, c->io_err, "transport: %s",
+                              c->io_err == PHONESEC_E_CLOSED ? "the peer closed the connection" : "I/O error");
+    } else {
+        WOLFSSL_ALERT_HISTORY h;
+        wolfSSL_ERR_error_string_n((unsigned long)(werr < 0 ? -werr : werr), wt, sizeof wt);
+        memset(&h, 0, sizeof h);
+        wolfSSL_get_alert_history(c->ssl, &h);
+        if (h.last_rx.code > 0)
+            code = phonesec__fail(&c->err, PHONESEC_E_HANDSHAKE, "peer sent alert %d (%s); wolfSSL: %s (%d)",
+                                  h.last_rx.code, wolfSSL_alert_desc_string_long(h.last_rx.code), wt, werr);
+        else
+            code = phonesec__fail(&c->err, PHONESEC_E_HANDSHAKE, "handshake failed: %s (wolfSSL %d)", wt, werr);
+    }
+    c->state = ST_FAILED;
+    c->fail_code = code;
+    wolfSSL_ERR_clear_error();
+    return code;
+}
+
+int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
+{
+    int ret, e;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    switch (c->state) {
+    case ST_EST: return PHONESEC_OK;
+    case ST_FAILED:
+    case ST_CLOSED: return phonesec__fail(&c->err, PHONESEC_E_STATE, "the connection is %s",
+                                         c->state == ST_FAILED ? "failed" : "closed");
+    default: break;
+    }
+    c->state = ST_HS;
+    c->wants = 0;
+    ret = c->role == PHONESEC_TLS_CLIENT ? wolfSSL_connect(c->ssl) : wolfSSL_accept(c->ssl);
+    if (ret == WOLFSSL_SUCCESS) {
+        finish(c);
+        return PHONESEC_OK;
+    }
+    e = wolfSSL_get_error(c->ssl, ret);
+    if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
+        c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_E_WOULD_BLOCK;
+    }
+    return fail(c, e);
+}
+
+int phonesec_tls_conn_is_established(const phonesec_tls_conn *c)
+{
+    return c != NULL && c->state == ST_EST;
+}
+
+unsigned phonesec_tls_conn_wants(const phonesec_tls_conn *c)
+{
+    return c ? c->wants : 0;
+}
+
+static int ready(phonesec_tls_conn *c)
+{
+    if (c->state == ST_NEW || c->state == ST_HS)
+        return phonesec_tls_conn_handshake(c);
+    if (c->state != ST_EST)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "the connection is %s",
+                              c->state == ST_FAILED ? "failed" : "closed");
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_conn_write(phonesec_tls_conn *c, const uint8_t *data, size_t len, size_t *written)
+{
+    int rc, ret, e;
+    if (c == NULL || data == NULL || len == 0 || written == NULL)
+        return PHONESEC_E_INVAL;
+    rc = ready(c);
+    if (rc != PHONESEC_OK)
+        return rc;
+    c->wants = 0;
+    ret = wolfSSL_write(c->ssl, data, (int)(len > INT_MAX ? INT_MAX : len));
+    if (ret > 0) {
+        *written = (size_t)ret;
+        return PHONESEC_OK;
+    }
+    e = wolfSSL_get_error(c->ssl, ret);
+    if ((e == WOLFSSL_ERROR_WANT_WRITE || e == WOLFSSL_ERROR_WANT_READ) && c->io_err == 0) {
+        c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_E_WOULD_BLOCK;
+    }
+    wolfSSL_ERR_clear_error();
+    c->state = ST_FAILED;
+    if (c->io_err != 0)
+        return phonesec__fail(&c->err, c->io_err, "write: transport %s",
+                              c->io_err == PHONESEC_E_CLOSED ? "closed" : "error");
+    return phonesec__fail(&c->err, PHONESEC_E_IO, "write failed (wolfSSL %d)", e);
+}
+
+int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_t *got)
+{
+    int rc, ret, e;
+    if (c == NULL || buf == NULL || cap == 0 || got == NULL)
+        return PHONESEC_E_INVAL;
+    rc = ready(c);
+    if (rc != PHONESEC_OK)
+        return rc;
+    c->wants = 0;
+    ret = wolfSSL_read(c->ssl, buf, (int)(cap > INT_MAX ? INT_MAX : cap));
+    if (ret > 0) {
+        *got = (size_t)ret;
+        return PHONESEC_OK;
+    }
+    e = wolfSSL_get_error(c->ssl, ret);
+    if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
+        c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_E_WOULD_BLOCK;
+    }
+    wolfSSL_ERR_clear_error();
+    if (e == WOLFSSL_ERROR_ZERO_RETURN || c->io_err == PHONESEC_E_CLOSED) {
+        c->state = ST_CLOSED;
+        return phonesec__fail(&c->err, PHONESEC_E_CLOSED, "%s",
+                              e == WOLFSSL_ERROR_ZERO_RETURN ? "the peer sent close_notify"
+                                                             : "the transport ended without close_notify");
+    }
+    c->state = ST_FAILED;
+    if (c->io_err != 0)
+        return phonesec__fail(&c->err, c->io_err, "read: transport error");
+    return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed (wolfSSL %d)", e);
+}
+
+int phonesec_tls_conn_close(phonesec_tls_conn *c)
+{
+    int ret, e;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    if (c->state != ST_EST && c->state != ST_CLOSED) {
+        c->state = ST_CLOSED;
+        return PHONESEC_OK;
+    }
+    ret = wolfSSL_shutdown(c->ssl);
+    if (ret == WOLFSSL_SUCCESS || ret == WOLFSSL_SHUTDOWN_NOT_DONE) {
+        c->state = ST_CLOSED;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_OK;
+    }
+    e = wolfSSL_get_error(c->ssl, ret);
+    wolfSSL_ERR_clear_error();
+    if ((e == WOLFSSL_ERROR_WANT_WRITE || e == WOLFSSL_ERROR_WANT_READ) && c->io_err == 0)
+        return PHONESEC_E_WOULD_BLOCK;
+    c->state = ST_CLOSED;
+    if (c->io_err != 0 && c->io_err != PHONESEC_E_CLOSED)
+        return phonesec__fail(&c->err, PHONESEC_E_IO, "close_notify could not be sent");
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- feed / drain */
+
+int phonesec_tls_conn_feed(phonesec_tls_conn *c, const uint8_t *data, size_t len, size_t *consumed)
+{
+    size_t room, n;
+    if (c == NULL || (data == NULL && len > 0) || consumed == NULL)
+        return PHONESEC_E_INVAL;
+    if (!c->feed)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "feed() on a connection with transport callbacks");
+    if (c->in == NULL) {
+        c->in = phonesec__malloc(IN_MAX);
+        if (c->in == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    }
+    if (c->in_off > 0) {
+        memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+        c->in_len -= c->in_off;
+        c->in_off = 0;
+    }
+    room = IN_MAX - c->in_len;
+    if (room == 0 && len > 0)
+        return PHONESEC_E_WOULD_BLOCK;
+    n = len < room ? len : room;
+    if (n > 0)
+        memcpy(c->in + c->in_len, data, n);
+    c->in_len += n;
+    *consumed = n;
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_conn_drain(phonesec_tls_conn *c, uint8_t *out, size_t cap, size_t *out_len)
+{
+    size_t n;
+    if (c == NULL || out_len == NULL || (out == NULL && cap > 0))
+        return PHONESEC_E_INVAL;
+    if (!c->feed)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "drain() on a connection with transport callbacks");
+    n = c->out_len < cap ? c->out_len : cap;
+    if (n > 0) {
+        memcpy(out, c->out, n);
+        memmove(c->out, c->out + n, c->out_len - n);
+        c->out_len -= n;
+    }
+    *out_len = n;
+    return PHONESEC_OK;
+}
+
+size_t phonesec_tls_conn_pending_output(const phonesec_tls_conn *c)
+{
+    return (c != NULL && c->feed) ? c->out_len : 0;
+}
+
+/* ---------------------------------------------------------------- results */
+
+int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *info)
+{
+    if (c == NULL || info == NULL)
+        return PHONESEC_E_INVAL;
+    memset(info, 0, sizeof *info);
+    info->version = PHONESEC_TLS_INFO_VERSION;
+    info->established = c->state == ST_EST || (c->state == ST_CLOSED && c->proto != 0);
+    info->protocol = c->proto;
+    info->protocol_name = c->proto ? c->proto_name : "";
+    info->suite = c->suite;
+    info->suite_name = c->proto ? c->suite_name : "";
+    info->resumed = c->resumed;
+    info->peer_cert = c->peer_cert;
+    info->peer_subject = c->subject;
+    info->peer_issuer = c->issuer;
+    info->peer_sans = c->sans;
+    info->chain = c->chain;
+    info->chain_enforced = c->chain_enforced;
+    info->chain_anchor = c->chain == PHONESEC_TLS_CHECK_PASSED ? c->anchor : "";
+    info->chain_detail = c->chain_detail;
+    info->name = c->name;
+    info->identity_mode = c->mode;
+    info->reference_name = c->ref;
+    info->name_detail = c->name_detail;
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_conn_peer_cert(const phonesec_tls_conn *c, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (c == NULL || out_len == NULL || (out == NULL && cap > 0))
+        return PHONESEC_E_INVAL;
+    if (c->peer_der == NULL)
+        return PHONESEC_E_NOT_FOUND;
+    if (cap < c->peer_der_len) {
+        *out_len = c->peer_der_len;
+        return PHONESEC_E_BUFFER_SMALL;
+    }
+    memcpy(out, c->peer_der, c->peer_der_len);
+    *out_len = c->peer_der_len;
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **out)
+{
+    WOLFSSL_SESSION *ws;
+    phonesec_tls_session *s;
+    unsigned char *p;
+    int n;
+
+    if (c == NULL || out == NULL)
+        return PHONESEC_E_INVAL;
+    if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_EST)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions come from established client connections");
+    ws = wolfSSL_get_session(c->ssl);
+    if (ws == NULL || (n = wolfSSL_i2d_SSL_SESSION(ws, NULL)) <= 0)
+        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the server gave no resumable session");
+    s = phonesec__calloc(1, sizeof *s);
+    if (s == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    s->der = phonesec__malloc((size_t)n);
+    if (s->der == NULL) {
+        phonesec__free(s);
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    }
+    p = s->der;
+    if (wolfSSL_i2d_SSL_SESSION(ws, &p) != n) {
+        session_free(s);
+        wolfSSL_ERR_clear_error();
+        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the session could not be exported");
+    }
+    s->len = (size_t)n;
+    scopy(s->ref, sizeof s->ref, c->ref);
+    s->mode = c->mode;
+    s->chain = c->chain;
+    s->chain_enforced = c->chain_enforced;
+    s->name = c->name;
+    s->peer_cert = c->peer_cert;
+    scopy(s->anchor, sizeof s->anchor, c->anchor);
+    scopy(s->subject, sizeof s->subject, c->subject);
+    scopy(s->issuer, sizeof s->issuer, c->issuer);
+    scopy(s->sans, sizeof s->sans, c->sans);
+    scopy(s->name_detail, sizeof s->name_detail, c->name_detail);
+    *out = s;
+    return PHONESEC_OK;
+}
+
+void phonesec_tls_session_free(phonesec_tls_session *s)
+{
+    session_free(s);
+}
+
+int phonesec_tls_conn_set_session(phonesec_tls_conn *c, const phonesec_tls_session *s)
+{
+    WOLFSSL_SESSION *ws;
+    const unsigned char *p;
+    phonesec_tls_session *copy;
+
+    if (c == NULL || s == NULL)
+        return PHONESEC_E_INVAL;
+    if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_NEW)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions are offered by client connections before the "
+                                                          "handshake");
+    if (!phonesec__strcaseeq(s->ref, c->ref) || s->mode != c->mode)
+        return phonesec__fail(&c->err, PHONESEC_E_POLICY,
+                              "the session was made for '%s', not '%s': not offered", s->ref, c->ref);
+    p = s->der;
+    ws = wolfSSL_d2i_SSL_SESSION(NULL, &p, (long)s->len);
+    if (ws == NULL) {
+        wolfSSL_ERR_clear_error();
+        return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "the session could not be imported");
+    }
+    if (wolfSSL_set_session(c->ssl, ws) != WOLFSSL_SUCCESS) {
+        wolfSSL_SESSION_free(ws);
+        wolfSSL_ERR_clear_error();
+        return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "wolfSSL refused the session (expired?)");
+    }
+    wolfSSL_SESSION_free(ws);
+    copy = phonesec__malloc(sizeof *copy);
+    if (copy == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    *copy = *s;
+    copy->der = NULL;
+    copy->len = 0;
+    session_free(c->offered);
+    c->offered = copy;
+    return PHONESEC_OK;
+}

@@ -1,0 +1,958 @@
+/*
+ * libphonesec - TLS contexts on wolfSSL.
+ *
+ * The context keeps its whole configuration (trust list as DER, own
+ * certificate/key, CRLs, cipher allow-list) and builds a fresh WOLFSSL_CTX
+ * from it on every change. A change is tried on a new WOLFSSL_CTX and only
+ * swapped in when everything loaded, so a failed change leaves the previous
+ * one working. Connections hold a reference to the WOLFSSL_CTX they were made
+ * with (wolfSSL reference-counts it).
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <string.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/memory.h>
+#include <wolfssl/wolfcrypt/sha256.h>
+
+#include "tls/tls_ctx.h"
+
+#ifdef PHONESEC_HAVE_CIPHERS
+#include "phonesec/ciphers.h"
+#endif
+
+/* ---------------------------------------------------------------- wolfSSL allocator routing */
+
+/* wolfSSL's own allocations (WOLFSSL_CTX, WOLFSSL, record buffers, keys)
+ * can go through the host allocator hook too (phonesec_tls_route_backend_memory()),
+ * so a firmware sees, and a benchmark counts, every byte a connection holds.
+ * Opt-in only: wolfSSL also keeps process-wide caches (its global RNG, the
+ * FP-ECC point cache, the error queue) that it frees at process exit, so the
+ * hook that allocated them must still be installed then. */
+static void *w_malloc(size_t n) { return phonesec__malloc(n); }
+static void w_free(void *p) { phonesec__free(p); }
+static void *w_realloc(void *p, size_t n) { return phonesec__realloc(p, n); }
+
+static int g_tls_global;
+
+void phonesec__tls_global_init(void)
+{
+    if (g_tls_global)
+        return;
+    wolfSSL_Init();
+    g_tls_global = 1;
+}
+
+int phonesec_tls_route_backend_memory(void)
+{
+    if (g_tls_global)
+        return PHONESEC_E_STATE;
+    if (wolfSSL_SetAllocators(w_malloc, w_free, w_realloc) != 0)
+        return PHONESEC_E_UNSUPPORTED;
+    wolfSSL_Init();
+    g_tls_global = 1;
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+void phonesec_tls_config_init(phonesec_tls_config *cfg)
+{
+    static const phonesec_tls_config init = PHONESEC_TLS_CONFIG_INIT;
+    if (cfg != NULL)
+        *cfg = init;
+}
+
+static int fmt_is_pem(const uint8_t *d, size_t n, int format)
+{
+    if (format == PHONESEC_TLS_FORMAT_PEM)
+        return 1;
+    if (format == PHONESEC_TLS_FORMAT_DER)
+        return 0;
+    {
+        static const char tag[] = "-----BEGIN";
+        size_t i, tl = sizeof tag - 1;
+        for (i = 0; i + tl <= n; i++)
+            if (memcmp(d + i, tag, tl) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* Find the next "-----BEGIN <label>-----" block; decode its base64 body.
+ * *pos advances. Returns 1 found (out allocated), 0 none left, <0 error. */
+static int pem_next(const uint8_t *d, size_t n, size_t *pos, const char *label, uint8_t **out, size_t *out_len)
+{
+    char begin[64], end[64];
+    size_t bl, el, i, j, k;
+    char *b64;
+    uint8_t *der;
+    size_t b64n = 0, dn;
+    int rc;
+
+    snprintf(begin, sizeof begin, "-----BEGIN %s-----", label);
+    snprintf(end, sizeof end, "-----END %s-----", label);
+    bl = strlen(begin);
+    el = strlen(end);
+    for (i = *pos; i + bl <= n; i++)
+        if (memcmp(d + i, begin, bl) == 0)
+            break;
+    if (i + bl > n) {
+        *pos = n;
+        return 0;
+    }
+    i += bl;
+    for (j = i; j + el <= n; j++)
+        if (memcmp(d + j, end, el) == 0)
+            break;
+    if (j + el > n)
+        return PHONESEC_E_PARSE;
+    b64 = phonesec__malloc(j - i + 1);
+    if (b64 == NULL)
+        return PHONESEC_E_NOMEM;
+    for (k = i; k < j; k++) {
+        uint8_t c = d[k];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        b64[b64n++] = (char)c;
+    }
+    dn = b64n / 4 * 3 + 3;
+    der = phonesec__malloc(dn);
+    if (der == NULL) {
+        phonesec__free(b64);
+        return PHONESEC_E_NOMEM;
+    }
+    rc = phonesec_base64_decode(b64, b64n, PHONESEC_BASE64_STD, der, dn, &dn, NULL);
+    phonesec__free(b64);
+    if (rc != PHONESEC_OK || dn == 0) {
+        phonesec__free(der);
+        return PHONESEC_E_PARSE;
+    }
+    *out = der;
+    *out_len = dn;
+    *pos = j + el;
+    return 1;
+}
+
+static int read_file(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f;
+    uint8_t *buf = NULL, *nb;
+    size_t cap = 0, n = 0, r;
+
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return PHONESEC_E_IO;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= (size_t)16 << 20) { /* 16 MiB: not a certificate */
+                phonesec__free(buf);
+                fclose(f);
+                return PHONESEC_E_LIMIT;
+            }
+            cap = cap ? cap * 2 : 4096;
+            nb = phonesec__realloc(buf, cap);
+            if (nb == NULL) {
+                phonesec__free(buf);
+                fclose(f);
+                return PHONESEC_E_NOMEM;
+            }
+            buf = nb;
+        }
+        r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    if (ferror(f)) {
+        phonesec__free(buf);
+        fclose(f);
+        return PHONESEC_E_IO;
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return PHONESEC_OK;
+}
+
+static void wolf_err_text(int e, char *buf, size_t cap)
+{
+    char tmp[WOLFSSL_MAX_ERROR_SZ];
+    wolfSSL_ERR_error_string_n((unsigned long)(e < 0 ? -e : e), tmp, sizeof tmp);
+    snprintf(buf, cap, "%s (wolfSSL %d)", tmp, e);
+    wolfSSL_ERR_clear_error();
+}
+
+/* ---------------------------------------------------------------- cipher policy */
+
+#define DEFAULT_TLS13 "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+
+static int eval_ciphers(phonesec_tls_ctx *c, const char *list, const char *tls13, int preset, uint16_t *codes,
+                        size_t *n, int *used_fallback)
+{
+#ifdef PHONESEC_HAVE_CIPHERS
+    size_t n13 = 0, n12 = 0;
+    int rc, fb = 0;
+    if (c->cfg.max_version >= PHONESEC_TLS_V1_3) {
+        rc = phonesec_ciphers_select_tls13(tls13 ? tls13 : DEFAULT_TLS13, codes, PHONESEC__TLS_MAX_SUITES, &n13);
+        if (rc != PHONESEC_OK && rc != PHONESEC_E_NO_MATCH)
+            return phonesec__fail(&c->err, rc, "TLS 1.3 suite list '%s' is invalid", tls13 ? tls13 : "");
+    }
+    if (c->cfg.min_version <= PHONESEC_TLS_V1_2) {
+        rc = phonesec_ciphers_select_or_preset(list, preset, codes + n13, PHONESEC__TLS_MAX_SUITES - n13, &n12, &fb);
+        if (rc != PHONESEC_OK && !(rc == PHONESEC_E_NO_MATCH && n13 > 0))
+            return phonesec__fail(&c->err, rc, "cipher string '%s' selects no usable suite", list ? list : "");
+    }
+    if (n13 + n12 == 0)
+        return phonesec__fail(&c->err, PHONESEC_E_NO_MATCH, "the cipher policy leaves no suite");
+    if (used_fallback)
+        *used_fallback = fb;
+    *n = n13 + n12;
+    return PHONESEC_OK;
+#else
+    /* Built without the ciphers module: a fixed, explicit allow-list of
+     * forward-secret AEAD suites (still never wolfSSL's default list). */
+    static const uint16_t fixed[] = {0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0xCCA9, 0xCCA8,
+                                     0xC02B, 0xC02F, 0x009F, 0x009E};
+    (void)list;
+    (void)tls13;
+    (void)preset;
+    memcpy(codes, fixed, sizeof fixed);
+    *n = sizeof fixed / sizeof fixed[0];
+    if (used_fallback)
+        *used_fallback = 0;
+    return PHONESEC_OK;
+#endif
+}
+
+static int apply_ciphers(WOLFSSL_CTX *w, const uint16_t *codes, size_t n, char *why, size_t cap)
+{
+#ifdef PHONESEC_HAVE_CIPHERS
+    int rc = phonesec_ciphers_apply_wolfssl(w, codes, n);
+    if (rc != PHONESEC_OK)
+        snprintf(why, cap, "the cipher allow-list was refused by wolfSSL");
+    return rc;
+#else
+    char list[2048];
+    size_t i, len = 0;
+    list[0] = '\0';
+    for (i = 0; i < n; i++) {
+        const char *nm = wolfSSL_get_cipher_name_from_suite((unsigned char)(codes[i] >> 8),
+                                                            (unsigned char)(codes[i] & 0xff));
+        if (nm == NULL || strcmp(nm, "None") == 0)
+            continue;
+        if (phonesec__buf_append(list, sizeof list, &len, len ? ":" : "", len ? 1 : 0) != 0 ||
+            phonesec__buf_append(list, sizeof list, &len, nm, strlen(nm)) != 0)
+            break;
+    }
+    if (len == 0 || wolfSSL_CTX_set_cipher_list(w, list) != WOLFSSL_SUCCESS) {
+        snprintf(why, cap, "the cipher allow-list was refused by wolfSSL");
+        return PHONESEC_E_CRYPTO;
+    }
+    return PHONESEC_OK;
+#endif
+}
+
+/* ---------------------------------------------------------------- key/certificate match */
+
+/* wolfSSL 5.5.4's wolfSSL_CTX_check_private_key() accepts an EC key of the
+ * same curve that belongs to another certificate. So the pair is proven the
+ * way a peer would: a TLS 1.3 handshake in memory between a throw-away
+ * server holding the pair and a client checking its CertificateVerify
+ * signature against the certificate. Nothing leaves the process. */
+typedef struct {
+    uint8_t *buf;
+    size_t len;
+} kp_pipe;
+
+typedef struct {
+    kp_pipe *rx, *tx;
+} kp_end;
+
+#define KP_CAP 32768
+
+static int kp_recv(WOLFSSL *s, char *buf, int sz, void *ud)
+{
+    kp_end *e = ud;
+    size_t n = e->rx->len < (size_t)sz ? e->rx->len : (size_t)sz;
+    (void)s;
+    if (n == 0)
+        return WOLFSSL_CBIO_ERR_WANT_READ;
+    memcpy(buf, e->rx->buf, n);
+    memmove(e->rx->buf, e->rx->buf + n, e->rx->len - n);
+    e->rx->len -= n;
+    return (int)n;
+}
+
+static int kp_send(WOLFSSL *s, char *buf, int sz, void *ud)
+{
+    kp_end *e = ud;
+    (void)s;
+    if (e->tx->len + (size_t)sz > KP_CAP)
+        return WOLFSSL_CBIO_ERR_GENERAL;
+    memcpy(e->tx->buf + e->tx->len, buf, (size_t)sz);
+    e->tx->len += (size_t)sz;
+    return sz;
+}
+
+static int keypair_check_once(phonesec_tls_ctx *c)
+{
+    WOLFSSL_CTX *sc = NULL, *cc = NULL;
+    WOLFSSL *ss = NULL, *cs = NULL;
+    kp_pipe a = {NULL, 0}, b = {NULL, 0};
+    kp_end ce = {&b, &a}, se = {&a, &b};
+    int rc = PHONESEC_E_NOMEM, i, rcs = 0, rcc = 0, es = 0, ec = 0;
+
+    a.buf = phonesec__malloc(KP_CAP);
+    b.buf = phonesec__malloc(KP_CAP);
+    sc = wolfSSL_CTX_new(wolfTLSv1_3_server_method());
+    cc = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
+    if (a.buf == NULL || b.buf == NULL || sc == NULL || cc == NULL)
+        goto out;
+    if (wolfSSL_CTX_use_certificate_chain_buffer_format(sc, c->chain, (long)c->chain_len,
+                                                        c->chain_pem ? WOLFSSL_FILETYPE_PEM
+                                                                     : WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+        wolfSSL_CTX_use_PrivateKey_buffer(sc, c->key, (long)c->key_len,
+                                          c->key_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1) !=
+            WOLFSSL_SUCCESS) {
+        rc = PHONESEC_E_PARSE;
+        goto out;
+    }
+    if (wolfSSL_CTX_check_private_key(sc) != WOLFSSL_SUCCESS) { /* catches type mismatches */
+        rc = phonesec__fail(&c->err, PHONESEC_E_AUTH, "the private key does not belong to the certificate");
+        goto out;
+    }
+    wolfSSL_CTX_set_verify(cc, WOLFSSL_VERIFY_NONE, NULL);
+    ss = wolfSSL_new(sc);
+    cs = wolfSSL_new(cc);
+    if (ss == NULL || cs == NULL)
+        goto out;
+    wolfSSL_SSLSetIORecv(ss, kp_recv);
+    wolfSSL_SSLSetIOSend(ss, kp_send);
+    wolfSSL_SetIOReadCtx(ss, &se);
+    wolfSSL_SetIOWriteCtx(ss, &se);
+    wolfSSL_SSLSetIORecv(cs, kp_recv);
+    wolfSSL_SSLSetIOSend(cs, kp_send);
+    wolfSSL_SetIOReadCtx(cs, &ce);
+    wolfSSL_SetIOWriteCtx(cs, &ce);
+    for (i = 0; i < 10 && (rcc != WOLFSSL_SUCCESS || rcs != WOLFSSL_SUCCESS); i++) {
+        if (rcc != WOLFSSL_SUCCESS) {
+            rcc = wolfSSL_connect(cs);
+            ec = rcc == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(cs, rcc);
+            if (ec != 0 && ec != WOLFSSL_ERROR_WANT_READ)
+                break;
+        }
+        if (rcs != WOLFSSL_SUCCESS) {
+            rcs = wolfSSL_accept(ss);
+            es = rcs == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(ss, rcs);
+            if (es != 0 && es != WOLFSSL_ERROR_WANT_READ)
+                break;
+        }
+    }
+    if (rcc == WOLFSSL_SUCCESS)
+        rc = PHONESEC_OK;
+    else if (ec == MEMORY_E || es == MEMORY_E || ec == MEMORY_ERROR || es == MEMORY_ERROR)
+        rc = PHONESEC_E_NOMEM;
+    else
+        rc = PHONESEC_E_AUTH;
+    if (rc == PHONESEC_E_AUTH)
+        phonesec__fail(&c->err, rc, "the private key does not belong to the certificate "
+                                    "(signature check failed: %d/%d)", ec, es);
+out:
+    if (rc == PHONESEC_E_NOMEM)
+        phonesec__fail(&c->err, rc, "out of memory while checking the key");
+    else if (rc == PHONESEC_E_PARSE)
+        phonesec__fail(&c->err, rc, "certificate or key refused");
+    wolfSSL_free(ss);
+    wolfSSL_free(cs);
+    wolfSSL_CTX_free(sc);
+    wolfSSL_CTX_free(cc);
+    phonesec__free(a.buf);
+    phonesec__free(b.buf);
+    wolfSSL_ERR_clear_error();
+    return rc;
+}
+
+/* A mismatch is deterministic; a failure that goes away on a second try was
+ * a resource problem (allocation), not a wrong key. */
+static int keypair_check(phonesec_tls_ctx *c)
+{
+    int rc = keypair_check_once(c);
+    if (rc == PHONESEC_E_AUTH && keypair_check_once(c) == PHONESEC_OK)
+        rc = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "transient failure (out of memory?) while checking the key");
+    return rc;
+}
+
+/* ---------------------------------------------------------------- build */
+
+static int wolf_version(unsigned v)
+{
+    switch (v) {
+    case PHONESEC_TLS_V1_0: return TLS1_VERSION;
+    case PHONESEC_TLS_V1_1: return TLS1_1_VERSION;
+    case PHONESEC_TLS_V1_2: return TLS1_2_VERSION;
+    default: return TLS1_3_VERSION;
+    }
+}
+
+/* Build a WOLFSSL_CTX from the current configuration. */
+static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
+{
+    WOLFSSL_CTX *w;
+    char why[200];
+    size_t i;
+    int rc, mode;
+
+    why[0] = '\0';
+    w = wolfSSL_CTX_new(c->cfg.role == PHONESEC_TLS_SERVER ? wolfSSLv23_server_method()
+                                                             : wolfSSLv23_client_method());
+    if (w == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "cannot create the wolfSSL context");
+    if (wolfSSL_CTX_set_min_proto_version(w, wolf_version(c->cfg.min_version)) != WOLFSSL_SUCCESS ||
+        wolfSSL_CTX_set_max_proto_version(w, wolf_version(c->cfg.max_version)) != WOLFSSL_SUCCESS) {
+        rc = phonesec__fail(&c->err, PHONESEC_E_UNSUPPORTED, "wolfSSL refused the protocol version range");
+        goto fail;
+    }
+    rc = apply_ciphers(w, c->suites, c->n_suites, why, sizeof why);
+    if (rc != PHONESEC_OK) {
+        rc = phonesec__fail(&c->err, rc, "%s", why);
+        goto fail;
+    }
+    for (i = 0; i < c->n_trusted; i++) {
+        int r;
+        if (c->trusted[i].is_ca)
+            r = wolfSSL_CTX_load_verify_buffer(w, c->trusted[i].der, (long)c->trusted[i].len,
+                                               WOLFSSL_FILETYPE_ASN1);
+        else /* a self-signed or leaf certificate trusted as it is (pinned) */
+            r = wolfSSL_CTX_trust_peer_buffer(w, c->trusted[i].der, (long)c->trusted[i].len,
+                                              WOLFSSL_FILETYPE_ASN1);
+        if (r != WOLFSSL_SUCCESS) {
+            wolf_err_text(r, why, sizeof why);
+            rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "trusted certificate '%s' refused: %s",
+                                c->trusted[i].subject, why);
+            goto fail;
+        }
+    }
+    if (c->chain != NULL) {
+        int wf = c->chain_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1;
+        int r = wolfSSL_CTX_use_certificate_chain_buffer_format(w, c->chain, (long)c->chain_len, wf);
+        if (r != WOLFSSL_SUCCESS) {
+            wolf_err_text(r, why, sizeof why);
+            rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "own certificate chain refused: %s", why);
+            goto fail;
+        }
+        r = wolfSSL_CTX_use_PrivateKey_buffer(w, c->key, (long)c->key_len,
+                                              c->key_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
+        if (r != WOLFSSL_SUCCESS) {
+            wolf_err_text(r, why, sizeof why);
+            rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "private key refused: %s", why);
+            goto fail;
+        }
+        rc = keypair_check(c);
+        if (rc != PHONESEC_OK)
+            goto fail;
+    }
+    if (c->n_crl > 0) {
+        if (wolfSSL_CTX_EnableCRL(w, WOLFSSL_CRL_CHECKALL) != WOLFSSL_SUCCESS) {
+            rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "cannot enable CRL checking");
+            goto fail;
+        }
+        for (i = 0; i < c->n_crl; i++) {
+            int r = wolfSSL_CTX_LoadCRLBuffer(w, c->crl[i].data, (long)c->crl[i].len,
+                                              c->crl[i].pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
+            if (r != WOLFSSL_SUCCESS) {
+                wolf_err_text(r, why, sizeof why);
+                rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "CRL refused: %s", why);
+                goto fail;
+            }
+        }
+    }
+    if (c->cfg.role == PHONESEC_TLS_SERVER) {
+        mode = WOLFSSL_VERIFY_NONE;
+        if (c->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUEST)
+            mode = WOLFSSL_VERIFY_PEER;
+        else if (c->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE)
+            mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+        if (!c->cfg.session_tickets) {
+            wolfSSL_CTX_NoTicketTLSv12(w);
+            wolfSSL_CTX_no_ticket_TLSv13(w);
+        }
+    } else {
+        mode = WOLFSSL_VERIFY_PEER;
+        /* Client sessions are exported explicitly (phonesec_tls_conn_get_session);
+         * wolfSSL's process-wide client cache stays out of it. */
+        wolfSSL_CTX_set_session_cache_mode(w, WOLFSSL_SESS_CACHE_OFF);
+    }
+    wolfSSL_CTX_set_verify(w, mode, phonesec__tls_verify_cb);
+    *out = w;
+    return PHONESEC_OK;
+fail:
+    wolfSSL_CTX_free(w);
+    wolfSSL_ERR_clear_error();
+    return rc;
+}
+
+/* Rebuild and swap; on failure the old WOLFSSL_CTX stays. */
+static int rebuild(phonesec_tls_ctx *c)
+{
+    WOLFSSL_CTX *w = NULL;
+    int rc = build(c, &w);
+    if (rc != PHONESEC_OK)
+        return rc;
+    if (c->w != NULL)
+        wolfSSL_CTX_free(c->w);
+    c->w = w;
+    phonesec__err_clear(&c->err);
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out)
+{
+    phonesec_tls_config def;
+    phonesec_tls_ctx *c;
+    int rc;
+
+    if (out == NULL)
+        return PHONESEC_E_INVAL;
+    if (cfg == NULL) {
+        phonesec_tls_config_init(&def);
+        cfg = &def;
+    }
+    if (cfg->version != PHONESEC_TLS_CONFIG_VERSION ||
+        (cfg->role != PHONESEC_TLS_CLIENT && cfg->role != PHONESEC_TLS_SERVER) ||
+        (cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP && cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS) ||
+        cfg->client_cert < PHONESEC_TLS_CLIENT_CERT_NONE || cfg->client_cert > PHONESEC_TLS_CLIENT_CERT_REQUIRE ||
+        cfg->min_version < PHONESEC_TLS_V1_0 || cfg->max_version > PHONESEC_TLS_V1_3 ||
+        cfg->min_version > cfg->max_version || cfg->max_trusted == 0 || cfg->max_trusted > 1000)
+        return PHONESEC_E_INVAL;
+    if (cfg->min_version < PHONESEC_TLS_V1_2 && !cfg->allow_legacy_versions)
+        return PHONESEC_E_POLICY;
+#ifndef WOLFSSL_ALLOW_TLSV10
+    if (cfg->min_version <= PHONESEC_TLS_V1_0)
+        return PHONESEC_E_UNSUPPORTED;
+#endif
+#ifdef NO_OLD_TLS
+    if (cfg->min_version <= PHONESEC_TLS_V1_1)
+        return PHONESEC_E_UNSUPPORTED;
+#endif
+    phonesec__tls_global_init();
+    c = phonesec__calloc(1, sizeof *c);
+    if (c == NULL)
+        return PHONESEC_E_NOMEM;
+    c->cfg = *cfg;
+    c->cfg.cipher_list = NULL;
+    c->cfg.tls13_ciphers = NULL;
+    c->trusted = phonesec__calloc(cfg->max_trusted, sizeof *c->trusted);
+    if (c->trusted == NULL) {
+        phonesec__free(c);
+        return PHONESEC_E_NOMEM;
+    }
+    rc = eval_ciphers(c, cfg->cipher_list, cfg->tls13_ciphers, cfg->cipher_preset, c->suites, &c->n_suites, NULL);
+    if (rc == PHONESEC_OK)
+        rc = rebuild(c);
+    if (rc != PHONESEC_OK) {
+        phonesec_tls_ctx_free(c);
+        return rc;
+    }
+    *out = c;
+    return PHONESEC_OK;
+}
+
+void phonesec_tls_ctx_free(phonesec_tls_ctx *c)
+{
+    size_t i;
+    if (c == NULL)
+        return;
+    if (c->w != NULL)
+        wolfSSL_CTX_free(c->w);
+    for (i = 0; i < c->n_trusted; i++)
+        phonesec__free(c->trusted[i].der);
+    phonesec__free(c->trusted);
+    phonesec__free(c->chain);
+    phonesec__free_secret(c->key, c->key_len);
+    for (i = 0; i < c->n_crl; i++)
+        phonesec__free(c->crl[i].data);
+    phonesec__free(c->crl);
+    for (i = 0; i < c->n_domains; i++)
+        phonesec__free(c->domains[i]);
+    phonesec__free(c->domains);
+    phonesec__free(c);
+}
+
+int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *c, char *buf, size_t cap)
+{
+    if (c == NULL || buf == NULL || cap == 0)
+        return PHONESEC_E_INVAL;
+    return phonesec__err_copy(&c->err, buf, cap);
+}
+
+/* ---------------------------------------------------------------- trust list */
+
+static int add_one_trusted(phonesec_tls_ctx *c, uint8_t *der, size_t len, size_t *added)
+{
+    phonesec__tls_certnames cn;
+    phonesec__tls_trusted *t;
+    uint8_t fp[32];
+    size_t i;
+
+    if (phonesec__tls_cert_names(der, len, &cn) != PHONESEC_OK) {
+        phonesec__free(der);
+        return phonesec__fail(&c->err, PHONESEC_E_PARSE, "trusted certificate %zu is not a valid X.509 certificate",
+                              c->n_trusted + 1);
+    }
+    if (wc_Sha256Hash(der, (word32)len, fp) != 0) {
+        phonesec__free(der);
+        return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "SHA-256 failed");
+    }
+    for (i = 0; i < c->n_trusted; i++)
+        if (memcmp(c->trusted[i].sha256, fp, 32) == 0) {
+            phonesec__free(der); /* already there */
+            return PHONESEC_OK;
+        }
+    if (c->n_trusted >= c->cfg.max_trusted) {
+        phonesec__free(der);
+        return phonesec__fail(&c->err, PHONESEC_E_LIMIT, "the trust list is full (%zu certificates)",
+                              c->cfg.max_trusted);
+    }
+    t = &c->trusted[c->n_trusted++];
+    t->der = der;
+    t->len = len;
+    t->is_ca = cn.is_ca;
+    memcpy(t->sha256, fp, 32);
+    phonesec__tls_name_string(cn.subject, cn.subject_len, t->subject, sizeof t->subject);
+    (*added)++;
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_add_trusted(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+{
+    size_t before, added = 0, pos = 0;
+    int rc = PHONESEC_OK;
+
+    if (c == NULL || data == NULL || len == 0 || format < PHONESEC_TLS_FORMAT_AUTO ||
+        format > PHONESEC_TLS_FORMAT_DER)
+        return c ? phonesec__fail(&c->err, PHONESEC_E_INVAL, "no certificate data") : PHONESEC_E_INVAL;
+    before = c->n_trusted;
+    if (fmt_is_pem(data, len, format)) {
+        for (;;) {
+            uint8_t *der;
+            size_t dl;
+            int r = pem_next(data, len, &pos, "CERTIFICATE", &der, &dl);
+            if (r == 0)
+                break;
+            if (r < 0) {
+                rc = phonesec__fail(&c->err, r, "malformed PEM certificate block");
+                break;
+            }
+            rc = add_one_trusted(c, der, dl, &added);
+            if (rc != PHONESEC_OK)
+                break;
+        }
+        if (rc == PHONESEC_OK && added == 0 && c->n_trusted == before && pos >= len) {
+            /* no block at all (duplicates are fine) */
+            size_t p2 = 0;
+            uint8_t *d2;
+            size_t l2;
+            int r = pem_next(data, len, &p2, "CERTIFICATE", &d2, &l2);
+            if (r == 1)
+                phonesec__free(d2);
+            else
+                rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "no PEM CERTIFICATE block found");
+        }
+    } else {
+        uint8_t *der = phonesec__malloc(len);
+        if (der == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        memcpy(der, data, len);
+        rc = add_one_trusted(c, der, len, &added);
+    }
+    if (rc == PHONESEC_OK && added > 0)
+        rc = rebuild(c);
+    if (rc != PHONESEC_OK) { /* all or none */
+        while (c->n_trusted > before) {
+            c->n_trusted--;
+            phonesec__free(c->trusted[c->n_trusted].der);
+            memset(&c->trusted[c->n_trusted], 0, sizeof c->trusted[0]);
+        }
+        return rc;
+    }
+    phonesec__err_clear(&c->err);
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
+{
+    uint8_t *buf;
+    size_t n;
+    int rc;
+    if (c == NULL || path == NULL)
+        return PHONESEC_E_INVAL;
+    rc = read_file(path, &buf, &n);
+    if (rc != PHONESEC_OK)
+        return phonesec__fail(&c->err, rc, "cannot read '%s'", path);
+    if (n == 0) {
+        phonesec__free(buf);
+        return phonesec__fail(&c->err, PHONESEC_E_PARSE, "'%s' is empty", path);
+    }
+    rc = phonesec_tls_ctx_add_trusted(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
+    phonesec__free(buf);
+    return rc;
+}
+
+size_t phonesec_tls_ctx_trusted_count(const phonesec_tls_ctx *c)
+{
+    return c ? c->n_trusted : 0;
+}
+
+int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *c, size_t i, char *subject, size_t subject_cap,
+                                  uint8_t sha256[32])
+{
+    size_t sl;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    if (i >= c->n_trusted)
+        return PHONESEC_E_NOT_FOUND;
+    sl = strlen(c->trusted[i].subject);
+    if (subject != NULL && sl + 1 > subject_cap)
+        return PHONESEC_E_BUFFER_SMALL;
+    if (subject != NULL)
+        memcpy(subject, c->trusted[i].subject, sl + 1);
+    if (sha256 != NULL)
+        memcpy(sha256, c->trusted[i].sha256, 32);
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *c, size_t i)
+{
+    phonesec__tls_trusted saved;
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    if (i >= c->n_trusted)
+        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "no trusted certificate number %zu", i);
+    saved = c->trusted[i];
+    memmove(&c->trusted[i], &c->trusted[i + 1], (c->n_trusted - i - 1) * sizeof c->trusted[0]);
+    c->n_trusted--;
+    rc = rebuild(c);
+    if (rc != PHONESEC_OK) {
+        memmove(&c->trusted[i + 1], &c->trusted[i], (c->n_trusted - i) * sizeof c->trusted[0]);
+        c->trusted[i] = saved;
+        c->n_trusted++;
+        return rc;
+    }
+    phonesec__free(saved.der);
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_set_only_trusted(phonesec_tls_ctx *c, int on)
+{
+    if (c == NULL || (on != 0 && on != 1))
+        return PHONESEC_E_INVAL;
+    c->cfg.only_trusted = on; /* read per connection; nothing to rebuild */
+    phonesec__err_clear(&c->err);
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- own certificate */
+
+int phonesec_tls_ctx_set_certificate(phonesec_tls_ctx *c, const uint8_t *chain, size_t chain_len,
+                                     const uint8_t *key, size_t key_len, int format)
+{
+    uint8_t *old_chain, *old_key, *nc, *nk;
+    size_t old_cl, old_kl;
+    int old_cp, old_kp, rc;
+
+    if (c == NULL || chain == NULL || chain_len == 0 || key == NULL || key_len == 0 ||
+        format < PHONESEC_TLS_FORMAT_AUTO || format > PHONESEC_TLS_FORMAT_DER)
+        return c ? phonesec__fail(&c->err, PHONESEC_E_INVAL, "certificate and key are required") : PHONESEC_E_INVAL;
+    nc = phonesec__malloc(chain_len);
+    nk = phonesec__malloc(key_len);
+    if (nc == NULL || nk == NULL) {
+        phonesec__free(nc);
+        phonesec__free(nk);
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    }
+    memcpy(nc, chain, chain_len);
+    memcpy(nk, key, key_len);
+    old_chain = c->chain;
+    old_cl = c->chain_len;
+    old_cp = c->chain_pem;
+    old_key = c->key;
+    old_kl = c->key_len;
+    old_kp = c->key_pem;
+    c->chain = nc;
+    c->chain_len = chain_len;
+    c->chain_pem = fmt_is_pem(chain, chain_len, format);
+    c->key = nk;
+    c->key_len = key_len;
+    c->key_pem = fmt_is_pem(key, key_len, format);
+    rc = rebuild(c);
+    if (rc != PHONESEC_OK) {
+        c->chain = old_chain;
+        c->chain_len = old_cl;
+        c->chain_pem = old_cp;
+        c->key = old_key;
+        c->key_len = old_kl;
+        c->key_pem = old_kp;
+        phonesec__free(nc);
+        phonesec__free_secret(nk, key_len);
+        return rc;
+    }
+    phonesec__free(old_chain);
+    phonesec__free_secret(old_key, old_kl);
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_set_certificate_file(phonesec_tls_ctx *c, const char *chain_path, const char *key_path)
+{
+    uint8_t *cb = NULL, *kb = NULL;
+    size_t cl = 0, kl = 0;
+    int rc;
+    if (c == NULL || chain_path == NULL)
+        return PHONESEC_E_INVAL;
+    rc = read_file(chain_path, &cb, &cl);
+    if (rc != PHONESEC_OK)
+        return phonesec__fail(&c->err, rc, "cannot read '%s'", chain_path);
+    if (key_path != NULL && strcmp(key_path, chain_path) != 0) {
+        rc = read_file(key_path, &kb, &kl);
+        if (rc != PHONESEC_OK) {
+            phonesec__free(cb);
+            return phonesec__fail(&c->err, rc, "cannot read '%s'", key_path);
+        }
+    }
+    if (kb == NULL)
+        rc = phonesec_tls_ctx_set_certificate(c, cb, cl, cb, cl, PHONESEC_TLS_FORMAT_AUTO);
+    else
+        rc = phonesec_tls_ctx_set_certificate(c, cb, cl, kb, kl, PHONESEC_TLS_FORMAT_AUTO);
+    phonesec__free_secret(cb, cl);
+    phonesec__free_secret(kb, kl);
+    return rc;
+}
+
+int phonesec_tls_ctx_has_certificate(const phonesec_tls_ctx *c)
+{
+    return c != NULL && c->chain != NULL;
+}
+
+/* ---------------------------------------------------------------- CRL */
+
+int phonesec_tls_ctx_add_crl(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+{
+    phonesec__tls_blob *nl;
+    uint8_t *d;
+    int rc;
+    if (c == NULL || data == NULL || len == 0 || format < PHONESEC_TLS_FORMAT_AUTO || format > PHONESEC_TLS_FORMAT_DER)
+        return PHONESEC_E_INVAL;
+    nl = phonesec__realloc(c->crl, (c->n_crl + 1) * sizeof *nl);
+    if (nl == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    c->crl = nl;
+    d = phonesec__malloc(len);
+    if (d == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    memcpy(d, data, len);
+    c->crl[c->n_crl].data = d;
+    c->crl[c->n_crl].len = len;
+    c->crl[c->n_crl].pem = fmt_is_pem(data, len, format);
+    c->n_crl++;
+    rc = rebuild(c);
+    if (rc != PHONESEC_OK) {
+        c->n_crl--;
+        phonesec__free(d);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- ciphers */
+
+int phonesec_tls_ctx_set_ciphers(phonesec_tls_ctx *c, const char *list, const char *tls13, int *used_fallback)
+{
+    uint16_t saved[PHONESEC__TLS_MAX_SUITES], codes[PHONESEC__TLS_MAX_SUITES];
+    size_t saved_n, n = 0;
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    rc = eval_ciphers(c, list, tls13, c->cfg.cipher_preset, codes, &n, used_fallback);
+    if (rc != PHONESEC_OK)
+        return rc;
+    memcpy(saved, c->suites, sizeof saved);
+    saved_n = c->n_suites;
+    memcpy(c->suites, codes, sizeof codes);
+    c->n_suites = n;
+    rc = rebuild(c);
+    if (rc != PHONESEC_OK) {
+        memcpy(c->suites, saved, sizeof saved);
+        c->n_suites = saved_n;
+    }
+    return rc;
+}
+
+int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *c, uint16_t *codes, size_t cap, size_t *count)
+{
+    if (c == NULL || count == NULL || (codes == NULL && cap > 0))
+        return PHONESEC_E_INVAL;
+    *count = c->n_suites;
+    if (codes == NULL && cap == 0)
+        return PHONESEC_OK;
+    if (cap < c->n_suites)
+        return PHONESEC_E_BUFFER_SMALL;
+    memcpy(codes, c->suites, c->n_suites * sizeof codes[0]);
+    return PHONESEC_OK;
+}
+
+/* ---------------------------------------------------------------- restricted domains */
+
+int phonesec_tls_ctx_set_restricted_domains(phonesec_tls_ctx *c, const char *const *domains, size_t n)
+{
+    char **nd = NULL;
+    size_t i;
+    if (c == NULL || (domains == NULL && n > 0) || n > 1000)
+        return PHONESEC_E_INVAL;
+    for (i = 0; i < n; i++)
+        if (domains[i] == NULL || !phonesec__tls_valid_hostname(domains[i], strlen(domains[i])))
+            return phonesec__fail(&c->err, PHONESEC_E_INVAL, "restricted domain %zu is not a valid FQDN", i);
+    if (n > 0) {
+        nd = phonesec__calloc(n, sizeof *nd);
+        if (nd == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        for (i = 0; i < n; i++) {
+            nd[i] = phonesec__strdup(domains[i]);
+            if (nd[i] == NULL) {
+                while (i > 0)
+                    phonesec__free(nd[--i]);
+                phonesec__free(nd);
+                return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+            }
+        }
+    }
+    for (i = 0; i < c->n_domains; i++)
+        phonesec__free(c->domains[i]);
+    phonesec__free(c->domains);
+    c->domains = nd;
+    c->n_domains = n;
+    phonesec__err_clear(&c->err);
+    return PHONESEC_OK;
+}
+
+int phonesec_tls_ctx_domain_allowed(const phonesec_tls_ctx *c, const char *host)
+{
+    size_t i;
+    uint8_t ip[16];
+    if (c == NULL || host == NULL || host[0] == '\0')
+        return PHONESEC_E_INVAL;
+    if (c->n_domains == 0)
+        return PHONESEC_OK;
+    if (phonesec__tls_ip_literal(host, ip))
+        return PHONESEC_E_POLICY;
+    for (i = 0; i < c->n_domains; i++)
+        if (phonesec__tls_in_domain(host, c->domains[i]))
+            return PHONESEC_OK;
+    return PHONESEC_E_POLICY;
+}
