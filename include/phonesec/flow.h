@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "phonesec/core.h"
+#include "phonesec/tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -268,11 +269,124 @@ PHONESEC_API void *phonesec_flow_connection(const phonesec_flow *flow, int probe
  */
 PHONESEC_API int phonesec_flow_wants_write(const phonesec_flow *flow);
 
+/** Version of struct phonesec_flow_stats filled by this library. */
+#define PHONESEC_FLOW_STATS_VERSION 1
+
+/** \brief Counters since phonesec_flow_new() (diagnostics screens, tests).
+ *         Fields are only added at the end. */
+typedef struct phonesec_flow_stats {
+    unsigned version;            /**< PHONESEC_FLOW_STATS_VERSION */
+    uint64_t pings_sent;         /**< CRLFCRLF keep-alives sent */
+    uint64_t pongs_received;     /**< CRLF pongs matched to our pings */
+    uint64_t peer_pings;         /**< pings from the peer, each answered with CRLF */
+    uint64_t messages_received;  /**< whole SIP messages handed to message_cb */
+    uint64_t messages_sent;      /**< messages queued by phonesec_flow_send() */
+    uint64_t connections;        /**< connections that came up */
+    uint64_t losses;             /**< PHONESEC_FLOW_EV_LOST events */
+    uint64_t failed_attempts;    /**< connection attempts that failed */
+} phonesec_flow_stats;
+
+/**
+ * \brief Copy the counters.
+ * \return PHONESEC_OK or PHONESEC_E_INVAL (NULL)
+ */
+PHONESEC_API int phonesec_flow_get_stats(const phonesec_flow *flow, phonesec_flow_stats *stats);
+
 /**
  * \brief Text of the last failure ("<error>: <detail>"), "" when none.
  * \return PHONESEC_OK or PHONESEC_E_INVAL (flow or buf NULL, cap 0)
  */
 PHONESEC_API int phonesec_flow_last_error(const phonesec_flow *flow, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/** \name TLS binding: flows over phonesec_tls connections on plain sockets
+ *
+ * A ready-made phonesec_flow_transport: each connection is a non-blocking
+ * TCP socket to the configured server with a phonesec_tls client connection
+ * on it (identity checks as the context says, SNI = reference name). The
+ * TLS session of the last connection to each server is kept and offered on
+ * the next connection to it (resumption). Use it like this:
+ * \code
+ *   phonesec_flow_tls_config tc = PHONESEC_FLOW_TLS_CONFIG_INIT;
+ *   tc.ctx = client_ctx;
+ *   tc.servers[0].host = "192.0.2.10"; tc.servers[0].port = 5061;
+ *   tc.servers[0].reference_name = "sip.example.com";
+ *   phonesec_flow_tls_new(&tc, &binding);
+ *   fc.transport = phonesec_flow_tls_transport();
+ *   fc.transport_ud = binding;
+ *   phonesec_flow_new(&fc, &flow);
+ *   // event loop: poll phonesec_flow_tls_fd(phonesec_flow_connection(flow, 0))
+ *   // and (..., 1) for phonesec_flow_tls_wants(); on readiness call
+ *   // phonesec_flow_on_io(); on timeout phonesec_flow_tick().
+ * \endcode
+ * Host names are resolved with getaddrinfo(), which blocks: give IP
+ * addresses (and the SIP domain as reference_name) to keep the loop
+ * non-blocking.
+ * @{ */
+
+/** One server of a TLS flow. */
+typedef struct phonesec_flow_tls_server {
+    const char *host;           /**< IP literal (or a name: resolving it blocks); NULL = not configured */
+    unsigned port;              /**< TCP port, e.g. 5061 */
+    const char *reference_name; /**< identity checked in the certificate and sent as SNI; NULL = host */
+} phonesec_flow_tls_server;
+
+/** Version of struct phonesec_flow_tls_config understood by this header. */
+#define PHONESEC_FLOW_TLS_CONFIG_VERSION 1
+
+/** \brief Settings of the TLS binding; fields are only added at the end. */
+typedef struct phonesec_flow_tls_config {
+    unsigned version;                   /**< PHONESEC_FLOW_TLS_CONFIG_VERSION */
+    phonesec_tls_ctx *ctx;              /**< client context; must outlive the binding */
+    phonesec_flow_tls_server servers[2]; /**< [0] primary (required), [1] backup (optional) */
+} phonesec_flow_tls_config;
+
+/** Static initialiser: no context, no servers. */
+#define PHONESEC_FLOW_TLS_CONFIG_INIT { PHONESEC_FLOW_TLS_CONFIG_VERSION, NULL, \
+                                        { { NULL, 0, NULL }, { NULL, 0, NULL } } }
+
+/** \brief Fill *cfg with the defaults (same as PHONESEC_FLOW_TLS_CONFIG_INIT); NULL is ignored. */
+PHONESEC_API void phonesec_flow_tls_config_init(phonesec_flow_tls_config *cfg);
+
+/** Opaque TLS binding: pass it as phonesec_flow_config.transport_ud. */
+typedef struct phonesec_flow_tls phonesec_flow_tls;
+
+/**
+ * \brief Create a TLS binding (strings are copied).
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, unknown version, no context,
+ *         no primary host, port 0 or above 65535, a backup host without
+ *         port); PHONESEC_E_NOMEM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_flow_tls_new(const phonesec_flow_tls_config *cfg,
+                                                             phonesec_flow_tls **out);
+
+/** \brief Free the binding and the TLS sessions it kept (wiped). Free the
+ *         flow first. NULL is a no-op. */
+PHONESEC_API void phonesec_flow_tls_free(phonesec_flow_tls *binding);
+
+/** \brief The transport vtable of the binding (static, never NULL). */
+PHONESEC_API const phonesec_flow_transport *phonesec_flow_tls_transport(void);
+
+/**
+ * \brief Socket of a binding connection (from phonesec_flow_connection()).
+ * \return the file descriptor, or -1 for NULL
+ */
+PHONESEC_API int phonesec_flow_tls_fd(const void *conn);
+
+/**
+ * \brief What a binding connection waits for, to choose poll() events.
+ * \return PHONESEC_TLS_WANT_* bits: WANT_WRITE while TCP connects, what the
+ *         handshake waits for during it, WANT_READ once established (add
+ *         WANT_WRITE yourself when phonesec_flow_wants_write() says so);
+ *         0 for NULL
+ */
+PHONESEC_API unsigned phonesec_flow_tls_wants(const void *conn);
+
+/** \brief The phonesec_tls connection of a binding connection (for
+ *         phonesec_tls_conn_info(): the lock icon), or NULL. */
+PHONESEC_API phonesec_tls_conn *phonesec_flow_tls_conn(void *conn);
+
+/** @} */
 
 #ifdef __cplusplus
 }

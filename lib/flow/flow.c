@@ -50,6 +50,8 @@ struct phonesec_flow {
     size_t resume_len[2];
     uint8_t *resume_tmp;
     int in_io;
+    int saved_after_read;
+    phonesec_flow_stats st;   /* resumption hint refreshed after the first read (TLS 1.3 tickets) */
 };
 
 void phonesec_flow_config_init(phonesec_flow_config *cfg)
@@ -186,6 +188,7 @@ static void round_failed_or_next(phonesec_flow *f, unsigned server, int reason)
 static void attempt_failed(phonesec_flow *f, int reason)
 {
     unsigned server = f->server;
+    f->st.failed_attempts++;
     close_conn(f, &f->conn);
     f->gen++;
     phonesec__fail(&f->err, reason, "connection to server %u failed", server);
@@ -208,6 +211,8 @@ static void became_up(phonesec_flow *f)
 
     f->state = PHONESEC_FLOW_UP;
     f->confirmed = 0;
+    f->saved_after_read = 0;
+    f->st.connections++;
     f->tx_len = 0;
     phonesec__flow_framer_reset(&f->fr);
     schedule_ping(f);
@@ -277,6 +282,7 @@ static void lose(phonesec_flow *f, int reason)
     phonesec__log(PHONESEC_LOG_WARN, MOD, "flow to server %u lost (%s); reconnect in %llu ms", s,
                   phonesec_strerror(reason), (unsigned long long)wait);
     schedule_retry(f, wait);
+    f->st.losses++;
     emit(f, PHONESEC_FLOW_EV_LOST, s, reason, wait);
     if (f->state == PHONESEC_FLOW_WAITING && wait == 0)
         start_round(f);
@@ -329,6 +335,7 @@ static void got_pong(phonesec_flow *f)
 {
     if (!f->ping_out)
         return;
+    f->st.pongs_received++;
     confirm(f);
     schedule_ping(f);
 }
@@ -351,11 +358,13 @@ static void read_conn(phonesec_flow *f)
         }
         switch (ev) {
         case PHONESEC__FR_MESSAGE:
+            f->st.messages_received++;
             if (f->cfg.message_cb != NULL)
                 f->cfg.message_cb(f->cfg.cb_ud, msg, mlen);
             continue;
         case PHONESEC__FR_PING:
             phonesec__log(PHONESEC_LOG_DEBUG, MOD, "ping from server %u: answering", f->server);
+            f->st.peer_pings++;
             (void)tx_queue(f, (const uint8_t *)"\r\n", 2, f->tx_cap + TX_SLACK);
             continue;
         case PHONESEC__FR_PONG:
@@ -375,6 +384,10 @@ static void read_conn(phonesec_flow *f)
         }
         {
             int rc = f->cfg.transport->recv(f->cfg.transport_ud, f->conn, p, avail, &got);
+            if (!f->saved_after_read && (rc == PHONESEC_OK || rc == PHONESEC_E_WOULD_BLOCK)) {
+                f->saved_after_read = 1; /* a TLS 1.3 ticket arrives after the handshake */
+                save_resume(f, f->conn, f->server);
+            }
             if (rc == PHONESEC_E_WOULD_BLOCK)
                 return;
             if (rc < 0) {
@@ -568,6 +581,7 @@ int phonesec_flow_tick(phonesec_flow *f)
             break;
         }
         if (f->cfg.keepalive_ms != 0 && !f->ping_out && t >= f->next_ping) {
+            f->st.pings_sent++;
             if (tx_queue(f, (const uint8_t *)"\r\n\r\n", 4, f->tx_cap + TX_SLACK) == PHONESEC_OK)
                 phonesec__log(PHONESEC_LOG_DEBUG, MOD, "keep-alive ping to server %u", f->server);
             if (f->cfg.pong_timeout_ms != 0) {
@@ -657,6 +671,7 @@ int phonesec_flow_send(phonesec_flow *f, const uint8_t *msg, size_t len)
     rc = tx_queue(f, msg, len, f->tx_cap);
     if (rc != PHONESEC_OK)
         return rc;
+    f->st.messages_sent++;
     if (!f->in_io) {
         f->in_io++;
         (void)flush(f);
@@ -710,6 +725,15 @@ int phonesec_flow_wants_write(const phonesec_flow *f)
     if (f == NULL)
         return 0;
     return f->state == PHONESEC_FLOW_CONNECTING || f->probe != NULL || (f->state == PHONESEC_FLOW_UP && f->tx_len > 0);
+}
+
+int phonesec_flow_get_stats(const phonesec_flow *f, phonesec_flow_stats *stats)
+{
+    if (f == NULL || stats == NULL)
+        return PHONESEC_E_INVAL;
+    *stats = f->st;
+    stats->version = PHONESEC_FLOW_STATS_VERSION;
+    return PHONESEC_OK;
 }
 
 int phonesec_flow_last_error(const phonesec_flow *f, char *buf, size_t cap)

@@ -693,6 +693,16 @@ static void hours_of_timeline(void **state)
     /* 8 losses + 1 fallback: 9 re-establishments, each followed by a REGISTER */
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 9);
     assert_int_equal(regs, 10);
+    {
+        phonesec_flow_stats st;
+        assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+        assert_int_equal(st.pings_sent, pings);
+        assert_true(st.pongs_received + 8 >= pings && st.pongs_received <= pings);
+        assert_int_equal(st.losses, 8);
+        assert_int_equal(st.connections, 10);
+        assert_int_equal(st.messages_sent, 10);
+        assert_int_equal(phonesec_flow_get_stats(NULL, &st), PHONESEC_E_INVAL);
+    }
     phonesec_flow_free(f);
 }
 
