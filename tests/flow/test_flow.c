@@ -696,7 +696,8 @@ static void hours_of_timeline(void **state)
     {
         phonesec_flow_stats st;
         assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
-        assert_int_equal(st.pings_sent, pings);
+        /* a ping sent just before a kill is never seen by the test */
+        assert_true(st.pings_sent >= pings && st.pings_sent <= pings + 8);
         assert_true(st.pongs_received + 8 >= pings && st.pongs_received <= pings);
         assert_int_equal(st.losses, 8);
         assert_int_equal(st.connections, 10);
