@@ -1,7 +1,12 @@
 /* Unit tests of the persistent flow: fake clock + in-memory transport. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -707,6 +712,82 @@ static void hours_of_timeline(void **state)
     phonesec_flow_free(f);
 }
 
+/* The TLS binding without a peer: argument checks, OOM, a refused port. */
+static void tls_binding(void **state)
+{
+    phonesec_tls_config tc;
+    phonesec_tls_ctx *ctx = NULL;
+    phonesec_flow_tls_config bc;
+    phonesec_flow_tls *b = NULL;
+    phonesec_flow *f;
+    phonesec_flow_config c;
+    long n, start;
+    unsigned port;
+    (void)state;
+    phonesec_tls_config_init(&tc);
+    tc.only_trusted = 0;
+    assert_int_equal(phonesec_tls_ctx_new(&tc, &ctx), PHONESEC_OK);
+    phonesec_flow_tls_config_init(&bc);
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_E_INVAL); /* no ctx */
+    bc.ctx = ctx;
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_E_INVAL); /* no primary */
+    bc.servers[0].host = "127.0.0.1";
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_E_INVAL); /* port 0 */
+    bc.servers[0].port = 70000;
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_E_INVAL);
+    bc.servers[1].host = "127.0.0.1";
+    bc.servers[0].port = 5061;
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_E_INVAL); /* backup without port */
+    bc.servers[1].host = NULL;
+    assert_int_equal(phonesec_flow_tls_new(NULL, &b), PHONESEC_E_INVAL);
+    assert_null(b);
+    start = test_alloc_live;
+    for (n = 1; n < 10; n++) {
+        test_alloc_calls = 0;
+        test_alloc_fail_at = n;
+        b = NULL;
+        if (phonesec_flow_tls_new(&bc, &b) == PHONESEC_OK)
+            phonesec_flow_tls_free(b);
+        assert_int_equal(test_alloc_live, start);
+    }
+    test_alloc_fail_at = 0;
+    assert_int_equal(phonesec_flow_tls_fd(NULL), -1);
+    assert_int_equal(phonesec_flow_tls_wants(NULL), 0);
+    assert_null(phonesec_flow_tls_conn(NULL));
+    assert_non_null(phonesec_flow_tls_transport());
+    { /* a loopback port nobody listens on */
+        struct sockaddr_in a;
+        socklen_t al = sizeof a;
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+        assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+        port = ntohs(a.sin_port);
+        close(s);
+    }
+    bc.servers[0].port = port;
+    bc.servers[0].reference_name = "sip.test";
+    assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_OK);
+    phonesec_flow_config_init(&c);
+    c.transport = phonesec_flow_tls_transport();
+    c.transport_ud = b;
+    c.event_cb = on_event;
+    assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    for (n = 0; n < 1000 && phonesec_flow_state(f) == PHONESEC_FLOW_CONNECTING; n++) {
+        poll(NULL, 0, 1);
+        phonesec_flow_on_io(f);
+    }
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_ATTEMPT_FAILED)->reason, PHONESEC_E_CLOSED);
+    phonesec_flow_free(f);
+    phonesec_flow_tls_free(b);
+    assert_int_equal(test_alloc_live, start);
+    phonesec_tls_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(failover_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(both_down_and_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(hours_of_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(tls_binding, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
