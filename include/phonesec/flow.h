@@ -237,6 +237,16 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_flow_send(phonesec_flow *flow, co
 PHONESEC_API int phonesec_flow_confirm(phonesec_flow *flow);
 
 /**
+ * \brief Change the keep-alive interval at run time, e.g. to the Flow-Timer
+ *        value of a REGISTER response (RFC 5626 §4.4.1: pings then go out
+ *        every 80-100 % of it). The next ping is rescheduled at once.
+ * \param ms new interval; 0 turns keep-alives off
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (flow NULL, or 80 % of ms not above
+ *         the pong timeout)
+ */
+PHONESEC_API int phonesec_flow_set_keepalive_ms(phonesec_flow *flow, uint32_t ms);
+
+/**
  * \brief Tell the flow whether the phone has other working flows (other
  *        reg-ids): it then uses base_ok_ms instead of base_all_fail_ms.
  * \return PHONESEC_OK or PHONESEC_E_INVAL (flow NULL)

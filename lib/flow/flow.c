@@ -690,6 +690,16 @@ int phonesec_flow_confirm(phonesec_flow *f)
     return PHONESEC_OK;
 }
 
+int phonesec_flow_set_keepalive_ms(phonesec_flow *f, uint32_t ms)
+{
+    if (f == NULL || (ms != 0 && ms - ms / 5 <= f->cfg.pong_timeout_ms))
+        return PHONESEC_E_INVAL;
+    f->cfg.keepalive_ms = ms;
+    if (f->state == PHONESEC_FLOW_UP && !f->ping_out)
+        schedule_ping(f);
+    return PHONESEC_OK;
+}
+
 int phonesec_flow_set_other_flows_ok(phonesec_flow *f, int ok)
 {
     if (f == NULL)

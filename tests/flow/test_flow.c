@@ -222,6 +222,22 @@ static void keepalive_interval_and_pong(void **state)
     }
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_LOST), 0);
     assert_int_equal(nmsgs, 0);
+    /* Flow-Timer: 30 from the registrar -> pings every 24-30 s */
+    assert_int_equal(phonesec_flow_set_keepalive_ms(f, 12000), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_flow_set_keepalive_ms(NULL, 30000), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_flow_set_keepalive_ms(f, 30000), PHONESEC_OK);
+    for (i = 0; i < 20; i++) {
+        int64_t t = phonesec_flow_next_timeout_ms(f);
+        assert_true(t >= 24000 && t <= 30000);
+        step(f);
+        mt_take(c, out, sizeof out);
+        assert_string_equal(out, "\r\n\r\n");
+        mt_push(c, "\r\n", 2);
+        phonesec_flow_on_io(f);
+    }
+    assert_int_equal(phonesec_flow_set_keepalive_ms(f, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_next_timeout_ms(f), -1); /* no timer at all now */
+    assert_int_equal(count_ev(PHONESEC_FLOW_EV_LOST), 0);
     phonesec_flow_free(f);
 }
 
