@@ -263,8 +263,8 @@ static int scenario_failover(const char *ca)
     fc.transport = phonesec_flow_tls_transport();
     fc.transport_ud = b;
     fc.servers = 2;
-    fc.keepalive_ms = 1000;
-    fc.pong_timeout_ms = 500;
+    fc.keepalive_ms = 1200; /* pings every 0.96-1.2 s */
+    fc.pong_timeout_ms = 800;
     fc.connect_timeout_ms = 3000;
     fc.base_all_fail_ms = 200;
     fc.base_ok_ms = 600;
@@ -280,7 +280,7 @@ static int scenario_failover(const char *ca)
     CHECK(wait_event(PHONESEC_FLOW_EV_CONNECTED, 1, 0, 5000), "CONNECTED to the primary");
     show_tls();
     CHECK(options("peer=primary", 3000), "OPTIONS answered by the primary");
-    run_for(2600);
+    run_for(3000);
     phonesec_flow_get_stats(flow, &st);
     CHECK(st.pongs_received >= 2 && st.losses == 0, "keep-alive: %llu pings, %llu pongs, no loss",
           (unsigned long long)st.pings_sent, (unsigned long long)st.pongs_received);
