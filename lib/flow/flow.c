@@ -48,7 +48,7 @@ struct phonesec_flow {
     size_t tx_len, tx_cap;
     uint8_t *resume[2];
     size_t resume_len[2];
-    uint8_t *resume_tmp;
+    size_t resume_cap[2];
     int in_io;
     int saved_after_read;
     phonesec_flow_stats st;   /* resumption hint refreshed after the first read (TLS 1.3 tickets) */
@@ -119,25 +119,30 @@ static uint64_t backoff_ms(const phonesec_flow *f)
 static void save_resume(phonesec_flow *f, void *conn, unsigned server)
 {
     size_t n = 0;
+    uint8_t *tmp;
     const phonesec_flow_transport *t = f->cfg.transport;
     if (t->save_resume == NULL || conn == NULL || server > 1)
         return;
-    if (f->resume_tmp == NULL) {
-        f->resume_tmp = phonesec__malloc(PHONESEC_FLOW_RESUME_MAX);
-        if (f->resume_tmp == NULL)
-            return;
-    }
-    if (t->save_resume(f->cfg.transport_ud, conn, f->resume_tmp, PHONESEC_FLOW_RESUME_MAX, &n) != PHONESEC_OK ||
-        n == 0 || n > PHONESEC_FLOW_RESUME_MAX)
+    /* Transient buffer: only the hint's own size is kept afterwards. */
+    tmp = phonesec__malloc(PHONESEC_FLOW_RESUME_MAX);
+    if (tmp == NULL)
         return;
-    if (f->resume[server] == NULL) {
-        f->resume[server] = phonesec__malloc(PHONESEC_FLOW_RESUME_MAX);
-        if (f->resume[server] == NULL)
-            return;
+    if (t->save_resume(f->cfg.transport_ud, conn, tmp, PHONESEC_FLOW_RESUME_MAX, &n) == PHONESEC_OK && n > 0 &&
+        n <= PHONESEC_FLOW_RESUME_MAX) {
+        if (f->resume_cap[server] < n) {
+            uint8_t *nb = phonesec__malloc(n);
+            if (nb != NULL) {
+                phonesec__free_secret(f->resume[server], f->resume_cap[server]);
+                f->resume[server] = nb;
+                f->resume_cap[server] = n;
+            }
+        }
+        if (f->resume_cap[server] >= n) {
+            memcpy(f->resume[server], tmp, n);
+            f->resume_len[server] = n;
+        }
     }
-    memcpy(f->resume[server], f->resume_tmp, n);
-    phonesec_memzero(f->resume_tmp, n);
-    f->resume_len[server] = n;
+    phonesec__free_secret(tmp, PHONESEC_FLOW_RESUME_MAX);
 }
 
 static void close_conn(phonesec_flow *f, void **conn)
@@ -517,8 +522,7 @@ void phonesec_flow_free(phonesec_flow *f)
         return;
     (void)phonesec_flow_stop(f);
     for (i = 0; i < 2; i++)
-        phonesec__free_secret(f->resume[i], f->resume[i] ? PHONESEC_FLOW_RESUME_MAX : 0);
-    phonesec__free_secret(f->resume_tmp, f->resume_tmp ? PHONESEC_FLOW_RESUME_MAX : 0);
+        phonesec__free_secret(f->resume[i], f->resume_cap[i]);
     phonesec__free_secret(f->rx, f->cfg.max_message);
     phonesec__free_secret(f->tx, f->cfg.tx_buffer + TX_SLACK);
     phonesec__free(f);
