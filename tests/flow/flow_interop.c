@@ -193,6 +193,24 @@ static int options(const char *expect, unsigned ms)
     return strncmp(lastmsg, "SIP/2.0 200", 11) == 0 && (expect == NULL || strstr(lastmsg, expect) != NULL);
 }
 
+static int do_register(unsigned ms)
+{
+    char m[768];
+    int n = snprintf(m, sizeof m,
+                     "REGISTER sip:sip.test SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:40001;branch=z9hG4bK-reg%d;rport\r\n"
+                     "Max-Forwards: 70\r\nFrom: <sip:1001@sip.test>;tag=r1\r\nTo: <sip:1001@sip.test>\r\n"
+                     "Call-ID: flow-reg-%d@127.0.0.1\r\nCSeq: 1 REGISTER\r\n"
+                     "Contact: <sip:1001@127.0.0.1:40001;transport=tls>;reg-id=1;"
+                     "+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000000000001>\"\r\n"
+                     "Supported: outbound\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n",
+                     (int)getpid(), (int)getpid());
+    lastmsg[0] = '\0';
+    want_nmsg = nmsg + 1;
+    if (phonesec_flow_send(flow, (const uint8_t *)m, (size_t)n) != PHONESEC_OK || !run_until(cond_msg, ms))
+        return 0;
+    return strncmp(lastmsg, "SIP/2.0 200", 11) == 0 && strstr(lastmsg, "CSeq: 1 REGISTER") != NULL;
+}
+
 static pid_t spawn_peer(int i)
 {
     char port[16];
@@ -406,6 +424,8 @@ static int scenario_kamailio(const char *ca, unsigned port)
     for (i = 0; i < 10 && !ok; i++) /* the first request after start-up may go unanswered */
         ok = options(NULL, 700);
     CHECK(ok, "OPTIONS answered by Kamailio: %.40s", lastmsg);
+    CHECK(do_register(3000), "REGISTER over the flow accepted by Kamailio (200)");
+    CHECK(phonesec_flow_confirm(flow) == PHONESEC_OK && phonesec_flow_failures(flow) == 0, "flow confirmed");
     run_for(3000);
     phonesec_flow_get_stats(flow, &st);
     CHECK(st.pongs_received >= 2 && st.losses == 0, "Kamailio answered CRLFCRLF pings: %llu pings, %llu pongs",

@@ -41,3 +41,6 @@ kamailio -f "$SHARED/kamailio.cfg" -DD -E -Y "$W/run" -P "$W/run/kamailio.pid" -
 KP=$!
 for i in $(seq 100); do ss -Hltn "sport = :5061" | grep -q . && break; sleep 0.05; done
 timeout -k 5 30 "$EXE" kamailio "$W/pki/ca.crt" 5061 || { grep -E 'ERROR|WARN' "$W/kamailio.log" | tail -5; exit 1; }
+echo "--- Kamailio's location table (the REGISTER sent over the flow):"
+kamcmd -s "unix:$W/run/kamailio_ctl" ul.dump brief | grep -E 'AoR:' | tee "$W/ul"
+grep -qE 'AoR: 1001(@sip.test)?$' "$W/ul"
