@@ -159,14 +159,16 @@ PHONESEC_API void phonesec_flow_config_init(phonesec_flow_config *cfg);
 typedef struct phonesec_flow phonesec_flow;
 
 /**
- * \brief Create a flow (stopped). The configuration is copied.
+ * \brief Create a flow (stopped). The configuration is copied; the receive
+ *        and send buffers (max_message + tx_buffer bytes) are allocated here
+ *        and nothing is allocated per message afterwards.
  * \param cfg  settings; transport and its open/is_up/send/recv/close required
  * \param out  receives the flow on success
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument, unknown version,
  *         missing transport function, servers not 1 or 2, zero timeouts or
  *         base times, max_message below 256 or above 16 MiB, tx_buffer below
- *         256 or above 16 MiB, keep-alive interval not above the pong
- *         timeout); PHONESEC_E_NOMEM
+ *         256 or above 16 MiB, a keep-alive interval whose 80 % is not
+ *         above the pong timeout); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_flow_new(const phonesec_flow_config *cfg, phonesec_flow **out);
 
