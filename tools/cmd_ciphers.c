@@ -80,7 +80,8 @@ int phonesec_tool_ciphers(int argc, char **argv)
     if (tls13_list != NULL) {
         rc = phonesec_ciphers_select_tls13(tls13_list, tls13, sizeof tls13 / sizeof tls13[0], &n13);
         if (rc != PHONESEC_OK) {
-            fprintf(stderr, "phonesec ciphers: TLS 1.3 list '%s': %s\n", tls13_list, phonesec_strerror(rc));
+            fprintf(stderr, "phonesec ciphers: TLS 1.3 list '%s': %s\n", tls13_list,
+                    rc == PHONESEC_E_NO_MATCH ? "no cipher match" : phonesec_strerror(rc));
             return TOOL_FAIL;
         }
     }

@@ -83,10 +83,12 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select(const char *str, u
 
 /**
  * \brief Evaluate a TLS 1.3 suite list ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
- *        as OpenSSL's -ciphersuites does: names in order, unknown ones ignored.
+ *        as OpenSSL's -ciphersuites does: IANA names separated by `:`, white
+ *        space around them ignored, names in order, unknown ones ignored. A
+ *        name given twice is listed once (OpenSSL repeats it).
  * \param str NULL or "" selects none and returns PHONESEC_OK with *count = 0
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_NO_MATCH (non-empty list naming
- *         no known suite), PHONESEC_E_BUFFER_SMALL
+ *         no known suite, " " included, as in OpenSSL), PHONESEC_E_BUFFER_SMALL
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap,
                                                                      size_t *count);
@@ -132,12 +134,17 @@ PHONESEC_API int phonesec_cipher_backend_available(uint16_t iana);
  * The list is made of wolfSSL's names for the suites (they differ from
  * OpenSSL's in places, e.g. TLS13-AES128-GCM-SHA256, EDH-RSA-DES-CBC3-SHA).
  * Include TLS 1.3 codes (from phonesec_ciphers_select_tls13()) to allow TLS
- * 1.3: a list without any leaves the context with no TLS 1.3 suite.
+ * 1.3: a list without any leaves the context with no TLS 1.3 suite, and then
+ * caps its maximum version at TLS 1.2 (otherwise wolfSSL would agree on TLS
+ * 1.3 with a peer and fail for want of a suite). A later call with TLS 1.3
+ * codes does not lift that cap: set the version range after this call.
+ * Not thread-safe for one context: call it while setting the context up.
  * \param wolfssl_ctx a WOLFSSL_CTX *
  * \param codes       suites in preference order (TLS 1.3 codes allowed)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NO_MATCH (none of the
  *         codes is available in the backend: the context is left unchanged);
- *         PHONESEC_E_CRYPTO (wolfSSL refused the list)
+ *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (wolfSSL refused the list
+ *         or the version cap)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes,
                                                                       size_t n);

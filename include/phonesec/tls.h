@@ -184,8 +184,9 @@ typedef struct phonesec_tls_session phonesec_tls_session;
  *         role, mode, client_cert, min > max, max_trusted 0);
  *         PHONESEC_E_POLICY (a version below TLS 1.2 without allow_legacy_versions);
  *         PHONESEC_E_UNSUPPORTED (a version the backend lacks, e.g. TLS 1.0 in
- *         Debian's wolfSSL); PHONESEC_E_NO_MATCH (the cipher policy leaves no
- *         suite the backend has); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ *         Debian's wolfSSL); PHONESEC_E_PARSE (a malformed \@ command in the
+ *         cipher string or TLS 1.3 list); PHONESEC_E_NO_MATCH (the cipher policy
+ *         leaves no suite the backend has); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out);
 
@@ -205,6 +206,9 @@ PHONESEC_API int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *ctx, char *
  *
  * PEM input may hold several certificates; each is added (all or none).
  * A certificate already in the list is not added twice (not an error).
+ * A CA certificate (basicConstraints cA) anchors chains; any other
+ * certificate (e.g. a server's self-signed one) is pinned: it is trusted as
+ * exactly that certificate.
  * \param data   certificate bytes
  * \param len    their length
  * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
@@ -537,6 +541,13 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_write(phonesec_tls_conn 
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_read(phonesec_tls_conn *conn, uint8_t *buf, size_t cap,
                                                               size_t *got);
+
+/**
+ * \brief Bytes of decrypted application data ready to be read without any
+ *        transport input (read them before waiting on the socket again).
+ * \return the byte count; 0 for NULL or when nothing is buffered
+ */
+PHONESEC_API size_t phonesec_tls_conn_pending(const phonesec_tls_conn *conn);
 
 /**
  * \brief Send close_notify. After it, read/write return PHONESEC_E_STATE.

@@ -105,12 +105,21 @@ typedef struct phonesec__cipher {
     uint8_t cls;
 } phonesec__cipher;
 
+/* Upper bound of the table size: the engine's lists live on the stack and
+ * hold table indices in uint8_t. */
+#define PHONESEC__CIPHERS_MAX 128
+
 /* The whole table, sorted by IANA code; TLS 1.3 entries included. */
 PHONESEC__INTERNAL const phonesec__cipher *phonesec__ciphers_table(size_t *n);
 
 /* phonesec_ciphers_select() that also reports the \@SECLEVEL=n seen (-1: none). */
 PHONESEC__INTERNAL int phonesec__ciphers_eval(const char *str, uint16_t *codes, size_t cap, size_t *count,
                                               int *seclevel);
+
+/* Computes OpenSSL's default preference order of the TLS 1.2 suites (table
+ * indices) at run time; returns the count (out written when it fits). The
+ * engine uses a precomputed copy (order.inc); tests compare the two. */
+PHONESEC__INTERNAL size_t phonesec__ciphers_default_order(uint8_t *out, size_t cap);
 
 /* wolfSSL's own name for a suite, or NULL when the linked wolfSSL lacks it. */
 PHONESEC__INTERNAL const char *phonesec__ciphers_wolfssl_name(uint16_t iana);

@@ -22,7 +22,7 @@
 
 #include "ciphers/internal.h"
 
-#define MAXN 128
+#define MAXN PHONESEC__CIPHERS_MAX
 
 enum { OP_ADD, OP_KILL, OP_DEL, OP_ORD, OP_SPECIAL, OP_BUMP };
 
@@ -43,7 +43,9 @@ typedef struct alias {
 
 #define AL(n, k, a, e, m, v, c) {n, (uint8_t)(sizeof(n) - 1), k, a, e, m, v, c}
 
-/* OpenSSL 3.0's cipher_aliases[] as sets over our bits. */
+/* OpenSSL 3.0's cipher_aliases[] as sets over our bits. The GOST aliases
+ * are left out: OpenSSL drops them from its list when no GOST engine or
+ * provider is loaded (the default), so they parse as unknown words. */
 static const alias aliases[] = {
     AL("ALL", 0, 0, ~E_NULL, 0, 0, 0),
     AL("COMPLEMENTOFALL", 0, 0, E_NULL, 0, 0, 0),
@@ -60,8 +62,6 @@ static const alias aliases[] = {
     AL("kECDHEPSK", K_ECDHEPSK, 0, 0, 0, 0, 0),
     AL("kDHEPSK", K_DHEPSK, 0, 0, 0, 0, 0),
     AL("kSRP", K_SRP, 0, 0, 0, 0, 0),
-    AL("kGOST", K_GOST, 0, 0, 0, 0, 0),
-    AL("kGOST18", K_GOST18, 0, 0, 0, 0, 0),
     AL("aRSA", 0, A_RSA, 0, 0, 0, 0),
     AL("aDSS", 0, A_DSS, 0, 0, 0, 0),
     AL("DSS", 0, A_DSS, 0, 0, 0, 0),
@@ -69,9 +69,6 @@ static const alias aliases[] = {
     AL("aECDSA", 0, A_ECDSA, 0, 0, 0, 0),
     AL("ECDSA", 0, A_ECDSA, 0, 0, 0, 0),
     AL("aPSK", 0, A_PSK, 0, 0, 0, 0),
-    AL("aGOST01", 0, A_GOST01, 0, 0, 0, 0),
-    AL("aGOST12", 0, A_GOST12, 0, 0, 0, 0),
-    AL("aGOST", 0, A_GOST01 | A_GOST12, 0, 0, 0, 0),
     AL("aSRP", 0, A_SRP, 0, 0, 0, 0),
     AL("EDH", K_DHE, ~A_NULL, 0, 0, 0, 0),
     AL("DHE", K_DHE, ~A_NULL, 0, 0, 0, 0),
@@ -89,7 +86,6 @@ static const alias aliases[] = {
     AL("IDEA", 0, 0, E_IDEA, 0, 0, 0),
     AL("SEED", 0, 0, E_SEED, 0, 0, 0),
     AL("eNULL", 0, 0, E_NULL, 0, 0, 0),
-    AL("GOST", 0, 0, E_GOST89 | E_GOST8912, 0, 0, 0),
     AL("AES128", 0, 0, E_AES128 | E_AES128GCM | E_AES128CCM | E_AES128CCM8, 0, 0, 0),
     AL("AES256", 0, 0, E_AES256 | E_AES256GCM | E_AES256CCM | E_AES256CCM8, 0, 0, 0),
     AL("AES", 0, 0, E_AES, 0, 0, 0),
@@ -100,7 +96,6 @@ static const alias aliases[] = {
     AL("CAMELLIA256", 0, 0, E_CAMELLIA256, 0, 0, 0),
     AL("CAMELLIA", 0, 0, E_CAMELLIA, 0, 0, 0),
     AL("CHACHA20", 0, 0, E_CHACHA20POLY1305, 0, 0, 0),
-    AL("GOST2012-GOST8912-GOST8912", 0, 0, E_GOST8912, 0, 0, 0),
     AL("ARIA", 0, 0, E_ARIA, 0, 0, 0),
     AL("ARIAGCM", 0, 0, E_ARIA, 0, 0, 0),
     AL("ARIA128", 0, 0, E_ARIA128GCM, 0, 0, 0),
@@ -109,11 +104,8 @@ static const alias aliases[] = {
     AL("MD5", 0, 0, 0, M_MD5, 0, 0),
     AL("SHA1", 0, 0, 0, M_SHA1, 0, 0),
     AL("SHA", 0, 0, 0, M_SHA1, 0, 0),
-    AL("GOST94", 0, 0, 0, M_GOST94, 0, 0),
-    AL("GOST89MAC", 0, 0, 0, M_GOST89MAC | M_GOST89MAC12, 0, 0),
     AL("SHA256", 0, 0, 0, M_SHA256, 0, 0),
     AL("SHA384", 0, 0, 0, M_SHA384, 0, 0),
-    AL("GOST12", 0, 0, 0, M_GOST12_256, 0, 0),
     AL("SSLv3", 0, 0, 0, 0, V_SSL3, 0),
     AL("TLSv1", 0, 0, 0, 0, V_TLS1, 0),
     AL("TLSv1.0", 0, 0, 0, 0, V_TLS1, 0),
@@ -126,6 +118,11 @@ static const alias aliases[] = {
      * the suites are MEDIUM: so they select nothing. We do the same. */
     AL("EDH-DSS-DES-CBC3-SHA", K_DHE, A_DSS, E_3DES, M_SHA1, 0, C_HIGH | C_FIPS),
     AL("EDH-RSA-DES-CBC3-SHA", K_DHE, A_RSA, E_3DES, M_SHA1, 0, C_HIGH | C_FIPS),
+/* Suites OpenSSL knows and we do not offer: known words that select nothing
+ * here, so that what follows them parses exactly as in OpenSSL. */
+#define F(n, k, a, e, m, c) AL(n, k, a, e, m, 0, c),
+#include "foreign.inc"
+#undef F
 };
 
 /* The working list: ord[] holds table indices in list order (suites removed
@@ -213,7 +210,7 @@ static void strength_sort(clist *l)
 {
     uint8_t out[MAXN];
     size_t no = 0, i, j;
-    int levels[8], nl = 0, k;
+    int levels[MAXN], nl = 0, k;
 
     for (i = 0; i < l->n; i++) {
         uint8_t x = l->ord[i];
@@ -264,9 +261,10 @@ static void apply_simple(clist *l, uint32_t mkey, uint32_t auth, uint32_t enc, u
     apply(l, &r, op);
 }
 
-/* The list every cipher string starts from: OpenSSL's default preference
- * order, all inactive. */
-static void clist_init(clist *l)
+/* OpenSSL's default preference order, computed as ssl_create_cipher_list()
+ * does before it reads the string: start in descending IANA order, apply the
+ * fixed preference rules, deactivate everything (order kept). */
+static void default_order_compute(clist *l)
 {
     size_t n, i;
     const phonesec__cipher *t = phonesec__ciphers_table(&n);
@@ -296,6 +294,31 @@ static void clist_init(clist *l)
     apply_simple(l, K_DHE | K_ECDHE, 0, 0, 0, 0, OP_BUMP);
     apply_simple(l, K_DHE | K_ECDHE, 0, 0, M_AEAD, 0, OP_BUMP);
     apply_simple(l, 0, 0, 0, 0, 0, OP_DEL);
+}
+
+/* The same order, computed once at development time (order.inc); the unit
+ * test checks it against default_order_compute(). */
+static const uint8_t default_order[] = {
+#include "order.inc"
+};
+
+size_t phonesec__ciphers_default_order(uint8_t *out, size_t cap)
+{
+    clist l;
+    default_order_compute(&l);
+    if (l.n <= cap)
+        memcpy(out, l.ord, l.n);
+    return l.n;
+}
+
+/* The list every cipher string starts from: the default order, all inactive. */
+static void clist_init(clist *l)
+{
+    size_t n;
+    l->t = phonesec__ciphers_table(&n);
+    l->n = sizeof default_order;
+    memcpy(l->ord, default_order, sizeof default_order);
+    memset(l->active, 0, sizeof l->active);
 }
 
 static int is_sep(char c)
@@ -515,11 +538,15 @@ int phonesec_ciphers_select(const char *str, uint16_t *codes, size_t cap, size_t
     return phonesec__ciphers_eval(str, codes, cap, count, NULL);
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
 int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, size_t *count)
 {
     uint16_t found[MAXN];
     size_t n = 0, i, tn;
-    int named = 0;
     const phonesec__cipher *t = phonesec__ciphers_table(&tn);
     const char *p = str;
 
@@ -536,13 +563,12 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
         e = p;
         if (*p == ':')
             p++;
-        while (s < e && (*s == ' ' || *s == '\t'))
+        while (s < e && is_space(*s))
             s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        while (e > s && is_space(e[-1]))
             e--;
         if (s == e)
             continue;
-        named = 1;
         for (i = 0; i < tn; i++) {
             const char *nm = t[i].pub.iana_name;
             if (t[i].min_tls == V_TLS1_3 && strncmp(nm, s, (size_t)(e - s)) == 0 && nm[e - s] == '\0') {
@@ -556,7 +582,7 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
             }
         }
     }
-    if (n == 0 && named)
+    if (n == 0) /* as OpenSSL: a non-empty list naming no known suite */
         return PHONESEC_E_NO_MATCH;
     *count = n;
     if (n > cap)

@@ -14,6 +14,7 @@ static const phonesec__cipher table[] = {
 };
 
 #define TABLE_N (sizeof table / sizeof table[0])
+_Static_assert(TABLE_N <= PHONESEC__CIPHERS_MAX, "cipher table outgrew the engine's lists");
 
 const phonesec__cipher *phonesec__ciphers_table(size_t *n)
 {

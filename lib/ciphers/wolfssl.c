@@ -32,7 +32,7 @@ int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes, siz
 {
     size_t i, len = 0, cap = 1, used = 0;
     char *list;
-    int rc;
+    int rc, has13 = 0;
 
     if (wolfssl_ctx == NULL || (codes == NULL && n > 0))
         return PHONESEC_E_INVAL;
@@ -58,6 +58,8 @@ int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes, siz
                 dup = 1;
         if (dup)
             continue;
+        if ((codes[i] >> 8) == 0x13)
+            has13 = 1;
         if (used > 0)
             (void)phonesec__buf_append(list, cap, &len, ":", 1);
         (void)phonesec__buf_append(list, cap, &len, nm, strlen(nm));
@@ -67,6 +69,10 @@ int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes, siz
     phonesec__log(PHONESEC_LOG_DEBUG, "ciphers", "wolfSSL cipher list (%zu suites): %s", used, list);
     phonesec__free(list);
     if (rc != WOLFSSL_SUCCESS)
+        return PHONESEC_E_CRYPTO;
+    /* Without a TLS 1.3 suite wolfSSL would still pick TLS 1.3 with a peer
+     * that offers it, and then fail for want of a suite: cap at TLS 1.2. */
+    if (!has13 && wolfSSL_CTX_set_max_proto_version((WOLFSSL_CTX *)wolfssl_ctx, TLS1_2_VERSION) != WOLFSSL_SUCCESS)
         return PHONESEC_E_CRYPTO;
     return PHONESEC_OK;
 }

@@ -36,11 +36,12 @@ struct phonesec_tls_conn {
     phonesec_tls_io io;
     int feed;
     uint8_t *in;
-    size_t in_len, in_off;
+    size_t in_len, in_off, in_cap;
     uint8_t *out;
     size_t out_len, out_cap;
     int state;
     int fail_code;
+    int no_error_fails; /* consecutive "failed, no error" returns from wolfSSL */
     unsigned wants;
     int io_err;
     int role;
@@ -90,8 +91,14 @@ static int recv_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
         }
         memcpy(buf, c->in + c->in_off, n);
         c->in_off += n;
-        if (c->in_off == c->in_len)
+        if (c->in_off == c->in_len) {
             c->in_off = c->in_len = 0;
+            if (c->state == ST_EST) { /* idle connections hold no I/O buffers */
+                phonesec__free(c->in);
+                c->in = NULL;
+                c->in_cap = 0;
+            }
+        }
         return (int)n;
     } else {
         int r = c->io.recv(c->io.ud, (uint8_t *)buf, (size_t)sz);
@@ -396,8 +403,8 @@ void phonesec_tls_conn_free(phonesec_tls_conn *c)
     if (c->ssl != NULL)
         wolfSSL_free(c->ssl);
     wolfSSL_ERR_clear_error();
-    phonesec__free_secret(c->in, IN_MAX);
-    phonesec__free_secret(c->out, c->out_cap);
+    phonesec__free(c->in);
+    phonesec__free(c->out);
     phonesec__free(c->peer_der);
     session_free(c->offered);
     phonesec__free(c);
@@ -420,6 +427,21 @@ static const char *proto_name(unsigned v)
     case PHONESEC_TLS_V1_2: return "TLSv1.2";
     case PHONESEC_TLS_V1_3: return "TLSv1.3";
     default: return "unknown";
+    }
+}
+
+/* Idle connections hold no I/O buffers (feed/drain mode). */
+static void release_idle(phonesec_tls_conn *c)
+{
+    if (c->in != NULL && c->in_off == c->in_len) {
+        phonesec__free(c->in);
+        c->in = NULL;
+        c->in_cap = c->in_len = c->in_off = 0;
+    }
+    if (c->out != NULL && c->out_len == 0) {
+        phonesec__free(c->out);
+        c->out = NULL;
+        c->out_cap = 0;
     }
 }
 
@@ -465,6 +487,7 @@ static void finish(phonesec_tls_conn *c)
     if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->only_trusted)
         phonesec__log(PHONESEC_LOG_WARN, "tls", "peer NOT verified (only-accept-trusted is off): %s", c->chain_detail);
     c->state = ST_EST;
+    release_idle(c);
     phonesec__err_clear(&c->err);
 }
 
@@ -492,6 +515,10 @@ static int fail(phonesec_tls_conn *c, int werr)
         else
             code = phonesec__fail(&c->err, PHONESEC_E_HANDSHAKE, "handshake failed: %s (wolfSSL %d)", wt, werr);
     }
+    if (!c->peer_cert && c->chain == PHONESEC_TLS_CHECK_SKIPPED)
+        scopy(c->chain_detail, sizeof c->chain_detail, "no certificate received from the peer");
+    if (c->name == PHONESEC_TLS_CHECK_SKIPPED && !c->peer_cert)
+        scopy(c->name_detail, sizeof c->name_detail, "no certificate received from the peer");
     c->state = ST_FAILED;
     c->fail_code = code;
     wolfSSL_ERR_clear_error();
@@ -513,6 +540,8 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     c->state = ST_HS;
     c->wants = 0;
     ret = c->role == PHONESEC_TLS_CLIENT ? wolfSSL_connect(c->ssl) : wolfSSL_accept(c->ssl);
+    if (ret == WOLFSSL_SUCCESS || wolfSSL_get_error(c->ssl, ret) != 0)
+        c->no_error_fails = 0;
     if (ret == WOLFSSL_SUCCESS) {
         finish(c);
         return PHONESEC_OK;
@@ -520,6 +549,13 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     e = wolfSSL_get_error(c->ssl, ret);
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
+        wolfSSL_ERR_clear_error();
+        return PHONESEC_E_WOULD_BLOCK;
+    }
+    if (e == 0 && c->io_err == 0 && ++c->no_error_fails < 32) {
+        /* wolfSSL 5.5.4's TLS 1.3 server can return failure with no error
+         * after a partial write was flushed: nothing is wrong, call again */
+        c->wants = PHONESEC_TLS_WANT_READ | PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
         return PHONESEC_E_WOULD_BLOCK;
     }
@@ -592,6 +628,8 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
+        if (c->feed)
+            release_idle(c);
         return PHONESEC_E_WOULD_BLOCK;
     }
     wolfSSL_ERR_clear_error();
@@ -605,6 +643,15 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     if (c->io_err != 0)
         return phonesec__fail(&c->err, c->io_err, "read: transport error");
     return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed (wolfSSL %d)", e);
+}
+
+size_t phonesec_tls_conn_pending(const phonesec_tls_conn *c)
+{
+    int n;
+    if (c == NULL || c->state != ST_EST)
+        return 0;
+    n = wolfSSL_pending(c->ssl);
+    return n > 0 ? (size_t)n : 0;
 }
 
 int phonesec_tls_conn_close(phonesec_tls_conn *c)
@@ -641,17 +688,27 @@ int phonesec_tls_conn_feed(phonesec_tls_conn *c, const uint8_t *data, size_t len
         return PHONESEC_E_INVAL;
     if (!c->feed)
         return phonesec__fail(&c->err, PHONESEC_E_STATE, "feed() on a connection with transport callbacks");
-    if (c->in == NULL) {
-        c->in = phonesec__malloc(IN_MAX);
-        if (c->in == NULL)
-            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    }
     if (c->in_off > 0) {
         memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
         c->in_len -= c->in_off;
         c->in_off = 0;
     }
-    room = IN_MAX - c->in_len;
+    /* grow on demand (4 KiB, doubling) up to IN_MAX: an idle connection
+     * keeps only what its largest flight needed */
+    if (c->in_len + len > c->in_cap && c->in_cap < IN_MAX) {
+        size_t nc = c->in_cap ? c->in_cap : 4096;
+        uint8_t *nb;
+        while (nc < c->in_len + len && nc < IN_MAX)
+            nc *= 2;
+        if (nc > IN_MAX)
+            nc = IN_MAX;
+        nb = phonesec__realloc(c->in, nc);
+        if (nb == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        c->in = nb;
+        c->in_cap = nc;
+    }
+    room = c->in_cap - c->in_len;
     if (room == 0 && len > 0)
         return PHONESEC_E_WOULD_BLOCK;
     n = len < room ? len : room;
@@ -674,6 +731,11 @@ int phonesec_tls_conn_drain(phonesec_tls_conn *c, uint8_t *out, size_t cap, size
         memcpy(out, c->out, n);
         memmove(c->out, c->out + n, c->out_len - n);
         c->out_len -= n;
+        if (c->out_len == 0 && c->state == ST_EST) { /* idle connections hold no I/O buffers */
+            phonesec__free(c->out);
+            c->out = NULL;
+            c->out_cap = 0;
+        }
     }
     *out_len = n;
     return PHONESEC_OK;

@@ -413,15 +413,30 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
                                                              : wolfSSLv23_client_method());
     if (w == NULL)
         return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "cannot create the wolfSSL context");
-    if (wolfSSL_CTX_set_min_proto_version(w, wolf_version(c->cfg.min_version)) != WOLFSSL_SUCCESS ||
-        wolfSSL_CTX_set_max_proto_version(w, wolf_version(c->cfg.max_version)) != WOLFSSL_SUCCESS) {
-        rc = phonesec__fail(&c->err, PHONESEC_E_UNSUPPORTED, "wolfSSL refused the protocol version range");
-        goto fail;
-    }
+    /* suites first: applying them may cap the version (no TLS 1.3 suite ->
+     * TLS 1.2 at most); then our range, never above that cap */
     rc = apply_ciphers(w, c->suites, c->n_suites, why, sizeof why);
     if (rc != PHONESEC_OK) {
         rc = phonesec__fail(&c->err, rc, "%s", why);
         goto fail;
+    }
+    {
+        unsigned maxv = c->cfg.max_version;
+        int has13 = 0;
+        for (i = 0; i < c->n_suites; i++)
+            if ((c->suites[i] & 0xff00) == 0x1300)
+                has13 = 1;
+        if (!has13 && maxv > PHONESEC_TLS_V1_2)
+            maxv = PHONESEC_TLS_V1_2;
+        if (maxv < c->cfg.min_version) {
+            rc = phonesec__fail(&c->err, PHONESEC_E_NO_MATCH, "no cipher suite for the allowed protocol versions");
+            goto fail;
+        }
+        if (wolfSSL_CTX_set_min_proto_version(w, wolf_version(c->cfg.min_version)) != WOLFSSL_SUCCESS ||
+            wolfSSL_CTX_set_max_proto_version(w, wolf_version(maxv)) != WOLFSSL_SUCCESS) {
+            rc = phonesec__fail(&c->err, PHONESEC_E_UNSUPPORTED, "wolfSSL refused the protocol version range");
+            goto fail;
+        }
     }
     for (i = 0; i < c->n_trusted; i++) {
         int r;

@@ -398,9 +398,13 @@ static void test_data_and_close(void **state)
     assert_int_equal(phonesec_tls_conn_drain(c, wire, sizeof wire, &n), PHONESEC_OK);
     assert_false(contains(wire, n, "REGISTER"));
     assert_int_equal(phonesec_tls_conn_feed(s, wire, n, &used), PHONESEC_OK);
-    assert_int_equal(phonesec_tls_conn_read(s, buf, sizeof buf, &got), PHONESEC_OK);
-    assert_int_equal(got, sizeof msg - 1);
-    assert_memory_equal(buf, msg, got);
+    assert_int_equal(phonesec_tls_conn_read(s, buf, 10, &got), PHONESEC_OK);
+    assert_int_equal(got, 10);
+    assert_int_equal(phonesec_tls_conn_pending(s), sizeof msg - 1 - 10);
+    assert_int_equal(phonesec_tls_conn_read(s, buf + 10, sizeof buf - 10, &got), PHONESEC_OK);
+    assert_int_equal(got, sizeof msg - 1 - 10);
+    assert_int_equal(phonesec_tls_conn_pending(s), 0);
+    assert_memory_equal(buf, msg, sizeof msg - 1);
     /* tampered record is rejected */
     assert_int_equal(phonesec_tls_conn_write(c, (const uint8_t *)msg, sizeof msg - 1, &n), PHONESEC_OK);
     assert_int_equal(phonesec_tls_conn_drain(c, wire, sizeof wire, &n), PHONESEC_OK);
@@ -523,6 +527,20 @@ static void test_trust_list(void **state)
         assert_int_equal(run_hs(c, sc, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0), PHONESEC_E_VERIFY);
         phonesec_tls_ctx_free(sc);
     }
+    /* a server's own (non-CA) certificate uploaded as trusted: pinned */
+    {
+        phonesec_tls_ctx *pin = client_ctx("server.crt"), *sc = server_ctx("server.crt", "server.key"),
+                         *other = server_ctx("dns.crt", "dns.key");
+        phonesec_tls_info pi;
+        assert_int_equal(run_hs(pin, sc, "sip.example.com", PHONESEC_TLS_INHERIT, &pi, NULL, 0), PHONESEC_OK);
+        assert_int_equal(pi.chain, PHONESEC_TLS_CHECK_PASSED);
+        assert_string_equal(pi.chain_anchor, "CN=sip.example.com");
+        assert_int_equal(run_hs(pin, other, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0),
+                         PHONESEC_E_VERIFY);
+        phonesec_tls_ctx_free(pin);
+        phonesec_tls_ctx_free(sc);
+        phonesec_tls_ctx_free(other);
+    }
     /* garbage */
     assert_int_equal(phonesec_tls_ctx_add_trusted(c, (const uint8_t *)"hello", 5, PHONESEC_TLS_FORMAT_AUTO),
                      PHONESEC_E_PARSE);
@@ -591,6 +609,31 @@ static void test_versions_and_ciphers(void **state)
     phonesec_tls_config_init(&cfg);
     cfg.version = 99;
     assert_int_equal(phonesec_tls_ctx_new(&cfg, &c), PHONESEC_E_INVAL);
+    /* TLS 1.1 by explicit opt-in on both ends only */
+    {
+        phonesec_tls_ctx *c11 = NULL, *s11, *s12;
+        phonesec_tls_info in11;
+        phonesec_tls_config_init(&cfg);
+        cfg.min_version = cfg.max_version = PHONESEC_TLS_V1_1;
+        cfg.allow_legacy_versions = 1;
+        cfg.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+        assert_int_equal(phonesec_tls_ctx_new(&cfg, &c11), PHONESEC_OK);
+        assert_int_equal(phonesec_tls_ctx_add_trusted_file(c11, cert_path("ca.crt")), PHONESEC_OK);
+        phonesec_tls_config_init(&cfg);
+        cfg.min_version = PHONESEC_TLS_V1_1;
+        cfg.allow_legacy_versions = 1;
+        cfg.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+        s11 = server_ctx_cfg(&cfg, "server.crt", "server.key");
+        assert_int_equal(run_hs(c11, s11, "sip.example.com", PHONESEC_TLS_INHERIT, &in11, NULL, 0), PHONESEC_OK);
+        assert_int_equal(in11.protocol, PHONESEC_TLS_V1_1);
+        assert_string_equal(in11.protocol_name, "TLSv1.1");
+        s12 = server_ctx("server.crt", "server.key"); /* default: 1.2+ */
+        assert_int_equal(run_hs(c11, s12, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0),
+                         PHONESEC_E_HANDSHAKE);
+        phonesec_tls_ctx_free(c11);
+        phonesec_tls_ctx_free(s11);
+        phonesec_tls_ctx_free(s12);
+    }
     /* default allow-list: nothing weak */
     phonesec_tls_config_init(&cfg);
     assert_int_equal(phonesec_tls_ctx_new(&cfg, &c), PHONESEC_OK);
@@ -725,12 +768,183 @@ static void test_crl(void **state)
                      PHONESEC_E_VERIFY);
     assert_non_null(strstr(err, "revoked"));
     assert_int_equal(run_hs(cc, good, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, NULL, 0), PHONESEC_OK);
+    {
+        /* a CA without a loaded CRL (the intermediate) is not an error */
+        phonesec_tls_config cfg;
+        phonesec_tls_ctx *ch;
+        phonesec_tls_config_init(&cfg);
+        ch = server_ctx_cfg(&cfg, "chain.pem", "chained.key");
+        assert_int_equal(run_hs(cc, ch, "sip.example.com", PHONESEC_TLS_INHERIT, NULL, err, sizeof err), PHONESEC_OK);
+        phonesec_tls_ctx_free(ch);
+    }
     assert_int_equal(phonesec_tls_ctx_add_crl(cc, (const uint8_t *)"nope", 4, PHONESEC_TLS_FORMAT_DER),
                      PHONESEC_E_PARSE);
     free(crl);
     phonesec_tls_ctx_free(cc);
     phonesec_tls_ctx_free(sc);
     phonesec_tls_ctx_free(good);
+}
+
+
+/* ------------------------------------------------------------ callback mode, non-blocking */
+
+typedef struct {
+    uint8_t buf[65536];
+    size_t len;
+} cb_pipe;
+
+typedef struct {
+    cb_pipe *rx, *tx;
+    unsigned tick;
+} cb_end;
+
+/* A stingy non-blocking transport: every other call would block, and at
+ * most 97 bytes move per call. */
+static int cb_send(void *ud, const uint8_t *d, size_t n)
+{
+    cb_end *e = ud;
+    if (++e->tick % 2 == 0)
+        return PHONESEC_E_WOULD_BLOCK;
+    if (n > 97)
+        n = 97;
+    if (e->tx->len + n > sizeof e->tx->buf)
+        return PHONESEC_E_WOULD_BLOCK;
+    memcpy(e->tx->buf + e->tx->len, d, n);
+    e->tx->len += n;
+    return (int)n;
+}
+
+static int cb_recv(void *ud, uint8_t *b, size_t cap)
+{
+    cb_end *e = ud;
+    size_t n;
+    if (++e->tick % 2 == 0 || e->rx->len == 0)
+        return PHONESEC_E_WOULD_BLOCK;
+    n = e->rx->len < cap ? e->rx->len : cap;
+    if (n > 97)
+        n = 97;
+    memcpy(b, e->rx->buf, n);
+    memmove(e->rx->buf, e->rx->buf + n, e->rx->len - n);
+    e->rx->len -= n;
+    return (int)n;
+}
+
+static int cb_closed_recv(void *ud, uint8_t *b, size_t cap)
+{
+    (void)ud;
+    (void)b;
+    (void)cap;
+    return PHONESEC_E_CLOSED;
+}
+
+static void test_callback_mode(void **state)
+{
+    static cb_pipe a, b;
+    cb_end ce = {&b, &a, 0}, se = {&a, &b, 1};
+    phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc = server_ctx("server.crt", "server.key");
+    phonesec_tls_conn_config k;
+    phonesec_tls_conn *c = NULL, *s = NULL;
+    static const char msg[] = "INVITE sip:bob@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+    uint8_t buf[256];
+    size_t n, got = 0, off = 0;
+    int rc = PHONESEC_E_WOULD_BLOCK, rs = PHONESEC_E_WOULD_BLOCK, i, blocked = 0;
+    char err[256];
+    (void)state;
+    a.len = b.len = 0;
+    phonesec_tls_conn_config_init(&k);
+    k.reference_name = "sip.example.com";
+    k.io.send = cb_send;
+    k.io.recv = cb_recv;
+    k.io.ud = &ce;
+    assert_int_equal(phonesec_tls_conn_new(cc, &k, &c), PHONESEC_OK);
+    k.reference_name = NULL;
+    k.io.ud = &se;
+    assert_int_equal(phonesec_tls_conn_new(sc, &k, &s), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_conn_feed(c, buf, 1, &n), PHONESEC_E_STATE); /* not in feed mode */
+    assert_int_equal(phonesec_tls_conn_drain(c, buf, sizeof buf, &n), PHONESEC_E_STATE);
+    for (i = 0; i < 2000 && (rc != PHONESEC_OK || rs != PHONESEC_OK); i++) {
+        if (rc == PHONESEC_E_WOULD_BLOCK) {
+            rc = phonesec_tls_conn_handshake(c);
+            blocked += rc == PHONESEC_E_WOULD_BLOCK;
+            assert_true(rc != PHONESEC_E_WOULD_BLOCK || phonesec_tls_conn_wants(c) != 0);
+        }
+        if (rs == PHONESEC_E_WOULD_BLOCK)
+            rs = phonesec_tls_conn_handshake(s);
+    }
+    assert_int_equal(rc, PHONESEC_OK);
+    assert_int_equal(rs, PHONESEC_OK);
+    assert_true(blocked > 5);
+    /* application data through the stingy transport, retrying as documented */
+    for (i = 0; i < 2000 && (off < sizeof msg - 1 || got < sizeof msg - 1); i++) {
+        if (off < sizeof msg - 1) {
+            rc = phonesec_tls_conn_write(c, (const uint8_t *)msg + off, sizeof msg - 1 - off, &n);
+            if (rc == PHONESEC_OK)
+                off += n;
+            else
+                assert_int_equal(rc, PHONESEC_E_WOULD_BLOCK);
+        }
+        rs = phonesec_tls_conn_read(s, buf + got, sizeof buf - got, &n);
+        if (rs == PHONESEC_OK)
+            got += n;
+        else
+            assert_int_equal(rs, PHONESEC_E_WOULD_BLOCK);
+    }
+    assert_int_equal(got, sizeof msg - 1);
+    assert_memory_equal(buf, msg, got);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(s);
+    /* transport closed during the handshake: PHONESEC_E_CLOSED with a reason */
+    k.io.recv = cb_closed_recv;
+    k.reference_name = "sip.example.com";
+    k.io.ud = &ce;
+    assert_int_equal(phonesec_tls_conn_new(cc, &k, &c), PHONESEC_OK);
+    for (i = 0; i < 10 && (rc = phonesec_tls_conn_handshake(c)) == PHONESEC_E_WOULD_BLOCK; i++)
+        ;
+    assert_int_equal(rc, PHONESEC_E_CLOSED);
+    assert_int_equal(phonesec_tls_conn_last_error(c, err, sizeof err), PHONESEC_OK);
+    assert_non_null(strstr(err, "closed"));
+    assert_int_equal(phonesec_tls_conn_handshake(c), PHONESEC_E_STATE);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_ctx_free(cc);
+    phonesec_tls_ctx_free(sc);
+}
+
+/* A server may check the client certificate's identity too. */
+static void test_server_checks_client_identity(void **state)
+{
+    phonesec_tls_config cfg;
+    phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc;
+    phonesec_tls_conn_config k;
+    phonesec_tls_conn *c, *s;
+    phonesec_tls_info si;
+    int rs;
+    (void)state;
+    phonesec_tls_config_init(&cfg);
+    cfg.client_cert = PHONESEC_TLS_CLIENT_CERT_REQUIRE;
+    cfg.identity_mode = HTTPS;
+    sc = server_ctx_cfg(&cfg, "server.crt", "server.key");
+    assert_int_equal(phonesec_tls_ctx_add_trusted_file(sc, cert_path("ca.crt")), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_ctx_set_certificate_file(cc, cert_path("client.crt"), cert_path("client.key")),
+                     PHONESEC_OK);
+    phonesec_tls_conn_config_init(&k);
+    k.reference_name = "phone1.example.com";
+    c = mkconn(cc, "sip.example.com", PHONESEC_TLS_INHERIT);
+    assert_int_equal(phonesec_tls_conn_new(sc, &k, &s), PHONESEC_OK);
+    assert_int_equal(pump(c, s, &rs), PHONESEC_OK);
+    assert_int_equal(rs, PHONESEC_OK);
+    assert_int_equal(phonesec_tls_conn_info(s, &si), PHONESEC_OK);
+    assert_int_equal(si.name, PHONESEC_TLS_CHECK_PASSED);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(s);
+    k.reference_name = "phone2.example.com";
+    c = mkconn(cc, "sip.example.com", PHONESEC_TLS_INHERIT);
+    assert_int_equal(phonesec_tls_conn_new(sc, &k, &s), PHONESEC_OK);
+    (void)pump(c, s, &rs);
+    assert_int_equal(rs, PHONESEC_E_NAME);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(s);
+    phonesec_tls_ctx_free(cc);
+    phonesec_tls_ctx_free(sc);
 }
 
 /* Fail the N-th allocation everywhere in a full setup + handshake: every
@@ -787,6 +1001,7 @@ static void test_out_of_memory(void **state)
             fprintf(stderr, "leak at n=%ld: %ld\n", n, test_alloc_live - base);
         assert_int_equal(test_alloc_live, base);
     }
+    print_message("out-of-memory: %ld failure points tried\n", n - 1);
     assert_true(completed);
 }
 
@@ -810,6 +1025,8 @@ int main(void)
         cmocka_unit_test(test_restricted_domains),
         cmocka_unit_test(test_conn_args),
         cmocka_unit_test(test_crl),
+        cmocka_unit_test(test_callback_mode),
+        cmocka_unit_test(test_server_checks_client_identity),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

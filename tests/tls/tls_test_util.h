@@ -14,7 +14,7 @@
 static char g_certdir[256];
 
 /* Make the certificate matrix once (tests/tls/mkcerts.sh, openssl CLI). */
-static int make_certs(void)
+static inline int make_certs(void)
 {
     const char *src = getenv("PHONESEC_SRCDIR");
     char cmd[1024];
@@ -25,7 +25,7 @@ static int make_certs(void)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static void remove_certs(void)
+static inline void remove_certs(void)
 {
     char cmd[600];
     if (g_certdir[0] == '\0')
@@ -35,7 +35,7 @@ static void remove_certs(void)
         fprintf(stderr, "cannot remove %s\n", g_certdir);
 }
 
-static char *cert_path(const char *name)
+static inline char *cert_path(const char *name)
 {
     static char p[8][512];
     static int i;
@@ -44,11 +44,12 @@ static char *cert_path(const char *name)
     return p[i];
 }
 
-static uint8_t *slurp(const char *name, size_t *len)
+static inline uint8_t *slurp(const char *name, size_t *len)
 {
     FILE *f = fopen(cert_path(name), "rb");
     uint8_t *b;
     long n;
+    *len = 0;
     if (f == NULL)
         return NULL;
     fseek(f, 0, SEEK_END);
@@ -67,7 +68,7 @@ static uint8_t *slurp(const char *name, size_t *len)
 
 /* Move bytes both ways and drive both handshakes until both are done or
  * nothing moves. Returns the client's handshake result; *srv_rc the server's. */
-static int pump(phonesec_tls_conn *cli, phonesec_tls_conn *srv, int *srv_rc)
+static inline int pump(phonesec_tls_conn *cli, phonesec_tls_conn *srv, int *srv_rc)
 {
     uint8_t buf[32768];
     int rc_c = PHONESEC_E_WOULD_BLOCK, rc_s = PHONESEC_E_WOULD_BLOCK, i;
@@ -98,7 +99,7 @@ static int pump(phonesec_tls_conn *cli, phonesec_tls_conn *srv, int *srv_rc)
 }
 
 /* Let both sides process whatever is in flight (TLS 1.3 tickets...). */
-static void settle(phonesec_tls_conn *cli, phonesec_tls_conn *srv)
+static inline void settle(phonesec_tls_conn *cli, phonesec_tls_conn *srv)
 {
     uint8_t buf[32768];
     size_t n, used, got;

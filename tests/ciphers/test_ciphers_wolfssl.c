@@ -1,0 +1,360 @@
+/* phonesec_ciphers_apply_wolfssl(): real in-memory handshakes between two
+ * wolfSSL endpoints prove that a context we configured cannot negotiate a
+ * suite that was not selected (RC4, 3DES, NULL, TLS 1.3 integrity-only),
+ * even against a peer that offers only that suite, and that it does
+ * negotiate it once selected (so each check can fail). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#define USE_CERT_BUFFERS_2048
+#define USE_CERT_BUFFERS_256
+#include <wolfssl/certs_test.h>
+
+#include "support.h"
+
+#include "ciphers/internal.h"
+
+/* Two one-way byte pipes. */
+typedef struct pipe_buf {
+    unsigned char data[65536];
+    size_t len;
+} pipe_buf;
+
+typedef struct endpoint {
+    pipe_buf *in, *out;
+} endpoint;
+
+static int mem_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    endpoint *e = ctx;
+    size_t n = e->in->len < (size_t)sz ? e->in->len : (size_t)sz;
+    (void)ssl;
+    if (n == 0)
+        return WOLFSSL_CBIO_ERR_WANT_READ;
+    memcpy(buf, e->in->data, n);
+    memmove(e->in->data, e->in->data + n, e->in->len - n);
+    e->in->len -= n;
+    return (int)n;
+}
+
+static int mem_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    endpoint *e = ctx;
+    (void)ssl;
+    if (e->out->len + (size_t)sz > sizeof e->out->data)
+        return WOLFSSL_CBIO_ERR_WANT_WRITE;
+    memcpy(e->out->data + e->out->len, buf, (size_t)sz);
+    e->out->len += (size_t)sz;
+    return sz;
+}
+
+static WOLFSSL_CTX *server_ctx(int ecc, int tls13)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(tls13 ? wolfTLSv1_3_server_method() : wolfTLSv1_2_server_method());
+    assert_non_null(ctx);
+    if (ecc) {
+        assert_int_equal(wolfSSL_CTX_use_certificate_buffer(ctx, serv_ecc_der_256, sizeof_serv_ecc_der_256,
+                                                            WOLFSSL_FILETYPE_ASN1),
+                         WOLFSSL_SUCCESS);
+        assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(ctx, ecc_key_der_256, sizeof_ecc_key_der_256,
+                                                           WOLFSSL_FILETYPE_ASN1),
+                         WOLFSSL_SUCCESS);
+    } else {
+        assert_int_equal(wolfSSL_CTX_use_certificate_buffer(ctx, server_cert_der_2048, sizeof_server_cert_der_2048,
+                                                            WOLFSSL_FILETYPE_ASN1),
+                         WOLFSSL_SUCCESS);
+        assert_int_equal(wolfSSL_CTX_use_PrivateKey_buffer(ctx, server_key_der_2048, sizeof_server_key_der_2048,
+                                                           WOLFSSL_FILETYPE_ASN1),
+                         WOLFSSL_SUCCESS);
+    }
+    assert_int_equal(wolfSSL_CTX_SetTmpDH_buffer(ctx, dh_key_der_2048, sizeof_dh_key_der_2048, WOLFSSL_FILETYPE_ASN1),
+                     WOLFSSL_SUCCESS);
+    return ctx;
+}
+
+/* Handshake a client context against a server context; returns the IANA
+ * code negotiated, or -1 when the handshake failed. */
+static int handshake(WOLFSSL_CTX *cctx, WOLFSSL_CTX *sctx)
+{
+    static pipe_buf c2s, s2c;
+    endpoint ce = {&s2c, &c2s}, se = {&c2s, &s2c};
+    WOLFSSL *c, *s;
+    int cdone = 0, sdone = 0, rounds, result = -1;
+
+    c2s.len = s2c.len = 0;
+    wolfSSL_CTX_set_verify(cctx, WOLFSSL_VERIFY_NONE, NULL);
+    wolfSSL_CTX_SetIORecv(cctx, mem_recv);
+    wolfSSL_CTX_SetIOSend(cctx, mem_send);
+    wolfSSL_CTX_SetIORecv(sctx, mem_recv);
+    wolfSSL_CTX_SetIOSend(sctx, mem_send);
+    c = wolfSSL_new(cctx);
+    s = wolfSSL_new(sctx);
+    assert_non_null(c);
+    assert_non_null(s);
+    wolfSSL_SetIOReadCtx(c, &ce);
+    wolfSSL_SetIOWriteCtx(c, &ce);
+    wolfSSL_SetIOReadCtx(s, &se);
+    wolfSSL_SetIOWriteCtx(s, &se);
+    for (rounds = 0; rounds < 50 && !(cdone && sdone); rounds++) {
+        if (!cdone) {
+            int r = wolfSSL_connect(c);
+            if (r == WOLFSSL_SUCCESS)
+                cdone = 1;
+            else if (wolfSSL_get_error(c, r) != WOLFSSL_ERROR_WANT_READ &&
+                     wolfSSL_get_error(c, r) != WOLFSSL_ERROR_WANT_WRITE)
+                break;
+        }
+        if (!sdone) {
+            int r = wolfSSL_accept(s);
+            if (r == WOLFSSL_SUCCESS)
+                sdone = 1;
+            else if (wolfSSL_get_error(s, r) != WOLFSSL_ERROR_WANT_READ &&
+                     wolfSSL_get_error(s, r) != WOLFSSL_ERROR_WANT_WRITE)
+                break;
+        }
+    }
+    if (getenv("HS_DEBUG"))
+        fprintf(stderr, "handshake: rounds %d cdone %d sdone %d cerr %d serr %d\n", rounds, cdone, sdone,
+                wolfSSL_get_error(c, 0), wolfSSL_get_error(s, 0));
+    if (cdone && sdone) {
+        const phonesec_cipher_suite *cs = phonesec_cipher_by_name(wolfSSL_get_cipher_name(c));
+        int suite = wolfSSL_get_current_cipher_suite(c);
+        result = suite & 0xFFFF;
+        if (cs != NULL)
+            assert_int_equal(cs->iana, result);
+    }
+    wolfSSL_free(c);
+    wolfSSL_free(s);
+    return result;
+}
+
+static WOLFSSL_CTX *client_with(const char *str, const char *tls13)
+{
+    uint16_t codes[256], t13[8];
+    size_t n = 0, m = 0, i;
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    assert_non_null(ctx);
+    assert_int_equal(phonesec_ciphers_select(str, codes, 200, &n), PHONESEC_OK);
+    if (tls13 != NULL) {
+        assert_int_equal(phonesec_ciphers_select_tls13(tls13, t13, 8, &m), PHONESEC_OK);
+        for (i = 0; i < m; i++)
+            codes[n++] = t13[i];
+    }
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, codes, n), PHONESEC_OK);
+    return ctx;
+}
+
+/* A server that offers exactly one suite (by wolfSSL name). */
+static WOLFSSL_CTX *server_only(const char *wolf_name, int ecc)
+{
+    WOLFSSL_CTX *ctx = server_ctx(ecc, strncmp(wolf_name, "TLS13-", 6) == 0);
+    assert_int_equal(wolfSSL_CTX_set_cipher_list(ctx, wolf_name), WOLFSSL_SUCCESS);
+    return ctx;
+}
+
+static void check_refused_then_allowed(const char *wolf_name, uint16_t code, int ecc, const char *selecting)
+{
+    WOLFSSL_CTX *s = server_only(wolf_name, ecc);
+    WOLFSSL_CTX *c = client_with("DEFAULT", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256");
+    WOLFSSL_CTX *plain = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    /* wolfSSL's own default would take it: that is what we guard against */
+    assert_int_equal(handshake(plain, s), code);
+    assert_int_equal(handshake(c, s), -1);
+    wolfSSL_CTX_free(c);
+    c = client_with(selecting, NULL);
+    assert_int_equal(handshake(c, s), code);
+    wolfSSL_CTX_free(c);
+    wolfSSL_CTX_free(plain);
+    wolfSSL_CTX_free(s);
+}
+
+static void rc4_refused_unless_selected(void **state)
+{
+    uint16_t codes[128];
+    size_t n = 0, i;
+    (void)state;
+    /* "DEFAULT:RC4" adds nothing: DEFAULT removed RC4 for good ("!"), as in OpenSSL */
+    assert_int_equal(phonesec_ciphers_select("DEFAULT:RC4", codes, 128, &n), PHONESEC_OK);
+    for (i = 0; i < n; i++)
+        assert_int_not_equal(codes[i], 0xC011);
+    check_refused_then_allowed("ECDHE-RSA-RC4-SHA", 0xC011, 0, "HIGH:RC4");
+}
+
+static void des3_refused_unless_selected(void **state)
+{
+    (void)state;
+    check_refused_then_allowed("ECDHE-RSA-DES-CBC3-SHA", 0xC012, 0, "HIGH:3DES");
+}
+
+static void null_refused_unless_selected(void **state)
+{
+    (void)state;
+    check_refused_then_allowed("ECDHE-ECDSA-NULL-SHA", 0xC006, 1, "HIGH:eNULL");
+}
+
+static void tls13_integrity_only_refused(void **state)
+{
+    WOLFSSL_CTX *s = server_only("TLS13-SHA256-SHA256", 0);
+    WOLFSSL_CTX *plain = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    WOLFSSL_CTX *c = client_with("DEFAULT", "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256");
+    (void)state;
+    assert_int_equal(handshake(plain, s), 0xC0B4); /* TLS_SHA256_SHA256 (RFC 9150) */
+    assert_int_equal(handshake(c, s), -1);
+    wolfSSL_CTX_free(c);
+    wolfSSL_CTX_free(plain);
+    wolfSSL_CTX_free(s);
+}
+
+static void default_negotiates_in_order(void **state)
+{
+    WOLFSSL_CTX *s = server_ctx(0, 0), *c;
+    (void)state;
+    c = client_with("DEFAULT", NULL);
+    /* whatever the server picks must be one of the selected suites */
+    {
+        int got = handshake(c, s);
+        uint16_t codes[64];
+        size_t n = 0, i;
+        int ok = 0;
+        assert_true(got > 0);
+        assert_int_equal(phonesec_ciphers_select("DEFAULT", codes, 64, &n), PHONESEC_OK);
+        for (i = 0; i < n; i++)
+            if (codes[i] == got)
+                ok = 1;
+        assert_true(ok);
+    }
+    wolfSSL_CTX_free(c);
+    wolfSSL_CTX_free(s);
+}
+
+static void list_read_back(void **state)
+{
+    WOLFSSL_CTX *c = client_with("ALL:!RC4:!3DES:!eNULL", "TLS_AES_128_GCM_SHA256");
+    WOLFSSL *ssl = wolfSSL_new(c);
+    WOLF_STACK_OF(WOLFSSL_CIPHER) *sk = wolfSSL_get_ciphers_compat(ssl);
+    int i, n = wolfSSL_sk_SSL_CIPHER_num(sk);
+    (void)state;
+    assert_true(n > 10);
+    for (i = 0; i < n; i++) {
+        const char *nm = wolfSSL_CIPHER_get_name(wolfSSL_sk_SSL_CIPHER_value(sk, i));
+        assert_null(strstr(nm, "RC4"));
+        assert_null(strstr(nm, "DES-CBC3"));
+        assert_null(strstr(nm, "NULL"));
+        assert_null(strstr(nm, "TLS13-SHA"));
+        assert_null(strstr(nm, "PSK"));
+    }
+    wolfSSL_free(ssl);
+    wolfSSL_CTX_free(c);
+}
+
+static void apply_errors(void **state)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    uint16_t none[2] = {0x0035, 0x1234}; /* static RSA (not in Debian's wolfSSL), unknown */
+    uint16_t one[1] = {0xC02F};
+    (void)state;
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(NULL, one, 1), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, NULL, 1), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, one, 0), PHONESEC_E_NO_MATCH);
+    if (!phonesec_cipher_backend_available(0x0035))
+        assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, none, 2), PHONESEC_E_NO_MATCH);
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, one, 1), PHONESEC_OK);
+    assert_int_equal(phonesec_cipher_backend_available(0x1234), 0);
+    assert_int_equal(phonesec_cipher_backend_available(0xC02F), 1);
+    wolfSSL_CTX_free(ctx);
+}
+
+/* Out of memory: the one allocation fails cleanly, nothing leaks, the
+ * context keeps its previous list. */
+static void apply_out_of_memory(void **state)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    uint16_t codes[64];
+    size_t n = 0;
+    long live = test_alloc_live, at;
+    int rc = PHONESEC_E_NOMEM;
+    (void)state;
+    assert_int_equal(phonesec_ciphers_select("DEFAULT", codes, 64, &n), PHONESEC_OK);
+    for (at = 1; rc == PHONESEC_E_NOMEM && at < 10; at++) {
+        test_alloc_calls = 0;
+        test_alloc_fail_at = at;
+        rc = phonesec_ciphers_apply_wolfssl(ctx, codes, n);
+        test_alloc_fail_at = 0;
+        assert_true(rc == PHONESEC_E_NOMEM || rc == PHONESEC_OK);
+        assert_int_equal(test_alloc_live, live);
+    }
+    assert_int_equal(rc, PHONESEC_OK);
+    assert_true(at > 2); /* at least one allocation was failed */
+    wolfSSL_CTX_free(ctx);
+}
+
+/* The fallback to a preset is logged (warning), and says why. */
+static void fallback_is_logged(void **state)
+{
+    uint16_t codes[128];
+    size_t n = 0;
+    int fb = 0;
+    (void)state;
+    test_log_text[0] = '\0';
+    assert_int_equal(phonesec_ciphers_select_or_preset("NOPE", PHONESEC_CIPHERS_PRESET_XMPP, codes, 128, &n, &fb),
+                     PHONESEC_OK);
+    assert_int_equal(fb, 1);
+    assert_non_null(strstr(test_log_text, "selects nothing"));
+}
+
+/* Every suite the backend says it has must really be negotiable. */
+static void available_means_negotiable(void **state)
+{
+    size_t i, n = phonesec_cipher_count(), tried = 0;
+    (void)state;
+    for (i = 0; i < n; i++) {
+        const phonesec_cipher_suite *cs = phonesec_cipher_at(i);
+        const char *wn;
+        WOLFSSL_CTX *s, *c;
+        int ecc;
+        if (!phonesec_cipher_backend_available(cs->iana))
+            continue;
+        if (strcmp(cs->auth, "None") == 0 || strcmp(cs->auth, "DSS") == 0)
+            continue; /* anonymous / DSA: need server setup beyond this test */
+        wn = phonesec__ciphers_wolfssl_name(cs->iana);
+        ecc = strcmp(cs->auth, "ECDSA") == 0;
+        s = server_only(wn, ecc);
+        c = wolfSSL_CTX_new(wolfSSLv23_client_method());
+        assert_int_equal(phonesec_ciphers_apply_wolfssl(c, &cs->iana, 1), PHONESEC_OK);
+        if (handshake(c, s) != cs->iana) {
+            fprintf(stderr, "suite %s (wolfSSL %s) reported available but not negotiated\n", cs->openssl_name, wn);
+            fail();
+        }
+        tried++;
+        wolfSSL_CTX_free(c);
+        wolfSSL_CTX_free(s);
+    }
+    assert_true(tried >= 15);
+}
+
+int main(int argc, char **argv)
+{
+    /* The exhaustive handshake of every available suite is slow under
+     * valgrind: it runs as its own test (suite 'vectors'). */
+    const struct CMUnitTest all_suites[] = {
+        cmocka_unit_test(available_means_negotiable),
+    };
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rc4_refused_unless_selected),
+        cmocka_unit_test(des3_refused_unless_selected),
+        cmocka_unit_test(null_refused_unless_selected),
+        cmocka_unit_test(tls13_integrity_only_refused),
+        cmocka_unit_test(default_negotiates_in_order),
+        cmocka_unit_test(list_read_back),
+        cmocka_unit_test(apply_errors),
+        cmocka_unit_test(apply_out_of_memory),
+        cmocka_unit_test(fallback_is_logged),
+    };
+    wolfSSL_Init();
+    if (argc > 1 && strcmp(argv[1], "--all-suites") == 0)
+        return cmocka_run_group_tests(all_suites, test_platform_setup, test_platform_teardown);
+    return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
+}
