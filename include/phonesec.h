@@ -39,6 +39,7 @@
 #include "phonesec/mediasec.h"
 #include "phonesec/srtp.h"
 #include "phonesec/sdes.h"
+#include "phonesec/flow.h"
 #include "phonesec/tls.h"
 
 #endif
