@@ -36,5 +36,6 @@
 
 #include "phonesec/core.h"
 #include "phonesec/ciphers.h"
+#include "phonesec/cfgcrypt.h"
 
 #endif
