@@ -37,5 +37,6 @@
 #include "phonesec/core.h"
 #include "phonesec/ciphers.h"
 #include "phonesec/cfgcrypt.h"
+#include "phonesec/legacy_rc4.h"
 
 #endif
