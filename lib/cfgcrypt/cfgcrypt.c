@@ -277,16 +277,12 @@ static int psec_ikm(phonesec_cfg_ctx *c, const uint8_t *id, size_t id_len, uint8
             return fail(c, PHONESEC_E_INVAL, "file was made with raw keying material, not a password");
         if (memcmp(id + 6, "\0\0\0\0", 4) != 0)
             return fail(c, PHONESEC_E_PARSE, "psec raw mode with non-zero KDF parameters");
-        if (c->secret_len > 32) {
-            rc = wc_HKDF(WC_SHA256, c->secret, (word32)c->secret_len, id + 10, 16, (const byte *)"psec raw", 8, ikm,
-                         32);
-            if (rc != 0)
-                return fail(c, PHONESEC_E_CRYPTO, "HKDF failed");
-            *ikm_len = 32;
-        } else {
-            memcpy(ikm, c->secret, c->secret_len);
-            *ikm_len = c->secret_len;
-        }
+        /* IKM = HKDF-SHA256(salt = ksalt, IKM = key, info = "psec raw", 32):
+         * every byte of the key id block is bound to the content key. */
+        rc = wc_HKDF(WC_SHA256, c->secret, (word32)c->secret_len, id + 10, 16, (const byte *)"psec raw", 8, ikm, 32);
+        if (rc != 0)
+            return fail(c, PHONESEC_E_CRYPTO, "HKDF failed");
+        *ikm_len = 32;
         return PHONESEC_OK;
     }
     if (!c->secret_is_password)
@@ -972,8 +968,10 @@ static int begin(phonesec_cfg_ctx *c, size_t in_len, uint8_t *out, size_t out_ca
     size_t need;
     if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0))
         return PHONESEC_E_INVAL;
-    if (c->state == ST_DONE || c->state == ST_FAILED)
-        return phonesec__fail(&c->err, PHONESEC_E_STATE, "context already finished or failed");
+    if (c->state == ST_FAILED) /* keep the first error's detail */
+        return PHONESEC_E_STATE;
+    if (c->state == ST_DONE)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "context already finished");
     need = phonesec_cfg_bound(c, in_len);
     if (out_cap < need) {
         *out_len = need;
