@@ -118,6 +118,23 @@ static int commit(struct job *j, const char *out_path)
     return PHONESEC_OK;
 }
 
+/* The output bound depends on what the context holds: grow the buffer when
+ * needed (it stays below CHUNK + one record + a few blocks). */
+static int grow(struct job *j, phonesec_cfg_ctx *ctx, size_t in_len, uint8_t **buf, size_t *cap)
+{
+    size_t need = phonesec_cfg_bound(ctx, in_len);
+    uint8_t *nb;
+    if (need <= *cap)
+        return PHONESEC_OK;
+    nb = phonesec__malloc(need);
+    if (nb == NULL)
+        return say(j, PHONESEC_E_NOMEM, "out of memory", NULL, 0);
+    phonesec__free_secret(*buf, *cap);
+    *buf = nb;
+    *cap = need;
+    return PHONESEC_OK;
+}
+
 int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_path, const char *out_path,
                       phonesec_cfg_progress_fn progress, void *ud, char *err, size_t err_cap)
 {
@@ -184,6 +201,8 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
         }
         if (r == 0)
             break;
+        if ((rc = grow(&j, ctx, (size_t)r, &obuf, &ocap)) != 0)
+            goto out;
         rc = phonesec_cfg_update(ctx, ibuf, (size_t)r, obuf, ocap, &olen);
         if (rc != 0)
             goto ctx_err;
@@ -195,6 +214,8 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
         if (progress != NULL)
             progress(done, total, ud);
     }
+    if ((rc = grow(&j, ctx, 0, &obuf, &ocap)) != 0)
+        goto out;
     rc = phonesec_cfg_final(ctx, obuf, ocap, &olen);
     if (rc != 0)
         goto ctx_err;
