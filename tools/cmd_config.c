@@ -369,6 +369,18 @@ int phonesec_tool_config(int argc, char **argv)
         fprintf(stderr, "phonesec config: give either a password or --ikm-file, not both\n");
         return TOOL_USAGE;
     }
+    if (p.key_id != NULL && p.format != PHONESEC_CFG_RFC8188) {
+        fprintf(stderr, "phonesec config: --key-id applies to rfc8188 only (psec uses the key id for its header)\n");
+        return TOOL_USAGE;
+    }
+    if ((p.record_size != 0 || p.pad != 0) && p.format != PHONESEC_CFG_RFC8188 && p.format != PHONESEC_CFG_PSEC) {
+        fprintf(stderr, "phonesec config: --record-size and --pad apply to rfc8188 and psec only\n");
+        return TOOL_USAGE;
+    }
+    if (!encrypt && (p.record_size != 0 || p.pad != 0 || p.key_id != NULL || scrypt)) {
+        fprintf(stderr, "phonesec config: --record-size, --pad, --key-id and --scrypt are read from the file when decrypting\n");
+        return TOOL_USAGE;
+    }
     if (p.format != PHONESEC_CFG_PSEC && have_iter && p.format != PHONESEC_CFG_OPENSSL) {
         fprintf(stderr, "phonesec config: --iter applies to openssl --pbkdf2 and psec only\n");
         return TOOL_USAGE;
