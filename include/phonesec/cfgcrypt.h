@@ -89,9 +89,9 @@ typedef struct phonesec_cfg_params {
     uint32_t pad;             /**< rfc8188/psec encrypt: zero padding bytes added at the end (at most 65536) */
     const uint8_t *salt;      /**< encrypt: fixed salt for reproducible output (tests); NULL = random */
     size_t salt_len;          /**< 8 for openssl, 16 for rfc8188 and psec */
-    uint8_t scrypt_log2n;     /**< psec scrypt: log2(N); 0 = 15 */
-    uint8_t scrypt_r;         /**< psec scrypt: r; 0 = 8 */
-    uint8_t scrypt_p;         /**< psec scrypt: p; 0 = 1 */
+    uint8_t scrypt_log2n;     /**< psec scrypt: log2(N), 10..22; 0 = 15 */
+    uint8_t scrypt_r;         /**< psec scrypt: r, 1..32; 0 = 8 (128 * r * N at most 256 MiB) */
+    uint8_t scrypt_p;         /**< psec scrypt: p, 1..16; 0 = 1 */
 } phonesec_cfg_params;
 
 /** Static initialiser: every field zero except the version. */
@@ -175,8 +175,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_final(phonesec_cfg_ctx *ctx, 
 
 /**
  * \brief Text of the context's last error ("" when none); never key material.
- * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL) or PHONESEC_E_BUFFER_SMALL
- *         (text cut to fit, still NUL-terminated)
+ * \return PHONESEC_OK (text cut to fit cap, always NUL-terminated) or
+ *         PHONESEC_E_INVAL (ctx or buf NULL, cap 0)
  */
 PHONESEC_API int phonesec_cfg_last_error(const phonesec_cfg_ctx *ctx, char *buf, size_t cap);
 

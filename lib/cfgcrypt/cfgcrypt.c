@@ -412,6 +412,12 @@ static int ctx_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p, int enc
     if (p->format == PHONESEC_CFG_PSEC && enc && kdf == PHONESEC_CFG_KDF_PBKDF2 && p->iterations != 0 &&
         (p->iterations < PSEC_ITER_MIN || p->iterations > PSEC_ITER_MAX))
         return PHONESEC_E_INVAL;
+    if (p->format == PHONESEC_CFG_PSEC && enc && kdf == PHONESEC_CFG_KDF_SCRYPT) {
+        unsigned ln = p->scrypt_log2n ? p->scrypt_log2n : 15, r = p->scrypt_r ? p->scrypt_r : 8;
+        unsigned par = p->scrypt_p ? p->scrypt_p : 1;
+        if (ln < 10 || ln > 22 || r > 32 || par > 16 || ((uint64_t)128 * r << ln) > PSEC_SCRYPT_MEM_MAX)
+            return PHONESEC_E_INVAL;
+    }
     if (p->format == PHONESEC_CFG_OPENSSL && p->iterations > INT_MAX)
         return PHONESEC_E_INVAL;
 

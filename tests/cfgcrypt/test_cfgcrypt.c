@@ -388,6 +388,15 @@ static void buffer_small_and_state(void **state)
     p.password = in;
     p.password_len = 3;
     assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_UNSUPPORTED);
+    p.format = PHONESEC_CFG_PSEC;
+    p.scrypt_log2n = 23; /* 1 GiB */
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.scrypt_log2n = 10;
+    p.scrypt_r = 33;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.iterations = 999;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
 }
 
 /* ---- psec ---- */
