@@ -24,6 +24,10 @@ struct job {
     char *tmp; /* temporary path, or NULL */
 };
 
+#ifndef EDQUOT
+#define EDQUOT ENOSPC
+#endif
+
 static int say(struct job *j, int code, const char *what, const char *path, int errnum)
 {
     if (j->err != NULL && j->err_cap > 0) {
