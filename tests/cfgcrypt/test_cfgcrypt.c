@@ -524,6 +524,48 @@ static void out_of_memory(void **state)
     free(enc);
 }
 
+/* Constant memory: after the header, update() allocates nothing, whatever
+ * the amount of data (every format, both directions, 2 MB). */
+static void constant_memory(void **state)
+{
+    static uint8_t in[65536], out[65536 + 16384], enc[65536 + 16384];
+    static const int formats[] = {PHONESEC_CFG_OPENSSL, PHONESEC_CFG_YEALINK, PHONESEC_CFG_RFC8188, PHONESEC_CFG_PSEC};
+    uint8_t ikm[16] = {5};
+    size_t f, i, got, eg;
+    (void)state;
+    for (f = 0; f < 4; f++) {
+        phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+        phonesec_cfg_ctx *e, *d;
+        long live = -1;
+        p.format = formats[f];
+        p.password = (const uint8_t *)"pw";
+        p.password_len = 2;
+        p.key = formats[f] == PHONESEC_CFG_YEALINK ? (const uint8_t *)"0123456789abcdef" : ikm;
+        p.key_len = 16;
+        if (formats[f] == PHONESEC_CFG_PSEC) {
+            p.kdf = PHONESEC_CFG_KDF_RAW;
+            p.password = NULL;
+        }
+        assert_int_equal(phonesec_cfg_encrypt_new(&e, &p), 0);
+        assert_int_equal(phonesec_cfg_decrypt_new(&d, &p), 0);
+        for (i = 0; i < 32; i++) {
+            memset(in, (int)i, sizeof in);
+            assert_int_equal(phonesec_cfg_update(e, in, sizeof in, enc, sizeof enc, &eg), 0);
+            assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
+            if (i == 1)
+                live = test_alloc_bytes_live;
+            if (i > 1)
+                assert_int_equal(test_alloc_bytes_live, live);
+        }
+        assert_true(live > 0 && live < 64 * 1024);
+        assert_int_equal(phonesec_cfg_final(e, enc, sizeof enc, &eg), 0);
+        assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
+        assert_int_equal(phonesec_cfg_final(d, out, sizeof out, &got), 0);
+        phonesec_cfg_free(e);
+        phonesec_cfg_free(d);
+    }
+}
+
 /* ---- file helper ---- */
 
 static int count_dir(const char *dir)
@@ -600,6 +642,7 @@ int main(void)
         cmocka_unit_test(psec_password_modes),
         cmocka_unit_test(psec_raw_tamper),
         cmocka_unit_test(out_of_memory),
+        cmocka_unit_test(constant_memory),
         cmocka_unit_test(file_atomic),
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
