@@ -41,5 +41,7 @@
 #include "phonesec/sdes.h"
 #include "phonesec/flow.h"
 #include "phonesec/tls.h"
+#include "phonesec/cfgcrypt.h"
+#include "phonesec/legacy_rc4.h"
 
 #endif

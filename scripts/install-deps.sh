@@ -6,6 +6,7 @@ PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev valgrind python3
 libwolfssl-dev libsrtp2-dev libcmocka-dev libssl-dev
 gnutls-bin kamailio kamailio-tls-modules baresip-core linphone-cli
 libosip2-dev libre-dev python3-pylibsrtp iproute2 util-linux"
+PKGS="$PKGS python3-cryptography bc time"  # cfgcrypt: independent RFC 8188/psec check, benchmark
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

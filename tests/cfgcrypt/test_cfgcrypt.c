@@ -1,0 +1,649 @@
+/* Unit and known-answer tests of cfgcrypt (RFC 8188 §3, Yealink vendor fixture). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support.h"
+
+/* Run a whole stream through a context in chunks; *out malloc'd (caller frees). */
+static int run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size_t n, size_t chunk, uint8_t **out,
+               size_t *out_len)
+{
+    phonesec_cfg_ctx *c = NULL;
+    uint8_t *o = NULL;
+    size_t ol = 0, pos = 0, got;
+    int rc = enc ? phonesec_cfg_encrypt_new(&c, p) : phonesec_cfg_decrypt_new(&c, p);
+    *out = NULL;
+    *out_len = 0;
+    if (rc != 0)
+        return rc;
+    for (;;) {
+        size_t take = n - pos < chunk ? n - pos : chunk;
+        size_t cap = phonesec_cfg_bound(c, take);
+        uint8_t *t = realloc(o, ol + cap + 1);
+        assert_non_null(t);
+        o = t;
+        rc = take == 0 ? phonesec_cfg_final(c, o + ol, cap, &got)
+                       : phonesec_cfg_update(c, in + pos, take, o + ol, cap, &got);
+        if (rc != 0)
+            break;
+        ol += got;
+        pos += take;
+        if (take == 0)
+            break;
+    }
+    phonesec_cfg_free(c);
+    if (rc != 0) {
+        free(o);
+        return rc;
+    }
+    *out = o;
+    *out_len = ol;
+    return 0;
+}
+
+static size_t b64url(const char *s, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(phonesec_base64_decode(s, strlen(s), PHONESEC_BASE64_URL_NOPAD_OK, out, cap, &n, NULL), 0);
+    return n;
+}
+
+/* ---- RFC 8188 §3.1 and §3.2 ---- */
+
+static void rfc8188_examples(void **state)
+{
+    size_t len, examples = 0;
+    char *text = test_read_vector("cfgcrypt/rfc8188.txt", &len);
+    char *line, *save = NULL, ikm_s[64] = "", plain[64] = "";
+    (void)state;
+    assert_non_null(text);
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "ikm ", 4) == 0)
+            snprintf(ikm_s, sizeof ikm_s, "%s", line + 4);
+        else if (strncmp(line, "plain ", 6) == 0)
+            snprintf(plain, sizeof plain, "%s", line + 6);
+        else if (strncmp(line, "encoded ", 8) == 0) {
+            uint8_t ikm[32], enc[256], *out;
+            size_t ikm_len = b64url(ikm_s, ikm, sizeof ikm), enc_len = b64url(line + 8, enc, sizeof enc), out_len,
+                   chunk;
+            phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+            p.format = PHONESEC_CFG_RFC8188;
+            p.key = ikm;
+            p.key_len = ikm_len;
+            for (chunk = 1; chunk <= enc_len; chunk += 7) {
+                assert_int_equal(run(&p, 0, enc, enc_len, chunk, &out, &out_len), 0);
+                assert_int_equal(out_len, strlen(plain));
+                assert_memory_equal(out, plain, out_len);
+                free(out);
+            }
+            /* encoding: same salt, record size and key id give the same bytes
+             * when the example uses one record without padding (§3.1) */
+            if (enc[20] == 0 && enc_len == 21 + strlen(plain) + 17) {
+                p.salt = enc;
+                p.salt_len = 16;
+                p.record_size = ((uint32_t)enc[16] << 24) | ((uint32_t)enc[17] << 16) | ((uint32_t)enc[18] << 8) |
+                                enc[19];
+                assert_int_equal(run(&p, 1, (const uint8_t *)plain, strlen(plain), 5, &out, &out_len), 0);
+                assert_int_equal(out_len, enc_len);
+                assert_memory_equal(out, enc, enc_len);
+                free(out);
+            }
+            /* a wrong IKM is refused */
+            ikm[0] ^= 1;
+            assert_int_equal(run(&p, 0, enc, enc_len, 100, &out, &out_len), PHONESEC_E_AUTH);
+            examples++;
+        }
+    }
+    assert_int_equal(examples, 2);
+    free(text);
+}
+
+/* Every truncation and every single-bit flip of an authenticated file fails. */
+static void check_tamper(const phonesec_cfg_params *p, const uint8_t *f, size_t n)
+{
+    uint8_t *copy = malloc(n), *out;
+    size_t i, out_len;
+    assert_non_null(copy);
+    for (i = 0; i < n; i++) {
+        int rc = run(p, 0, f, i, 64, &out, &out_len);
+        assert_int_not_equal(rc, 0);
+        assert_true(rc == PHONESEC_E_TRUNCATED || rc == PHONESEC_E_AUTH || rc == PHONESEC_E_PARSE);
+    }
+    for (i = 0; i < n * 8; i += (n > 400 ? 5 : 1)) {
+        int rc;
+        memcpy(copy, f, n);
+        copy[i / 8] ^= (uint8_t)(1u << (i % 8));
+        rc = run(p, 0, copy, n, 64, &out, &out_len);
+        if (rc == 0) /* a flip in the key id of an rfc8188 file is not covered by anything */
+            free(out);
+        assert_true(rc != 0 || (p->format == PHONESEC_CFG_RFC8188 && i / 8 >= 21 && i / 8 < 21 + (size_t)f[20]));
+    }
+    free(copy);
+}
+
+static void rfc8188_tamper_and_padding(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t ikm[16] = {1, 2, 3}, plain[300], *enc, *out;
+    size_t enc_len, out_len, i;
+    (void)state;
+    for (i = 0; i < sizeof plain; i++)
+        plain[i] = (uint8_t)(i * 7);
+    p.format = PHONESEC_CFG_RFC8188;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    p.record_size = 50;
+    p.pad = 70;
+    p.key_id = (const uint8_t *)"kid";
+    p.key_id_len = 3;
+    assert_int_equal(run(&p, 1, plain, sizeof plain, 33, &enc, &enc_len), 0);
+    /* header: salt(16) rs(4) idlen(1) keyid; all records but the last are rs long */
+    assert_int_equal(enc[16] << 24 | enc[17] << 16 | enc[18] << 8 | enc[19], 50);
+    assert_int_equal(enc[20], 3);
+    assert_memory_equal(enc + 21, "kid", 3);
+    assert_true((enc_len - 24) / 50 >= (sizeof plain + 70) / 33);
+    assert_int_equal(run(&p, 0, enc, enc_len, 1, &out, &out_len), 0);
+    assert_int_equal(out_len, sizeof plain);
+    assert_memory_equal(out, plain, sizeof plain);
+    free(out);
+    check_tamper(&p, enc, enc_len);
+    /* data after the last record */
+    {
+        uint8_t *more = malloc(enc_len + 1);
+        memcpy(more, enc, enc_len);
+        more[enc_len] = 0;
+        assert_int_not_equal(run(&p, 0, more, enc_len + 1, 1000, &out, &out_len), 0);
+        free(more);
+    }
+    free(enc);
+    /* empty plaintext: one record holding only the delimiter */
+    p.pad = 0;
+    assert_int_equal(run(&p, 1, NULL, 0, 1, &enc, &enc_len), 0);
+    assert_int_equal(enc_len, 21 + 3 + 17);
+    assert_int_equal(run(&p, 0, enc, enc_len, 1, &out, &out_len), 0);
+    assert_int_equal(out_len, 0);
+    free(out);
+    free(enc);
+}
+
+/* A record that fails authentication releases none of its plaintext. */
+static void no_plaintext_before_auth(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    static const char secret[] = "SECRET-PASSWORD-LINE=hunter2";
+    uint8_t ikm[16] = {9}, *enc, out[512];
+    size_t enc_len, got;
+    phonesec_cfg_ctx *c;
+    (void)state;
+    p.format = PHONESEC_CFG_RFC8188;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    assert_int_equal(run(&p, 1, (const uint8_t *)secret, strlen(secret), 100, &enc, &got), 0);
+    enc_len = got;
+    enc[enc_len - 1] ^= 0x80; /* tag */
+    assert_int_equal(phonesec_cfg_decrypt_new(&c, &p), 0);
+    memset(out, 0xAA, sizeof out);
+    assert_int_equal(phonesec_cfg_update(c, enc, enc_len, out, sizeof out, &got), 0);
+    assert_int_equal(got, 0);
+    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), PHONESEC_E_AUTH);
+    assert_int_equal(got, 0);
+    for (size_t i = 0; i + 7 <= sizeof out; i++)
+        assert_int_not_equal(memcmp(out + i, "hunter2", 7), 0);
+    assert_int_equal(phonesec_cfg_update(c, enc, 1, out, sizeof out, &got), PHONESEC_E_STATE);
+    {
+        char e[300];
+        assert_int_equal(phonesec_cfg_last_error(c, e, sizeof e), 0);
+        assert_non_null(strstr(e, "authentication"));
+    }
+    phonesec_cfg_free(c);
+    free(enc);
+}
+
+/* ---- Yealink vendor fixture ---- */
+
+static void yealink_fixture(void **state)
+{
+    size_t enc_len, plain_len, sec_len, common_len, out_len, kl;
+    char *enc = test_read_vector("cfgcrypt/yealink/test.cfg", &enc_len);
+    char *plain = test_read_vector("cfgcrypt/yealink/test.plain.cfg", &plain_len);
+    char *sec = test_read_vector("cfgcrypt/yealink/test_Security.enc", &sec_len);
+    char *common = test_read_vector("cfgcrypt/yealink/common.key", &common_len);
+    uint8_t key[16], wrapped[16], *out, bad[16];
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    (void)state;
+    assert_non_null(enc);
+    assert_non_null(plain);
+    assert_non_null(sec);
+    assert_non_null(common);
+    assert_int_equal(common_len, 16);
+    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, sec_len, (uint8_t *)common, 16, key, sizeof key,
+                                                     &kl),
+                     0);
+    assert_int_equal(kl, 16);
+    assert_memory_equal(key, "ljB7jiDIQQ7XD888", 16);
+    assert_int_equal(phonesec_cfg_yealink_key_wrap(key, 16, (uint8_t *)common, 16, wrapped, sizeof wrapped, &kl), 0);
+    assert_memory_equal(wrapped, sec, 16);
+    memcpy(bad, common, 16);
+    bad[3] ^= 0x20;
+    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, 16, bad, 16, key + 0, sizeof key, &kl),
+                     PHONESEC_E_AUTH);
+    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, 15, (uint8_t *)common, 16, key, sizeof key, &kl),
+                     PHONESEC_E_PARSE);
+
+    p.format = PHONESEC_CFG_YEALINK;
+    p.key = (const uint8_t *)"ljB7jiDIQQ7XD888";
+    p.key_len = 16;
+    /* the vendor's space padding is not PKCS#7: it stays */
+    assert_int_equal(run(&p, 0, (uint8_t *)enc, enc_len, 333, &out, &out_len), 0);
+    assert_int_equal(out_len, plain_len);
+    assert_memory_equal(out, plain, plain_len);
+    free(out);
+    /* encoding pads with spaces as the vendor tool does: byte-identical */
+    assert_int_equal(run(&p, 1, (uint8_t *)plain, plain_len - 4, 100, &out, &out_len), 0);
+    assert_int_equal(out_len, enc_len);
+    assert_memory_equal(out, enc, enc_len);
+    free(out);
+    /* not a multiple of 16 */
+    assert_int_equal(run(&p, 0, (uint8_t *)enc, enc_len - 3, 100, &out, &out_len), PHONESEC_E_TRUNCATED);
+    free(enc);
+    free(plain);
+    free(sec);
+    free(common);
+}
+
+static void yealink_padding_rules(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t pt[32], *enc, *out;
+    size_t enc_len, out_len;
+    (void)state;
+    p.format = PHONESEC_CFG_YEALINK;
+    p.key = (const uint8_t *)"0123456789abcdef0123456789abcdef";
+    p.key_len = 32; /* AES-256 */
+    /* PKCS#7 (valid): removed */
+    memset(pt, 'A', 29);
+    memset(pt + 29, 3, 3);
+    assert_int_equal(run(&p, 1, pt, 32, 32, &enc, &enc_len), 0);
+    assert_int_equal(enc_len, 32);
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), 0);
+    assert_int_equal(out_len, 29);
+    free(out);
+    free(enc);
+    /* looks like PKCS#7 but is not (3 3 2): kept */
+    pt[29] = 2;
+    assert_int_equal(run(&p, 1, pt, 32, 32, &enc, &enc_len), 0);
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), 0);
+    assert_int_equal(out_len, 32);
+    free(out);
+    free(enc);
+    /* NUL padding: kept */
+    memset(pt + 20, 0, 12);
+    assert_int_equal(run(&p, 1, pt, 32, 32, &enc, &enc_len), 0);
+    assert_int_equal(run(&p, 0, enc, enc_len, 32, &out, &out_len), 0);
+    assert_int_equal(out_len, 32);
+    assert_memory_equal(out, pt, 32);
+    free(out);
+    free(enc);
+    /* 17 bytes: padded with 15 spaces */
+    assert_int_equal(run(&p, 1, pt, 17, 3, &enc, &enc_len), 0);
+    assert_int_equal(enc_len, 32);
+    assert_int_equal(run(&p, 0, enc, enc_len, 32, &out, &out_len), 0);
+    assert_int_equal(out_len, 32);
+    assert_memory_equal(out + 17, "               ", 15);
+    free(out);
+    free(enc);
+    /* empty in, empty out */
+    assert_int_equal(run(&p, 1, NULL, 0, 3, &enc, &enc_len), 0);
+    assert_int_equal(enc_len, 0);
+    free(enc);
+    p.key_len = 24;
+    assert_int_equal(run(&p, 1, pt, 3, 3, &enc, &enc_len), PHONESEC_E_INVAL);
+}
+
+/* ---- openssl ---- */
+
+static void openssl_wrong_password_and_truncation(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t pt[40], *enc, *out;
+    size_t enc_len, out_len, i;
+    (void)state;
+    memset(pt, 'x', sizeof pt);
+    p.format = PHONESEC_CFG_OPENSSL;
+    p.password = (const uint8_t *)"right";
+    p.password_len = 5;
+    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.iterations = 1000;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 9, &enc, &enc_len), 0);
+    assert_int_equal(enc_len, 16 + 48);
+    assert_memory_equal(enc, "Salted__", 8);
+    p.password = (const uint8_t *)"wrong";
+    assert_int_equal(run(&p, 0, enc, enc_len, 9, &out, &out_len), PHONESEC_E_AUTH);
+    p.password = (const uint8_t *)"right";
+    p.iterations = 1001;
+    assert_int_equal(run(&p, 0, enc, enc_len, 9, &out, &out_len), PHONESEC_E_AUTH);
+    p.iterations = 1000;
+    for (i = 0; i < enc_len; i++) {
+        int rc = run(&p, 0, enc, i, 9, &out, &out_len);
+        assert_true(rc == PHONESEC_E_TRUNCATED || rc == PHONESEC_E_AUTH);
+    }
+    enc[0] = 'X';
+    assert_int_equal(run(&p, 0, enc, enc_len, 9, &out, &out_len), PHONESEC_E_PARSE);
+    free(enc);
+    /* base64 armour errors */
+    p.base64 = 1;
+    assert_int_equal(run(&p, 0, (const uint8_t *)"U2FsdGVk*", 9, 9, &out, &out_len), PHONESEC_E_PARSE);
+    assert_int_equal(run(&p, 0, (const uint8_t *)"U2Fsd", 5, 9, &out, &out_len), PHONESEC_E_TRUNCATED);
+}
+
+static void buffer_small_and_state(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfg_ctx *c;
+    uint8_t out[256], in[64] = {0};
+    size_t got = 0, need;
+    (void)state;
+    p.format = PHONESEC_CFG_OPENSSL;
+    p.password = (const uint8_t *)"pw";
+    p.password_len = 2;
+    p.base64 = 1;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), 0);
+    need = phonesec_cfg_bound(c, sizeof in);
+    memset(out, 0x55, sizeof out);
+    assert_int_equal(phonesec_cfg_update(c, in, sizeof in, out, need - 1, &got), PHONESEC_E_BUFFER_SMALL);
+    assert_int_equal(got, need);
+    assert_int_equal(out[0], 0x55);
+    assert_int_equal(phonesec_cfg_update(c, in, sizeof in, out, need, &got), 0);
+    assert_memory_equal(out, "U2FsdGVkX1", 10); /* "Salted__" in base64 */
+    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), 0);
+    assert_int_equal(out[got - 1], '\n');
+    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), PHONESEC_E_STATE);
+    phonesec_cfg_free(c);
+    phonesec_cfg_free(NULL);
+    assert_int_equal(phonesec_cfg_update(NULL, in, 1, out, sizeof out, &got), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfg_bound(NULL, 5), 0);
+    /* parameter checks */
+    p.format = 99;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.format = PHONESEC_CFG_RFC8188;
+    p.key = in;
+    p.key_len = 16;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL); /* base64 only for openssl */
+    p.base64 = 0;
+    p.record_size = 17;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.record_size = PHONESEC_CFG_RECORD_MAX + 1;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.record_size = 0;
+    p.version = 7;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.version = PHONESEC_CFG_PARAMS_VERSION;
+    p.format = PHONESEC_CFG_OPENSSL;
+    p.kdf = PHONESEC_CFG_KDF_SCRYPT;
+    p.password = in;
+    p.password_len = 3;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_UNSUPPORTED);
+    p.format = PHONESEC_CFG_PSEC;
+    p.scrypt_log2n = 23; /* 1 GiB */
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.scrypt_log2n = 10;
+    p.scrypt_r = 33;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.iterations = 999;
+    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+}
+
+/* ---- psec ---- */
+
+static void psec_password_modes(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t pt[100], *enc, *out;
+    size_t enc_len, out_len;
+    (void)state;
+    memset(pt, 'c', sizeof pt);
+    p.format = PHONESEC_CFG_PSEC;
+    p.password = (const uint8_t *)"correct horse";
+    p.password_len = 13;
+    p.iterations = 2000;
+    p.record_size = 40;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 11, &enc, &enc_len), 0);
+    /* RFC 8188 header whose key id is the psec block */
+    assert_int_equal(enc[16] << 24 | enc[17] << 16 | enc[18] << 8 | enc[19], 40);
+    assert_int_equal(enc[20], 26);
+    assert_memory_equal(enc + 21, "PSEC", 4);
+    assert_int_equal(enc[25], 1);                          /* version */
+    assert_int_equal(enc[26], 1);                          /* PBKDF2-SHA256 */
+    assert_int_equal(enc[27] << 24 | enc[28] << 16 | enc[29] << 8 | enc[30], 2000);
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), 0);
+    assert_int_equal(out_len, sizeof pt);
+    assert_memory_equal(out, pt, sizeof pt);
+    free(out);
+    p.password = (const uint8_t *)"wrong horse!!";
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_AUTH);
+    p.password = (const uint8_t *)"correct horse";
+    /* header parameters: changed count -> other key; absurd ones refused before any work */
+    enc[30] ^= 1;
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_AUTH);
+    enc[27] = 0xff;
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_LIMIT);
+    enc[27] = 0, enc[28] = 0, enc[29] = 0, enc[30] = 5;
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_POLICY);
+    enc[25] = 2;
+    assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_UNSUPPORTED);
+    free(enc);
+    /* scrypt, small cost for the test */
+    p.kdf = PHONESEC_CFG_KDF_SCRYPT;
+    p.scrypt_log2n = 10;
+    assert_int_equal(run(&p, 1, pt, 10, 11, &enc, &enc_len), 0);
+    assert_int_equal(enc[26], 2);
+    assert_int_equal(enc[27], 10);
+    assert_int_equal(enc[28], 8);
+    assert_int_equal(enc[29], 1);
+    p.kdf = 0;
+    assert_int_equal(run(&p, 0, enc, enc_len, 100, &out, &out_len), 0);
+    assert_int_equal(out_len, 10);
+    free(out);
+    enc[27] = 30;
+    assert_int_equal(run(&p, 0, enc, enc_len, 100, &out, &out_len), PHONESEC_E_PARSE);
+    free(enc);
+}
+
+static void psec_raw_tamper(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t ikm[32] = {7, 7, 7}, pt[70], *enc, *out;
+    size_t enc_len, out_len;
+    (void)state;
+    memset(pt, 'r', sizeof pt);
+    p.format = PHONESEC_CFG_PSEC;
+    p.kdf = PHONESEC_CFG_KDF_RAW;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    p.record_size = 30;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 11, &enc, &enc_len), 0);
+    assert_int_equal(enc[26], 0);
+    assert_int_equal(run(&p, 0, enc, enc_len, 3, &out, &out_len), 0);
+    assert_int_equal(out_len, sizeof pt);
+    free(out);
+    check_tamper(&p, enc, enc_len);
+    /* a password where raw keying material was used */
+    p.key = NULL;
+    p.key_len = 0;
+    p.password = (const uint8_t *)"pw";
+    p.password_len = 2;
+    assert_int_equal(run(&p, 0, enc, enc_len, 3, &out, &out_len), PHONESEC_E_INVAL);
+    free(enc);
+}
+
+/* Out of memory at every allocation: a clean error, nothing leaked. */
+static void out_of_memory(void **state)
+{
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t ikm[16] = {1}, pt[50] = {2}, *enc = NULL, *out;
+    size_t enc_len = 0, out_len;
+    long n, start = test_alloc_live;
+    int ok = 0;
+    (void)state;
+    p.format = PHONESEC_CFG_RFC8188;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    for (n = 1; n < 20 && !ok; n++) {
+        int rc;
+        test_alloc_fail_at = test_alloc_calls + n;
+        rc = run(&p, 1, pt, sizeof pt, 20, &enc, &enc_len);
+        test_alloc_fail_at = 0;
+        assert_true(rc == 0 || rc == PHONESEC_E_NOMEM);
+        assert_int_equal(test_alloc_live, start);
+        if (rc == 0) {
+            ok = 1;
+            free(enc);
+        }
+    }
+    assert_true(ok);
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 20, &enc, &enc_len), 0);
+    for (ok = 0, n = 1; n < 20 && !ok; n++) {
+        int rc;
+        test_alloc_fail_at = test_alloc_calls + n;
+        rc = run(&p, 0, enc, enc_len, 20, &out, &out_len);
+        test_alloc_fail_at = 0;
+        assert_true(rc == 0 || rc == PHONESEC_E_NOMEM);
+        assert_int_equal(test_alloc_live, start);
+        if (rc == 0) {
+            ok = 1;
+            free(out);
+        }
+    }
+    assert_true(ok);
+    free(enc);
+}
+
+/* Constant memory: after the header, update() allocates nothing, whatever
+ * the amount of data (every format, both directions, 2 MB). */
+static void constant_memory(void **state)
+{
+    static uint8_t in[65536], out[65536 + 16384], enc[65536 + 16384];
+    static const int formats[] = {PHONESEC_CFG_OPENSSL, PHONESEC_CFG_YEALINK, PHONESEC_CFG_RFC8188, PHONESEC_CFG_PSEC};
+    uint8_t ikm[16] = {5};
+    size_t f, i, got, eg;
+    (void)state;
+    for (f = 0; f < 4; f++) {
+        phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+        phonesec_cfg_ctx *e, *d;
+        long live = -1;
+        p.format = formats[f];
+        p.password = (const uint8_t *)"pw";
+        p.password_len = 2;
+        p.key = formats[f] == PHONESEC_CFG_YEALINK ? (const uint8_t *)"0123456789abcdef" : ikm;
+        p.key_len = 16;
+        if (formats[f] == PHONESEC_CFG_PSEC) {
+            p.kdf = PHONESEC_CFG_KDF_RAW;
+            p.password = NULL;
+        }
+        assert_int_equal(phonesec_cfg_encrypt_new(&e, &p), 0);
+        assert_int_equal(phonesec_cfg_decrypt_new(&d, &p), 0);
+        for (i = 0; i < 32; i++) {
+            memset(in, (int)i, sizeof in);
+            assert_int_equal(phonesec_cfg_update(e, in, sizeof in, enc, sizeof enc, &eg), 0);
+            assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
+            if (i == 1)
+                live = test_alloc_bytes_live;
+            if (i > 1)
+                assert_int_equal(test_alloc_bytes_live, live);
+        }
+        assert_true(live > 0 && live < 64 * 1024);
+        assert_int_equal(phonesec_cfg_final(e, enc, sizeof enc, &eg), 0);
+        assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
+        assert_int_equal(phonesec_cfg_final(d, out, sizeof out, &got), 0);
+        phonesec_cfg_free(e);
+        phonesec_cfg_free(d);
+    }
+}
+
+/* ---- file helper ---- */
+
+static int count_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void file_atomic(void **state)
+{
+    char dir[] = "/tmp/cfgtestXXXXXX", in[64], out[64], back[64], link[80], err[300];
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    uint8_t ikm[16] = {3};
+    FILE *f;
+    struct stat st;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(back, sizeof back, "%s/back", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    f = fopen(in, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 100000; i++)
+        fputc(i & 0xff, f);
+    fclose(f);
+    p.format = PHONESEC_CFG_RFC8188;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    assert_int_equal(phonesec_cfg_file(&p, 1, in, out, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(phonesec_cfg_file(&p, 0, out, back, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(count_dir(dir), 3);
+    /* same file, by name or through a link */
+    assert_int_equal(phonesec_cfg_file(&p, 1, in, in, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_non_null(strstr(err, "same file"));
+    assert_int_equal(symlink(in, link), 0);
+    assert_int_equal(phonesec_cfg_file(&p, 1, in, link, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    unlink(link);
+    unlink(back);
+    /* wrong key: no output, no temporary file left */
+    ikm[0] ^= 1;
+    assert_int_equal(phonesec_cfg_file(&p, 0, out, back, NULL, NULL, err, sizeof err), PHONESEC_E_AUTH);
+    assert_non_null(strstr(err, "wrong key"));
+    assert_int_not_equal(stat(back, &st), 0);
+    assert_int_equal(count_dir(dir), 2);
+    /* missing input, unwritable directory */
+    assert_int_equal(phonesec_cfg_file(&p, 0, "/nonexistent/x", back, NULL, NULL, err, sizeof err), PHONESEC_E_IO);
+    assert_int_equal(phonesec_cfg_file(&p, 1, in, "/nonexistent/dir/x", NULL, NULL, err, sizeof err), PHONESEC_E_IO);
+    assert_int_equal(count_dir(dir), 2);
+    unlink(in);
+    unlink(out);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rfc8188_examples),
+        cmocka_unit_test(rfc8188_tamper_and_padding),
+        cmocka_unit_test(no_plaintext_before_auth),
+        cmocka_unit_test(yealink_fixture),
+        cmocka_unit_test(yealink_padding_rules),
+        cmocka_unit_test(openssl_wrong_password_and_truncation),
+        cmocka_unit_test(buffer_small_and_state),
+        cmocka_unit_test(psec_password_modes),
+        cmocka_unit_test(psec_raw_tamper),
+        cmocka_unit_test(out_of_memory),
+        cmocka_unit_test(constant_memory),
+        cmocka_unit_test(file_atomic),
+    };
+    return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
+}

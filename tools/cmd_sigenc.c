@@ -1,0 +1,116 @@
+/* phonesec sigenc: LEGACY RC4 signal encoding of one datagram (stdin -> stdout).
+ * Obfuscation only, not security. Uses the public API only. */
+#include <stdio.h>
+#include <string.h>
+
+#include <phonesec.h>
+
+#include "tool.h"
+
+static void sigenc_log(int level, const char *module, const char *msg, void *ud)
+{
+    (void)level;
+    (void)ud;
+    fprintf(stderr, "phonesec sigenc: %s: %s\n", module, msg);
+}
+
+static void sigenc_usage(FILE *f)
+{
+    fprintf(f, "usage: phonesec sigenc encode|decode --profile raw --key-file F < in > out\n"
+               "  LEGACY RC4 signal encoding of one datagram: obfuscation, NOT security\n"
+               "  (the keystream is the same for every datagram). Profiles:");
+    for (size_t i = 0; phonesec_legacy_sigenc_profile(i) != NULL; i++)
+        fprintf(f, " %s", phonesec_legacy_sigenc_profile(i));
+    fprintf(f, "\n");
+}
+
+int phonesec_tool_sigenc(int argc, char **argv)
+{
+    static uint8_t in[65536 + 1], out[65536 * 2];
+    char key[300];
+    const char *profile = "raw", *key_file = NULL;
+    size_t in_len, key_len, out_len;
+    phonesec_legacy_sigenc *s = NULL;
+    phonesec_platform plat;
+    int encode, rc, i, ret = TOOL_FAIL;
+    FILE *f;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        sigenc_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? TOOL_USAGE : TOOL_OK;
+    }
+    if (strcmp(argv[1], "encode") == 0)
+        encode = 1;
+    else if (strcmp(argv[1], "decode") == 0)
+        encode = 0;
+    else {
+        sigenc_usage(stderr);
+        return TOOL_USAGE;
+    }
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+            profile = argv[++i];
+        else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
+            key_file = argv[++i];
+        else {
+            fprintf(stderr, "phonesec sigenc: unexpected argument '%s' (the key comes from --key-file only)\n",
+                    argv[i]);
+            return TOOL_USAGE;
+        }
+    }
+    if (key_file == NULL) {
+        fprintf(stderr, "phonesec sigenc: --key-file F is required\n");
+        return TOOL_USAGE;
+    }
+    f = fopen(key_file, "rb");
+    if (f == NULL) {
+        perror(key_file);
+        return TOOL_FAIL;
+    }
+    key_len = fread(key, 1, sizeof key, f);
+    fclose(f);
+    while (key_len > 0 && (key[key_len - 1] == '\n' || key[key_len - 1] == '\r'))
+        key_len--;
+    if (key_len == 0 || key_len > 256) {
+        fprintf(stderr, "phonesec sigenc: the key must be 1..256 bytes\n");
+        return TOOL_FAIL;
+    }
+    in_len = fread(in, 1, sizeof in, stdin);
+    if (ferror(stdin) || in_len > 65535) {
+        fprintf(stderr, "phonesec sigenc: cannot read the datagram (at most 65535 bytes)\n");
+        return TOOL_FAIL;
+    }
+
+    phonesec_platform_init(&plat);
+    plat.log_fn = sigenc_log;
+    if (phonesec_init(&plat) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec sigenc: cannot initialise the library\n");
+        return TOOL_FAIL;
+    }
+    if (phonesec_legacy_rc4_enable(1) != PHONESEC_OK)
+        goto done;
+    rc = phonesec_legacy_sigenc_new(&s, profile, (const uint8_t *)key, key_len);
+    if (rc != 0) {
+        fprintf(stderr, "phonesec sigenc: %s\n",
+                rc == PHONESEC_E_NOT_FOUND ? "unknown profile (see --help)" : phonesec_strerror(rc));
+        goto done;
+    }
+    rc = encode ? phonesec_legacy_sigenc_encode(s, in, in_len, out, sizeof out, &out_len)
+                : phonesec_legacy_sigenc_decode(s, in, in_len, out, sizeof out, &out_len);
+    if (rc != 0) {
+        char e[300];
+        (void)phonesec_legacy_sigenc_last_error(s, e, sizeof e);
+        fprintf(stderr, "phonesec sigenc: %s\n", e[0] ? e : phonesec_strerror(rc));
+        goto done;
+    }
+    if (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout) != 0) {
+        fprintf(stderr, "phonesec sigenc: cannot write the output\n");
+        goto done;
+    }
+    ret = TOOL_OK;
+done:
+    phonesec_legacy_sigenc_free(s);
+    phonesec_memzero(key, sizeof key);
+    phonesec_shutdown();
+    return ret;
+}
