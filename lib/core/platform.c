@@ -5,6 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 #include <wolfssl/wolfcrypt/wc_port.h>
@@ -15,23 +19,58 @@ static void *default_malloc(size_t n, void *ud) { (void)ud; return malloc(n); }
 static void *default_realloc(void *p, size_t n, void *ud) { (void)ud; return realloc(p, n); }
 static void default_free(void *p, void *ud) { (void)ud; free(p); }
 
-/* wolfCrypt's Hash-DRBG, seeded from the OS. A DRBG is made per call: key
- * generation is rare (never per packet), and this needs no global lock. */
+/* wolfCrypt's Hash-DRBG, seeded from the OS. One DRBG for the process,
+ * behind a mutex: instantiating one per call costs tens of microseconds of
+ * OS entropy reads. After fork() the child must not continue the parent's
+ * stream (both would hand out the same keys), so the DRBG is re-instantiated
+ * whenever the process id changes. */
+static pthread_mutex_t g_rng_lock = PTHREAD_MUTEX_INITIALIZER;
+static WC_RNG g_rng;
+static int g_rng_ready;
+static pid_t g_rng_pid;
+
 static int default_random(uint8_t *buf, size_t len, void *ud)
 {
-    WC_RNG rng;
     int rc = 0;
+    pid_t pid = getpid();
     (void)ud;
-    if (wc_InitRng(&rng) != 0)
+    if (pthread_mutex_lock(&g_rng_lock) != 0)
         return -1;
+    if (g_rng_ready && g_rng_pid != pid) {
+        wc_FreeRng(&g_rng);
+        g_rng_ready = 0;
+    }
+    if (!g_rng_ready) {
+        if (wc_InitRng(&g_rng) != 0) {
+            pthread_mutex_unlock(&g_rng_lock);
+            return -1;
+        }
+        g_rng_ready = 1;
+        g_rng_pid = pid;
+    }
     while (len > 0 && rc == 0) {
         word32 n = len > 0x10000 ? 0x10000 : (word32)len;
-        rc = wc_RNG_GenerateBlock(&rng, buf, n);
+        rc = wc_RNG_GenerateBlock(&g_rng, buf, n);
         buf += n;
         len -= n;
     }
-    wc_FreeRng(&rng);
+    if (rc != 0) {
+        /* A failed DRBG (e.g. a failed health test) is not reused. */
+        wc_FreeRng(&g_rng);
+        g_rng_ready = 0;
+    }
+    pthread_mutex_unlock(&g_rng_lock);
     return rc == 0 ? 0 : -1;
+}
+
+static void default_random_release(void)
+{
+    pthread_mutex_lock(&g_rng_lock);
+    if (g_rng_ready) {
+        wc_FreeRng(&g_rng);
+        g_rng_ready = 0;
+    }
+    pthread_mutex_unlock(&g_rng_lock);
 }
 
 static uint64_t default_clock(void *ud)
@@ -105,6 +144,7 @@ void phonesec_shutdown(void)
     g_platform.free_fn = default_free;
     g_platform.random_fn = default_random;
     g_platform.clock_ms_fn = default_clock;
+    default_random_release();
     wolfCrypt_Cleanup();
     g_initialised = 0;
 }

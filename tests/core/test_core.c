@@ -1,4 +1,6 @@
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +129,36 @@ static void random_default_and_failure(void **state)
     assert_memory_equal(a, z, sizeof a);
     phonesec_shutdown();
     assert_int_equal(test_platform_setup(NULL), 0);
+}
+
+/* After fork() parent and child must not draw the same bytes from the
+ * default DRBG (it is re-instantiated when the process id changes). */
+static void random_differs_after_fork(void **state)
+{
+    uint8_t warm[8], mine[32], theirs[32];
+    int fds[2], status;
+    pid_t pid;
+    (void)state;
+    assert_int_equal(phonesec_random(warm, sizeof warm), PHONESEC_OK); /* DRBG instantiated */
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        uint8_t b[32];
+        ssize_t w;
+        close(fds[0]);
+        if (phonesec_random(b, sizeof b) != PHONESEC_OK)
+            _exit(2);
+        w = write(fds[1], b, sizeof b);
+        _exit(w == (ssize_t)sizeof b ? 0 : 3);
+    }
+    close(fds[1]);
+    assert_int_equal(phonesec_random(mine, sizeof mine), PHONESEC_OK);
+    assert_int_equal(read(fds[0], theirs, sizeof theirs), (ssize_t)sizeof theirs);
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_memory_not_equal(mine, theirs, sizeof mine);
 }
 
 static void log_hook_levels(void **state)
@@ -304,6 +336,7 @@ int main(void)
         cmocka_unit_test(init_validates),
         cmocka_unit_test(clock_hook),
         cmocka_unit_test(random_default_and_failure),
+        cmocka_unit_test(random_differs_after_fork),
         cmocka_unit_test(log_hook_levels),
         cmocka_unit_test(allocator_hook_and_failure),
         cmocka_unit_test(memzero_and_ct),
