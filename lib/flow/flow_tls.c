@@ -19,6 +19,7 @@
 
 #include "phonesec/flow.h"
 
+#include "tls/tls_internal.h"
 #include "core/internal.h"
 
 #define MOD "flow"
@@ -93,50 +94,6 @@ void phonesec_flow_tls_free(phonesec_flow_tls *b)
     phonesec__free(b);
 }
 
-/* Non-blocking TCP connect: 0 with *fd (connect in progress or done), or an error. */
-static int tcp_start(const char *host, unsigned port, int *fd_out)
-{
-    struct addrinfo hints, *res = NULL, *ai;
-    char ps[16], h[256];
-    size_t hl = strlen(host);
-    int rc = PHONESEC_E_IO;
-
-    if (hl >= sizeof h)
-        return PHONESEC_E_INVAL;
-    if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
-        memcpy(h, host + 1, hl - 2);
-        h[hl - 2] = '\0';
-    } else {
-        memcpy(h, host, hl + 1);
-    }
-    snprintf(ps, sizeof ps, "%u", port);
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(h, ps, &hints, &res) != 0 || res == NULL)
-        return PHONESEC_E_NOT_FOUND;
-    for (ai = res; ai != NULL; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol), one = 1, fl;
-        if (fd < 0)
-            continue;
-        fl = fcntl(fd, F_GETFL, 0);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
-            close(fd);
-            continue;
-        }
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-            close(fd);
-            continue;
-        }
-        freeaddrinfo(res);
-        *fd_out = fd;
-        return PHONESEC_OK;
-    }
-    freeaddrinfo(res);
-    return rc;
-}
-
 static void conn_destroy(ftls_conn *c)
 {
     if (c->tls != NULL) {
@@ -164,7 +121,7 @@ static int t_open(void *ud, unsigned server, const uint8_t *resume, size_t resum
     c->b = b;
     c->server = server;
     c->fd = -1;
-    rc = tcp_start(b->host[server], b->port[server], &c->fd);
+    rc = phonesec__tls_tcp_connect(b->host[server], b->port[server], -1, &c->fd);
     if (rc != PHONESEC_OK) {
         conn_destroy(c);
         return rc;

@@ -24,7 +24,12 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeout_ms, int *fd_out)
+/* Resolve host (a name, an IPv4 literal or a bracketed IPv6 literal) and
+ * start a non-blocking TCP connect. wait_ms < 0: return the first address
+ * whose connect started (it may still be in progress: the caller polls for
+ * writability). wait_ms >= 0: wait up to that long for each address in turn
+ * and return only a connected socket. */
+int phonesec__tls_tcp_connect(const char *host, unsigned port, int wait_ms, int *fd_out)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char ps[16], h[256];
@@ -36,7 +41,7 @@ int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeou
     hl = strlen(host);
     if (hl == 0 || hl >= sizeof h)
         return PHONESEC_E_INVAL;
-    if (host[0] == '[' && host[hl - 1] == ']') { /* [v6] */
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') { /* [v6] */
         memcpy(h, host + 1, hl - 2);
         h[hl - 2] = '\0';
     } else {
@@ -58,27 +63,29 @@ int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeou
             close(fd);
             continue;
         }
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
             int pr;
             if (errno != EINPROGRESS) {
                 close(fd);
                 continue;
             }
-            pfd.fd = fd;
-            pfd.events = POLLOUT;
-            pfd.revents = 0;
-            do
-                pr = poll(&pfd, 1, (int)timeout_ms);
-            while (pr < 0 && errno == EINTR);
-            if (pr == 0) {
-                close(fd);
-                rc = PHONESEC_E_TIMEOUT;
-                continue;
-            }
-            if (pr < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
-                close(fd);
-                continue;
+            if (wait_ms >= 0) {
+                pfd.fd = fd;
+                pfd.events = POLLOUT;
+                pfd.revents = 0;
+                do
+                    pr = poll(&pfd, 1, wait_ms);
+                while (pr < 0 && errno == EINTR);
+                if (pr == 0) {
+                    close(fd);
+                    rc = PHONESEC_E_TIMEOUT;
+                    continue;
+                }
+                if (pr < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+                    close(fd);
+                    continue;
+                }
             }
         }
         freeaddrinfo(res);
@@ -87,6 +94,13 @@ int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeou
     }
     freeaddrinfo(res);
     return rc;
+}
+
+int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeout_ms, int *fd_out)
+{
+    if (timeout_ms > 0x7fffffffu)
+        timeout_ms = 0x7fffffffu;
+    return phonesec__tls_tcp_connect(host, port, (int)timeout_ms, fd_out);
 }
 
 static int sock_send(void *ud, const uint8_t *data, size_t len)

@@ -47,6 +47,8 @@ PHONESEC__INTERNAL int phonesec__tls_match(const phonesec__tls_certnames *cn, in
                                            char *why, size_t why_cap);
 
 /* Name TLV -> "CN=x,O=y" (truncated to fit, always NUL-terminated when cap > 0). */
+/* Non-blocking TCP connect to host:port (lib/tls/sock.c); see there for wait_ms. */
+PHONESEC__INTERNAL int phonesec__tls_tcp_connect(const char *host, unsigned port, int wait_ms, int *fd_out);
 PHONESEC__INTERNAL void phonesec__tls_name_string(const uint8_t *name, size_t len, char *out, size_t cap);
 /* SANs -> "DNS:a, URI:sip:b, IP:127.0.0.1". */
 PHONESEC__INTERNAL void phonesec__tls_sans_string(const phonesec__tls_certnames *cn, char *out, size_t cap);
