@@ -2,7 +2,8 @@
 # Fresh Debian 12 machine -> every test suite, in one command:
 #  1. install the Debian packages needed (scripts/install-deps.sh);
 #  2. gcc build with -Werror: unit, vectors, headers, abi, fuzz-corpus and
-#     interop suites;
+#     interop suites; then install it to a staging directory and build a
+#     program against the installed headers, pkg-config file and libraries;
 #  3. the unit, vectors and fuzz-corpus suites again under ASan+UBSan (clang);
 #  4. the unit suites under valgrind.
 # Prints 'summary: N passed, N failed' last; exit status 0 only if all passed.
@@ -18,6 +19,7 @@ run() { echo "+ $*"; "$@" || status=1; }
 run meson setup "$out/gcc" -Dwerror=true --buildtype=debugoptimized >/dev/null
 run ninja -C "$out/gcc"
 run meson test -C "$out/gcc" --print-errorlogs --num-processes 2
+run sh scripts/check-install.sh "$out/gcc" "$out/stage"
 
 CC=clang run meson setup "$out/san" -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
