@@ -1125,6 +1125,150 @@ out:
     return ret;
 }
 
+static int step_hiccup(void)
+{
+    uint64_t t;
+    section("4. Network hiccup");
+    printf("  proxy  drops the TLS connection (no close_notify) and restarts: not listening for 0.8 s\n");
+    t = ph.lost_at = phonesec_now_ms();
+    ph.registered = 0;
+    proxy_close_conn();
+    close(px.lfd);
+    px.lfd = -1;
+    px.reopen_at = t + 800;
+    if (run_until(&ph.registered, 15000) != 0) {
+        if (failures == 0)
+            fail("the flow did not come back and re-register in time");
+        return -1;
+    }
+    printf("  phone  re-registered %llu ms after the drop; MediaSec state %s on the new flow\n",
+           (unsigned long long)(phonesec_now_ms() - t),
+           phonesec_mediasec_state(ph.ms) == PHONESEC_MEDIASEC_ST_AGREED ? "AGREED again" : "NOT agreed");
+    if (ph.lost != 1 || ph.reestablished != 1 || ph.attempt_failed < 1 || px.registrations != 2 ||
+        phonesec_mediasec_state(ph.ms) != PHONESEC_MEDIASEC_ST_AGREED ||
+        !(phonesec_mediasec_media_policy(ph.ms) & PHONESEC_MEDIASEC_MEDIA_SDES_REQUIRED)) {
+        fail("expected LOST, a failed attempt, REESTABLISHED and a new agreement (lost %d, failed %d, "
+             "reestablished %d, registrations %u)",
+             ph.lost, ph.attempt_failed, ph.reestablished, px.registrations);
+        return -1;
+    }
+    printf("  " LOCK " back on a verified TLS flow, registered, MediaSec agreed\n");
+    return 0;
+}
+
+/* Run one whole file through a cfgcrypt context (what a phone does while
+ * the HTTPS download streams in). */
+static int cfg_run(const phonesec_cfg_params *p, int encrypt, const uint8_t *in, size_t in_len, uint8_t *out,
+                   size_t cap, size_t *out_len, char *err, size_t err_cap)
+{
+    phonesec_cfg_ctx *c = NULL;
+    size_t n1 = 0, n2 = 0;
+    int rc = encrypt ? phonesec_cfg_encrypt_new(&c, p) : phonesec_cfg_decrypt_new(&c, p);
+    err[0] = '\0';
+    if (rc == PHONESEC_OK)
+        rc = phonesec_cfg_bound(c, in_len) <= cap ? phonesec_cfg_update(c, in, in_len, out, cap, &n1)
+                                                  : PHONESEC_E_BUFFER_SMALL;
+    if (rc == PHONESEC_OK)
+        rc = phonesec_cfg_bound(c, 0) <= cap - n1 ? phonesec_cfg_final(c, out + n1, cap - n1, &n2)
+                                                  : PHONESEC_E_BUFFER_SMALL;
+    if (rc != PHONESEC_OK && c != NULL)
+        (void)phonesec_cfg_last_error(c, err, err_cap);
+    phonesec_cfg_free(c);
+    *out_len = n1 + n2;
+    return rc;
+}
+
+static size_t read_file(const char *name, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(name, "rb");
+    size_t n;
+    if (f == NULL)
+        return 0;
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static int step_provisioning(void)
+{
+    static const char config[] = "account.1.sip_server = sip.demo.test\n"
+                                 "account.1.transport = tls\n"
+                                 "account.1.mediasec = 1\n"
+                                 "account.1.password = correct horse battery staple\n";
+    static const char pw[] = "per-device secret 0042";
+    static uint8_t enc[16384], dec[16384], file[16384], plain[16384];
+    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    size_t el, dl, fl, pl;
+    char err[256];
+    int rc;
+
+    section("5. Provisioning (encrypted configuration)");
+    /* The provisioning server's side: psec format (RFC 8188 records, key from
+     * the password by PBKDF2-SHA256; demo cost 20000 iterations). */
+    p.format = PHONESEC_CFG_PSEC;
+    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.iterations = 20000;
+    p.password = (const uint8_t *)pw;
+    p.password_len = sizeof pw - 1;
+    rc = cfg_run(&p, 1, (const uint8_t *)config, sizeof config - 1, enc, sizeof enc, &el, err, sizeof err);
+    if (rc != PHONESEC_OK) {
+        fail("psec encrypt: %s (%s)", phonesec_strerror(rc), err);
+        return -1;
+    }
+    printf("  server encrypted a %zu-byte config: %zu bytes, psec format (\"%.4s\" header)\n", sizeof config - 1, el,
+           (const char *)enc + 21);
+    /* The phone's side, after the HTTPS download. */
+    phonesec_cfg_params_init(&p);
+    p.format = PHONESEC_CFG_PSEC;
+    p.password = (const uint8_t *)pw;
+    p.password_len = sizeof pw - 1;
+    rc = cfg_run(&p, 0, enc, el, dec, sizeof dec, &dl, err, sizeof err);
+    if (rc != PHONESEC_OK || dl != sizeof config - 1 || memcmp(dec, config, dl) != 0) {
+        fail("psec decrypt: %s (%s)", phonesec_strerror(rc), err);
+        return -1;
+    }
+    printf("  " LOCK " phone decrypted it: %zu bytes, identical; first line \"%.36s\"\n", dl, (const char *)dec);
+    phonesec_memzero(dec, sizeof dec);
+    enc[el / 2] ^= 0x20;
+    rc = cfg_run(&p, 0, enc, el, dec, sizeof dec, &dl, err, sizeof err);
+    enc[el / 2] ^= 0x20;
+    printf("  one bit changed in transit: %s\n", rc == PHONESEC_E_AUTH ? "refused (authentication failed)" : "ACCEPTED");
+    if (rc != PHONESEC_E_AUTH)
+        fail("a tampered config file was not refused: %s", phonesec_strerror(rc));
+    p.password = (const uint8_t *)"wrong password";
+    p.password_len = 14;
+    rc = cfg_run(&p, 0, enc, el, dec, sizeof dec, &dl, err, sizeof err);
+    printf("  wrong password: %s\n", rc == PHONESEC_E_AUTH ? "refused (authentication failed)" : "ACCEPTED");
+    if (rc != PHONESEC_E_AUTH)
+        fail("a wrong password was not refused: %s", phonesec_strerror(rc));
+    phonesec_memzero(dec, sizeof dec);
+
+    /* A file made by the openssl CLI (examples/mkpki.sh), as many
+     * provisioning servers still produce: openssl enc -aes-256-cbc -pbkdf2. */
+    fl = read_file(path("phone.cfg.enc"), file, sizeof file);
+    pl = read_file(path("phone.cfg"), plain, sizeof plain);
+    if (fl == 0 || pl == 0) {
+        printf("  (no %s: skipping the openssl-made file)\n", path("phone.cfg.enc"));
+        return failures ? -1 : 0;
+    }
+    phonesec_cfg_params_init(&p);
+    p.format = PHONESEC_CFG_OPENSSL;
+    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.iterations = 10000;
+    p.password = (const uint8_t *)"demo-provisioning";
+    p.password_len = 17;
+    rc = cfg_run(&p, 0, file, fl, dec, sizeof dec, &dl, err, sizeof err);
+    if (rc != PHONESEC_OK || dl != pl || memcmp(dec, plain, pl) != 0) {
+        fail("openssl-format decrypt: %s (%s)", phonesec_strerror(rc), err);
+        return -1;
+    }
+    printf("  " LOCK " phone.cfg.enc from `openssl enc -aes-256-cbc -pbkdf2 -iter 10000` (%zu bytes) decrypted:"
+           " %zu bytes, identical to the original\n",
+           fl, dl);
+    phonesec_memzero(dec, sizeof dec);
+    return failures ? -1 : 0;
+}
+
 static void shutdown_all(void)
 {
     phonesec_flow_free(ph.flow);
@@ -1160,9 +1304,8 @@ int main(int argc, char **argv)
         return 1;
     }
     t0 = phonesec_now_ms();
-    if (step_boot() == 0 && step_register() == 0 && step_call() == 0) {
-        /* more steps follow */
-    }
+    if (step_boot() == 0 && step_register() == 0 && step_call() == 0 && step_hiccup() == 0)
+        (void)step_provisioning();
     printf("\n");
     if (ph.flow != NULL) {
         phonesec_flow_stats st;
