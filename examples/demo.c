@@ -483,6 +483,7 @@ static struct phone {
     int got_invite_resp, got_bye_resp;
     unsigned rtp_port;
     uint64_t lost_at;
+    int pong_seen;        /* set by the event loop once a keep-alive pong came back */
 } ph;
 
 static void phone_send(const char *method, const char *ruri, const char *to, const char *extra, const char *body)
@@ -691,6 +692,11 @@ static int run_until(const int *flag, unsigned timeout_ms)
                 (void)phonesec_flow_on_io(ph.flow);
         }
         (void)phonesec_flow_tick(ph.flow);
+        if (!ph.pong_seen) {
+            phonesec_flow_stats st;
+            st.version = PHONESEC_FLOW_STATS_VERSION;
+            ph.pong_seen = phonesec_flow_get_stats(ph.flow, &st) == PHONESEC_OK && st.pongs_received > 0;
+        }
     }
     return failures == 0 ? 0 : -1;
 }
@@ -1129,6 +1135,13 @@ static int step_hiccup(void)
 {
     uint64_t t;
     section("4. Network hiccup");
+    t = phonesec_now_ms();
+    if (run_until(&ph.pong_seen, 5000) != 0) {
+        fail("no keep-alive pong within 5 s");
+        return -1;
+    }
+    printf("  phone  idle: RFC 5626 keep-alive CRLFCRLF ping answered by a CRLF pong after %llu ms\n",
+           (unsigned long long)(phonesec_now_ms() - t));
     printf("  proxy  drops the TLS connection (no close_notify) and restarts: not listening for 0.8 s\n");
     t = ph.lost_at = phonesec_now_ms();
     ph.registered = 0;
@@ -1311,9 +1324,11 @@ int main(int argc, char **argv)
         phonesec_flow_stats st;
         st.version = PHONESEC_FLOW_STATS_VERSION;
         if (phonesec_flow_get_stats(ph.flow, &st) == PHONESEC_OK)
-            printf("flow: %llu connection(s), %llu loss(es), %llu keep-alive ping(s), %llu pong(s)\n",
+            printf("flow: %llu connection(s), %llu loss(es), %llu keep-alive ping(s) (%u answered by the proxy), "
+                   "%llu pong(s), %llu message(s) sent, %llu received\n",
                    (unsigned long long)st.connections, (unsigned long long)st.losses,
-                   (unsigned long long)st.pings_sent, (unsigned long long)st.pongs_received);
+                   (unsigned long long)st.pings_sent, px.pings, (unsigned long long)st.pongs_received,
+                   (unsigned long long)st.messages_sent, (unsigned long long)st.messages_received);
     }
     printf("run time: %llu ms\n", (unsigned long long)(phonesec_now_ms() - t0));
     shutdown_all();
