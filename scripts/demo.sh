@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
+echo "demo.sh: building (meson + ninja in build/)"
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 sh examples/mkpki.sh build/demo-pki
