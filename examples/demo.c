@@ -798,6 +798,39 @@ static int make_contexts(const char *admin_ciphers)
     return 0;
 }
 
+/* A second handshake between the same two contexts, in memory (sans-I/O
+ * feed/drain), with the phone configured for another SIP domain. */
+static int wrong_domain_refused(const char *reference, char *why, size_t cap)
+{
+    phonesec_tls_conn_config cc = PHONESEC_TLS_CONN_CONFIG_INIT, sc = PHONESEC_TLS_CONN_CONFIG_INIT;
+    phonesec_tls_conn *c = NULL, *sv = NULL;
+    static uint8_t buf[32768];
+    size_t n, used;
+    int rc_c = PHONESEC_E_WOULD_BLOCK, rc_s = PHONESEC_E_WOULD_BLOCK, i;
+    cc.reference_name = reference;
+    why[0] = '\0';
+    if (phonesec_tls_conn_new(ph.ctx, &cc, &c) != PHONESEC_OK || phonesec_tls_conn_new(px.ctx, &sc, &sv) != PHONESEC_OK) {
+        phonesec_tls_conn_free(c);
+        return PHONESEC_E_INTERNAL;
+    }
+    for (i = 0; i < 20 && (rc_c == PHONESEC_E_WOULD_BLOCK || rc_s == PHONESEC_E_WOULD_BLOCK); i++) {
+        if (rc_c == PHONESEC_E_WOULD_BLOCK)
+            rc_c = phonesec_tls_conn_handshake(c);
+        while (phonesec_tls_conn_drain(c, buf, sizeof buf, &n) == PHONESEC_OK && n > 0)
+            if (phonesec_tls_conn_feed(sv, buf, n, &used) != PHONESEC_OK)
+                break;
+        if (rc_s == PHONESEC_E_WOULD_BLOCK)
+            rc_s = phonesec_tls_conn_handshake(sv);
+        while (phonesec_tls_conn_drain(sv, buf, sizeof buf, &n) == PHONESEC_OK && n > 0)
+            if (phonesec_tls_conn_feed(c, buf, n, &used) != PHONESEC_OK)
+                break;
+    }
+    (void)phonesec_tls_conn_last_error(c, why, cap);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(sv);
+    return rc_c;
+}
+
 static int step_register(void)
 {
     phonesec_flow_tls_config bc;
@@ -882,6 +915,15 @@ static int step_register(void)
         printf("  proxy  a REGISTER with a downgraded Security-Verify would get: %d\n", st);
         if (rc != PHONESEC_OK || st != 494)
             fail("server_check accepted a mismatched Security-Verify");
+    }
+    {
+        char why[256];
+        rc = wrong_domain_refused("sip.other.test", why, sizeof why);
+        printf("  phone  same proxy certificate, phone configured for sip.other.test (in memory, feed/drain):\n"
+               "         handshake refused: %s\n",
+               why);
+        if (rc != PHONESEC_E_NAME)
+            fail("a certificate for another domain was not refused (%s)", phonesec_strerror(rc));
     }
     printf("  " LOCK " registered over TLS, MediaSec agreed\n");
     return failures ? -1 : 0;
