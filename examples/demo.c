@@ -47,6 +47,9 @@ static const char *const server_mechs[] = {"sdes-srtp;mediasec;q=0.2", "msrp-tls
 static int failures;
 static char pki[512];
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 1, 2)))
+#endif
 static void fail(const char *fmt, ...)
 {
     va_list ap;
