@@ -389,8 +389,12 @@ static void read_conn(phonesec_flow *f)
         }
         {
             int rc = f->cfg.transport->recv(f->cfg.transport_ud, f->conn, p, avail, &got);
-            if (!f->saved_after_read && (rc == PHONESEC_OK || rc == PHONESEC_E_WOULD_BLOCK)) {
-                f->saved_after_read = 1; /* a TLS 1.3 ticket arrives after the handshake */
+            if (!f->saved_after_read && rc == PHONESEC_OK && got > 0) {
+                /* A TLS 1.3 ticket arrives after the handshake, before the
+                 * server's first application data: once a read returned
+                 * data, the ticket has been processed. (A would-block read
+                 * right after the handshake usually comes too early.) */
+                f->saved_after_read = 1;
                 save_resume(f, f->conn, f->server);
             }
             if (rc == PHONESEC_E_WOULD_BLOCK)
