@@ -106,7 +106,11 @@ int phonesec__sdes_mki_usable(int suite, unsigned flags, unsigned allow)
 {
     /* libsrtp2 finds the SRTCP MKI with the SRTP tag length: both tags must
      * be equal. _32 suites have an 80-bit SRTCP tag unless TAG32_COMPAT;
-     * UNAUTHENTICATED_SRTP has no SRTP tag at all. */
+     * UNAUTHENTICATED_SRTP has no SRTP tag at all. And libsrtp2 2.5 looks
+     * for the MKI of an AEAD packet where the (absent) HMAC tag would end,
+     * so it cannot unprotect GCM packets that carry an MKI. */
+    if (suite == PHONESEC_SRTP_AEAD_AES_128_GCM || suite == PHONESEC_SRTP_AEAD_AES_256_GCM)
+        return 0;
     if (flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)
         return 0;
     if (phonesec__sdes_suite_is_32(suite) && !(allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT))
@@ -729,9 +733,12 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
         if ((c->flags & PHONESEC_SRTP_F_UNENCRYPTED_SRTP) && (c->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP) &&
             !(allow & PHONESEC_SDES_ALLOW_NULL))
             return why_set(why, why_cap, PHONESEC_E_POLICY,
-                           "tag %u: UNENCRYPTED_SRTP with UNAUTHENTICATED_SRTP leaves RTP unprotected "
-                           "(needs PHONESEC_SDES_ALLOW_NULL)", c->tag);
+                           "tag %u: clear RTP (UNENCRYPTED_SRTP and UNAUTHENTICATED_SRTP) needs ALLOW_NULL",
+                           c->tag);
     }
+    if (c->keys[0].mki_len > 0 && gcm)
+        return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
+                       "tag %u: MKI with %s: libsrtp2 misplaces the MKI of AEAD packets", c->tag, name);
     if (c->keys[0].mki_len > 0 && !phonesec__sdes_mki_usable(c->suite, c->flags, allow))
         return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
                        "tag %u: MKI needs equal SRTP/SRTCP tags (%s): libsrtp2 misplaces the SRTCP MKI", c->tag,
