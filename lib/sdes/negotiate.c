@@ -590,7 +590,7 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
             if (phonesec__sdes_suite_runs(pl[k], &code) == PHONESEC_OK)
                 usable[n_suites++] = pl[k];
             else
-                phonesec__log(PHONESEC_LOG_INFO, "sdes", "not offering %s: %s", phonesec_sdes_suite_name(pl[k]),
+                phonesec__log(PHONESEC_LOG_DEBUG, "sdes", "not offering %s: %s", phonesec_sdes_suite_name(pl[k]),
                               phonesec__sdes_suite_not_run_reason(pl[k], code));
         }
         list = usable;
