@@ -1,6 +1,7 @@
 /* Fuzz target: the a=crypto line parser. print(parse(x)) must give x back
  * byte for byte and reparse to the same fields; the canonical print of a
- * changed line must reparse to the changed fields. */
+ * changed line must reparse to the changed fields; a line the check accepts
+ * must give SRTP sessions in both directions. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +46,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (phonesec_sdes_crypto_parse(out, n, &b, NULL, 0) != PHONESEC_OK || !same(&a, &b))
         abort();
-    rc = phonesec_sdes_crypto_check(&a, PHONESEC_SDES_ALLOW_NULL | PHONESEC_SDES_ALLOW_UNENCRYPTED, why, sizeof why);
-    if (rc == PHONESEC_OK) {
-        if (phonesec_sdes_crypto_to_params(&a, PHONESEC_SDES_SRTCP_TAG32_COMPAT, &p) != PHONESEC_OK ||
-            p.n_keys != a.n_keys || p.suite != a.suite)
+    {
+        /* The line's length picks the compat switch. */
+        unsigned allow = PHONESEC_SDES_ALLOW_NULL | PHONESEC_SDES_ALLOW_UNENCRYPTED |
+                         ((size & 1) ? PHONESEC_SDES_SRTCP_TAG32_COMPAT : 0);
+        rc = phonesec_sdes_crypto_check(&a, allow, why, sizeof why);
+        if (rc == PHONESEC_OK) {
+            phonesec_srtp *s = NULL;
+            int d;
+            if (phonesec_sdes_crypto_to_params(&a, allow, &p) != PHONESEC_OK || p.n_keys != a.n_keys ||
+                p.suite != a.suite)
+                abort();
+            for (d = PHONESEC_SRTP_DIR_INBOUND; d <= PHONESEC_SRTP_DIR_OUTBOUND; d++) {
+                if (phonesec_srtp_new(&s, &p, d, PHONESEC_SRTP_OPT_ALLOW_NULL) != PHONESEC_OK)
+                    abort();
+                phonesec_srtp_free(s);
+                s = NULL;
+            }
+            phonesec_memzero(&p, sizeof p);
+        } else if (why[0] == '\0') {
             abort();
+        }
     }
     /* Change the tag: the canonical form must reparse to the changed fields. */
     a.tag = a.tag == 999999999u ? 0 : a.tag + 1;

@@ -1,7 +1,8 @@
 /* Fuzz target: the SDP scanner and the SDES answerer/offerer. The first byte
  * picks the policy. Invariants: every answer line reparses with the tag the
  * section reports; our own offer, answered by a peer with the same policy,
- * is accepted. */
+ * is accepted; every secured section gives parameters that phonesec_srtp_new()
+ * takes in both directions (SDES never agrees on what SRTP cannot run). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,24 @@ static void init_once(void)
     if (phonesec_init(&p) != PHONESEC_OK)
         abort();
     done = 1;
+}
+
+/* Both SRTP sessions of section i must be made. */
+static void sessions_or_abort(const phonesec_sdes *s, size_t i, unsigned flags)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *x = NULL;
+    unsigned opts = (flags & PHONESEC_SDES_ALLOW_NULL) ? PHONESEC_SRTP_OPT_ALLOW_NULL : 0;
+    int d;
+    for (d = 0; d < 2; d++) {
+        if (phonesec_sdes_params(s, i, d ? PHONESEC_SDES_OUTBOUND : PHONESEC_SDES_INBOUND, &p) != PHONESEC_OK)
+            abort();
+        if (phonesec_srtp_new(&x, &p, d ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts) != PHONESEC_OK)
+            abort();
+        phonesec_srtp_free(x);
+        x = NULL;
+        phonesec_memzero(&p, sizeof p);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -89,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (phonesec_sdes_params(a, i, PHONESEC_SDES_INBOUND, &p) != PHONESEC_OK || p.suite != info.suite ||
                     phonesec_sdes_params(a, i, PHONESEC_SDES_OUTBOUND, &p) != PHONESEC_OK)
                     abort();
+                sessions_or_abort(a, i, pol.flags);
             }
         }
         if (phonesec_sdes_answer_sdp(a, sdp, len, out, sizeof out, &n) != PHONESEC_OK)
@@ -123,6 +143,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (phonesec_sdes_accept_answer(a, out2, n2) != PHONESEC_OK)
                 abort();
+            for (i = 0; i < phonesec_sdes_section_count(a); i++) {
+                phonesec_sdes_section_info info;
+                if (phonesec_sdes_section(a, i, &info) != PHONESEC_OK)
+                    abort();
+                if (info.state == PHONESEC_SDES_SEC_SECURED)
+                    sessions_or_abort(a, i, pol.flags);
+            }
         }
     }
     phonesec_sdes_crypto_wipe(&c);

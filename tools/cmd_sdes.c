@@ -17,8 +17,10 @@ static void usage(FILE *f)
             "\n"
             "answer: prints, for each m= section of the offer in order, the m= line and\n"
             "        the a=crypto line to answer with; exit 1 when no section can be secured.\n"
-            "offer:  prints the a=crypto lines to offer (fresh keys).\n"
-            "check:  says whether one a=crypto line is usable, and why not.\n"
+            "offer:  prints the a=crypto lines to offer (fresh keys), for the suites the\n"
+            "        linked libsrtp2 can run.\n"
+            "check:  says whether one a=crypto line is usable (with the linked libsrtp2), and\n"
+            "        why not.\n"
             "\n"
             "options:\n"
             "  --policy disabled|optional|mandatory   (default optional)\n"
@@ -244,6 +246,8 @@ int phonesec_tool_sdes(int argc, char **argv)
                     flags |= PHONESEC_SDES_ALLOW_NULL;
                 else if (strcmp(argv[i], "--allow-unencrypted") == 0)
                     flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
+                else if (strcmp(argv[i], "--tag32-compat") == 0)
+                    flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
             }
             rc = do_check(argv[2], flags);
         }

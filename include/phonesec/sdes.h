@@ -33,6 +33,12 @@ extern "C" {
  * A line we will not use (unknown suite, bad key, a parameter we cannot
  * honour, F8) never fails its m= section: it is skipped and the reason is
  * kept (phonesec_sdes_line_reason()).
+ *
+ * "Usable" includes the SRTP layer: every line the answerer accepts and
+ * every line we offer gives parameters that phonesec_srtp_new() takes with
+ * the linked libsrtp2 (phonesec_srtp_suite_supported(); no MKI where the
+ * SRTP and SRTCP tags differ or with GCM). Pass PHONESEC_SRTP_OPT_ALLOW_NULL
+ * to phonesec_srtp_new() exactly when the policy has PHONESEC_SDES_ALLOW_NULL.
  */
 
 /** Longest a=crypto line handled (bytes, without the line ending). */
@@ -164,14 +170,24 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(phonesec_sde
 
 /**
  * \brief Can this line be used as it is? Every session parameter must be
- *        honoured or the line declined.
- * \param allow   PHONESEC_SDES_ALLOW_NULL, PHONESEC_SDES_ALLOW_UNENCRYPTED
+ *        honoured or the line declined, and phonesec_srtp_new() must be able
+ *        to make sessions of it with the linked libsrtp2.
+ * \param allow   PHONESEC_SDES_ALLOW_NULL, PHONESEC_SDES_ALLOW_UNENCRYPTED,
+ *                PHONESEC_SDES_SRTCP_TAG32_COMPAT (as later given to
+ *                phonesec_sdes_crypto_to_params())
  * \param why     reason when not usable; may be NULL
- * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_UNSUPPORTED (F8, KDR
- *         other than 0, FEC_ORDER/FEC_KEY, unknown session parameter, WSH
- *         above 32767, UNAUTHENTICATED_SRTP or UNENCRYPTED_* with a GCM suite);
- *         PHONESEC_E_POLICY (NULL suite or UNENCRYPTED/UNAUTHENTICATED not allowed);
- *         PHONESEC_E_PARSE (WSH below 64)
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_UNSUPPORTED (F8, a
+ *         suite phonesec_srtp_suite_supported() refuses (AES-192 with a
+ *         libsrtp2 that fails RFC 6188's known answer), KDR other than 0,
+ *         FEC_ORDER/FEC_KEY, unknown session parameter, WSH above 32767,
+ *         UNAUTHENTICATED_SRTP or UNENCRYPTED_* with a GCM suite, an MKI with
+ *         a GCM suite, an MKI where the SRTP and SRTCP tags differ: a _32
+ *         suite without PHONESEC_SDES_SRTCP_TAG32_COMPAT, or UNAUTHENTICATED_SRTP);
+ *         PHONESEC_E_POLICY (NULL suite or UNENCRYPTED/UNAUTHENTICATED not
+ *         allowed; UNENCRYPTED_SRTP with UNAUTHENTICATED_SRTP without
+ *         PHONESEC_SDES_ALLOW_NULL);
+ *         PHONESEC_E_PARSE (WSH below 64);
+ *         PHONESEC_E_CRYPTO (libsrtp2 failed to initialise)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow,
                                                                   char *why, size_t why_cap);
@@ -197,7 +213,9 @@ PHONESEC_API void phonesec_sdes_crypto_wipe(phonesec_sdes_crypto *c);
  * \param out     filled on success only
  * \param why     reason on failure; may be NULL
  * \return PHONESEC_OK, or any code of phonesec_sdes_crypto_parse() and
- *         phonesec_sdes_crypto_check(); PHONESEC_E_NOMEM
+ *         phonesec_sdes_crypto_check() (PHONESEC_E_INVAL, PHONESEC_E_PARSE,
+ *         PHONESEC_E_UNSUPPORTED, PHONESEC_E_LIMIT, PHONESEC_E_POLICY,
+ *         PHONESEC_E_CRYPTO); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_line_to_params(const char *line, size_t len, unsigned allow,
                                                                     phonesec_srtp_params *out, char *why,
@@ -225,10 +243,12 @@ typedef struct phonesec_sdes_policy {
     unsigned version;       /**< PHONESEC_SDES_POLICY_VERSION */
     int mode;               /**< PHONESEC_SDES_DISABLED / _OPTIONAL / _MANDATORY */
     size_t n_suites;        /**< 0: default list (AES_CM_128_80, AES_CM_128_32, AES_256_CM_80,
-                                 AES_256_CM_32, AES_192_CM_80, AES_192_CM_32, GCM 256, GCM 128) */
+                                 AES_256_CM_32, AES_192_CM_80, AES_192_CM_32, GCM 256, GCM 128);
+                                 suites the linked libsrtp2 cannot run are skipped */
     int suites[PHONESEC_SDES_MAX_SUITES]; /**< allowed suites, most preferred first (offer order) */
     unsigned flags;         /**< PHONESEC_SDES_ALLOW_*, _SRTCP_TAG32_COMPAT, _REQUIRE_TLS, _OFFER_3GE2AE */
-    size_t mki_len;         /**< MKI on our keys: 0 none, else 1..4 bytes */
+    size_t mki_len;         /**< MKI on our keys: 0 none, else 1..4 bytes (left off GCM lines, and
+                                 _32 or UNAUTHENTICATED_SRTP lines without equal SRTP/SRTCP tags) */
     uint64_t lifetime;      /**< lifetime to state in our lines: 0 none, else 1..2^48 */
 } phonesec_sdes_policy;
 
@@ -273,7 +293,8 @@ PHONESEC_API int phonesec_sdes_set_signalling_tls(phonesec_sdes *s, int tls);
  * \brief Answer an offer (first or re-INVITE).
  *
  * Per m= section: the first offered a=crypto line that parses, is usable
- * and allowed by the policy is chosen; the answer uses the same tag and
+ * (phonesec_sdes_crypto_check() with the policy's flags: the SRTP layer can
+ * run it) and allowed by the policy is chosen; the answer uses the same tag and
  * suite with our fresh key (kept from the previous answer on a re-offer
  * when nothing requires a change, RFC 4568 §7.1.4). Sections that cannot be
  * secured are answered in clear (RTP/AVP, optional mode) or rejected (port
@@ -297,15 +318,18 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer(phonesec_sdes *s, con
  * `local` is the SDP the SIP stack built (codecs, ports). For each RTP m=
  * section: the proto becomes RTP/SAVP(F) (mandatory) or stays RTP/AVP(F)
  * (optional), existing a=crypto lines are replaced by ours (one per policy
- * suite, tags 1, 2, ...), and `a=3ge2ae:requested` is added under
- * PHONESEC_SDES_OFFER_3GE2AE. On a re-offer our keys are kept unless one
+ * suite that phonesec_srtp_suite_supported() accepts, tags 1, 2, ...), and
+ * `a=3ge2ae:requested` is added under PHONESEC_SDES_OFFER_3GE2AE. When the
+ * linked libsrtp2 can run none of the policy's suites, optional mode offers
+ * the media in clear and mandatory mode fails with PHONESEC_E_NO_MATCH. On a re-offer our keys are kept unless one
  * ran out (phonesec_sdes_report_packets()) or the policy changed them.
  * Disabled mode copies `local` unchanged.
  * \param out_len the SDP length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (local is not
  *         SDP); PHONESEC_E_BUFFER_SMALL (out untouched); PHONESEC_E_POLICY
- *         (TLS required but not in use, mandatory mode); PHONESEC_E_LIMIT;
- *         PHONESEC_E_NOMEM; PHONESEC_E_RANDOM
+ *         (TLS required but not in use, mandatory mode); PHONESEC_E_NO_MATCH
+ *         (mandatory mode and no suite of the policy can be run);
+ *         PHONESEC_E_LIMIT; PHONESEC_E_NOMEM; PHONESEC_E_RANDOM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len,
                                                            char *out, size_t out_cap, size_t *out_len);

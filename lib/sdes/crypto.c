@@ -79,6 +79,45 @@ int phonesec__sdes_suite_is_32(int suite)
     return d ? d->tag32 : 0;
 }
 
+/* What the SRTP layer (lib/srtp/session.c, phonesec_srtp_new()) can run,
+ * so that every line we accept or offer gives working sessions. */
+
+int phonesec__sdes_suite_runs(int suite, int *code)
+{
+    int rc = phonesec_srtp_suite_supported(suite);
+    if (code != NULL)
+        *code = rc;
+    return rc == PHONESEC_OK ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED;
+}
+
+const char *phonesec__sdes_suite_not_run_reason(int suite, int code)
+{
+    if (code == PHONESEC_E_CRYPTO)
+        return "libsrtp2 failed to initialise (srtp_init)";
+    if (suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80 || suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32)
+        return "AES-192 is off: the linked libsrtp2 derives AES-192 keys against RFC 6188 (cisco/libsrtp#763), "
+               "so no media would decrypt";
+    if (suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
+        return "F8_128_HMAC_SHA1_80 is not supported by libsrtp2";
+    return "the linked libsrtp2 cannot run this suite";
+}
+
+int phonesec__sdes_mki_usable(int suite, unsigned flags, unsigned allow)
+{
+    /* libsrtp2 finds the SRTCP MKI with the SRTP tag length: both tags must
+     * be equal. _32 suites have an 80-bit SRTCP tag unless TAG32_COMPAT;
+     * UNAUTHENTICATED_SRTP has no SRTP tag at all. And libsrtp2 2.5 looks
+     * for the MKI of an AEAD packet where the (absent) HMAC tag would end,
+     * so it cannot unprotect GCM packets that carry an MKI. */
+    if (suite == PHONESEC_SRTP_AEAD_AES_128_GCM || suite == PHONESEC_SRTP_AEAD_AES_256_GCM)
+        return 0;
+    if (flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)
+        return 0;
+    if (phonesec__sdes_suite_is_32(suite) && !(allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT))
+        return 0;
+    return 1;
+}
+
 /* ---------------------------------------------------------------- */
 
 static int why_set(char *why, size_t cap, int code, const char *fmt, ...) PHONESEC__PRINTF(4, 5);
@@ -652,7 +691,7 @@ int phonesec_sdes_crypto_generate(phonesec_sdes_crypto *out, uint32_t tag, int s
 int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, char *why, size_t why_cap)
 {
     const char *name;
-    int gcm;
+    int gcm, rc;
     if (why != NULL && why_cap > 0)
         why[0] = '\0';
     if (c == NULL || c->version != PHONESEC_SDES_CRYPTO_VERSION)
@@ -663,6 +702,9 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
     if (c->suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
         return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED, "tag %u: F8_128_HMAC_SHA1_80 is not supported by libsrtp2",
                        c->tag);
+    if (phonesec__sdes_suite_runs(c->suite, &rc) != PHONESEC_OK)
+        return why_set(why, why_cap, rc == PHONESEC_E_CRYPTO ? PHONESEC_E_CRYPTO : PHONESEC_E_UNSUPPORTED,
+                       "tag %u: %s", c->tag, phonesec__sdes_suite_not_run_reason(c->suite, rc));
     if ((c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_80 || c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_32) &&
         !(allow & PHONESEC_SDES_ALLOW_NULL))
         return why_set(why, why_cap, PHONESEC_E_POLICY, "tag %u: %s (no encryption) is not enabled", c->tag, name);
@@ -686,7 +728,22 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
         if (!(allow & PHONESEC_SDES_ALLOW_UNENCRYPTED))
             return why_set(why, why_cap, PHONESEC_E_POLICY,
                            "tag %u: UNENCRYPTED_*/UNAUTHENTICATED_SRTP not allowed by the policy", c->tag);
+        /* phonesec_srtp_new() wants PHONESEC_SRTP_OPT_ALLOW_NULL for RTP with
+         * neither encryption nor authentication. */
+        if ((c->flags & PHONESEC_SRTP_F_UNENCRYPTED_SRTP) && (c->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP) &&
+            !(allow & PHONESEC_SDES_ALLOW_NULL))
+            return why_set(why, why_cap, PHONESEC_E_POLICY,
+                           "tag %u: clear RTP (UNENCRYPTED_SRTP and UNAUTHENTICATED_SRTP) needs ALLOW_NULL",
+                           c->tag);
     }
+    if (c->keys[0].mki_len > 0 && gcm)
+        return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
+                       "tag %u: MKI with %s: libsrtp2 misplaces the MKI of AEAD packets", c->tag, name);
+    if (c->keys[0].mki_len > 0 && !phonesec__sdes_mki_usable(c->suite, c->flags, allow))
+        return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
+                       "tag %u: MKI needs equal SRTP/SRTCP tags (%s): libsrtp2 misplaces the SRTCP MKI", c->tag,
+                       (c->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP) ? "UNAUTHENTICATED_SRTP has none"
+                                                                          : "32/80 bits; SRTCP_TAG32_COMPAT evens them");
     return PHONESEC_OK;
 }
 

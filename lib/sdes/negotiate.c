@@ -208,6 +208,22 @@ static int tls_ok(phonesec_sdes *s)
     return 1;
 }
 
+/* MKI length of our key on a line of this suite and flags: the policy's,
+ * or none where libsrtp2 cannot use an MKI (SRTP and SRTCP tags of
+ * different lengths: see phonesec__sdes_mki_usable()). */
+static size_t our_mki_len(const phonesec_sdes *s, int suite, unsigned flags)
+{
+    return phonesec__sdes_mki_usable(suite, flags, s->pol.flags) ? s->pol.mki_len : 0;
+}
+
+/* May our previous key be offered or answered again for this suite and flags? */
+static int can_keep(const phonesec_sdes *s, const sec *prev, int suite, unsigned flags)
+{
+    return prev && prev->state == PHONESEC_SDES_SEC_SECURED && prev->has_ours && prev->ours.suite == suite &&
+           prev->ours.flags == flags && !prev->rekey && prev->ours.key.mki_len == our_mki_len(s, suite, flags) &&
+           prev->ours.key.lifetime == s->pol.lifetime;
+}
+
 /* Fill *o with our line: a fresh key, or `keep` re-tagged. tmp is scratch. */
 static int make_ours(phonesec_sdes *s, phonesec_sdes_crypto *tmp, ours_line *o, uint32_t tag, int suite,
                      unsigned flags, const phonesec_srtp_key *keep)
@@ -215,12 +231,13 @@ static int make_ours(phonesec_sdes *s, phonesec_sdes_crypto *tmp, ours_line *o, 
     int rc;
     if (keep == NULL) {
         uint32_t mki = 0;
-        if (s->pol.mki_len > 0) {
+        size_t mki_len = our_mki_len(s, suite, flags);
+        if (mki_len > 0) {
             mki = s->mki_gen++;
-            if (s->pol.mki_len < 4)
-                mki &= (UINT32_C(1) << (8 * s->pol.mki_len)) - 1;
+            if (mki_len < 4)
+                mki &= (UINT32_C(1) << (8 * mki_len)) - 1;
         }
-        rc = phonesec_sdes_crypto_generate(tmp, tag, suite, s->pol.mki_len, mki, s->pol.lifetime);
+        rc = phonesec_sdes_crypto_generate(tmp, tag, suite, mki_len, mki, s->pol.lifetime);
         if (rc != PHONESEC_OK)
             return rc;
     } else {
@@ -379,10 +396,7 @@ static int answer_section(phonesec_sdes *s, const phonesec__sdp *sdp, size_t mi,
                         goto out;
                     x->has_theirs = 1;
                     /* RFC 4568 §7.1.4: keep our key unless something requires a change. */
-                    if (prev && prev->state == PHONESEC_SDES_SEC_SECURED && prev->has_ours &&
-                        prev->ours.suite == suite && prev->ours.flags == flags && !prev->rekey &&
-                        prev->ours.key.mki_len == s->pol.mki_len &&
-                        prev->ours.key.lifetime == s->pol.lifetime)
+                    if (can_keep(s, prev, suite, flags))
                         keep = &prev->ours.key;
                     rc = make_ours(s, tmp, &x->ours, tag, suite, flags, keep);
                     if (rc != PHONESEC_OK)
@@ -546,6 +560,7 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
     sec *nw = NULL;
     const char *eol;
     const int *list;
+    int usable[PHONESEC_SDES_MAX_SUITES];
     size_t i, k, n_suites;
     int rc = PHONESEC_OK, sdes_ok, mandatory;
 
@@ -565,7 +580,31 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
         rc = phonesec__fail(&s->err, PHONESEC_E_POLICY, "SDES requires TLS signalling (policy) and SRTP is mandatory");
         goto out;
     }
-    n_suites = policy_suites(&s->pol, &list);
+    /* Offer only the suites the SRTP layer can run with the linked libsrtp2
+     * (AES-192 is off while libsrtp2 derives its keys against RFC 6188). */
+    {
+        const int *pl;
+        size_t np = policy_suites(&s->pol, &pl);
+        for (k = 0, n_suites = 0; k < np; k++) {
+            int code;
+            if (phonesec__sdes_suite_runs(pl[k], &code) == PHONESEC_OK)
+                usable[n_suites++] = pl[k];
+            else
+                phonesec__log(PHONESEC_LOG_DEBUG, "sdes", "not offering %s: %s", phonesec_sdes_suite_name(pl[k]),
+                              phonesec__sdes_suite_not_run_reason(pl[k], code));
+        }
+        list = usable;
+    }
+    if (n_suites == 0 && sdes_ok) {
+        if (mandatory) {
+            rc = phonesec__fail(&s->err, PHONESEC_E_NO_MATCH,
+                                "SRTP is mandatory and the linked libsrtp2 can run none of the policy's suites");
+            goto out;
+        }
+        phonesec__log(PHONESEC_LOG_WARN, "sdes",
+                      "the linked libsrtp2 can run none of the policy's suites: offering media in clear");
+        sdes_ok = 0;
+    }
     eol = sdp.crlf ? "\r\n" : "\n";
     nw = phonesec__calloc(sdp.n_media, sizeof *nw);
     tmp = phonesec__malloc(sizeof *tmp);
@@ -602,9 +641,7 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
         for (k = 0; k < n_suites; k++) {
             /* RFC 4568 §7.1.4: a re-offer keeps the key in use unless it must change. */
             const phonesec_srtp_key *keep = NULL;
-            if (prev && prev->state == PHONESEC_SDES_SEC_SECURED && prev->has_ours && prev->ours.suite == list[k] &&
-                prev->ours.flags == 0 && !prev->rekey && prev->ours.key.mki_len == s->pol.mki_len &&
-                prev->ours.key.lifetime == s->pol.lifetime)
+            if (can_keep(s, prev, list[k], 0))
                 keep = &prev->ours.key;
             rc = make_ours(s, tmp, &x->offered[k], (uint32_t)(k + 1), list[k], 0, keep);
             if (rc != PHONESEC_OK) {

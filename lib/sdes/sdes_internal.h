@@ -11,6 +11,16 @@
 
 /* 1 for the _32 suites. */
 PHONESEC__INTERNAL int phonesec__sdes_suite_is_32(int suite);
+/* PHONESEC_OK when phonesec_srtp_new() can run the suite with the linked
+ * libsrtp2 (phonesec_srtp_suite_supported()), else PHONESEC_E_UNSUPPORTED;
+ * *code (may be NULL) gets phonesec_srtp_suite_supported()'s result. */
+PHONESEC__INTERNAL int phonesec__sdes_suite_runs(int suite, int *code);
+/* Why a suite cannot be run (static text; code from phonesec__sdes_suite_runs). */
+PHONESEC__INTERNAL const char *phonesec__sdes_suite_not_run_reason(int suite, int code);
+/* 1 when keys with an MKI work for a line of this suite and these
+ * PHONESEC_SRTP_F_* flags under `allow` (PHONESEC_SDES_SRTCP_TAG32_COMPAT):
+ * libsrtp2 needs the SRTP and SRTCP tags to be of equal length. */
+PHONESEC__INTERNAL int phonesec__sdes_mki_usable(int suite, unsigned flags, unsigned allow);
 /* Only the tag of a line (for duplicate detection on lines that fail). */
 PHONESEC__INTERNAL int phonesec__sdes_parse_tag(const char *line, size_t len, uint32_t *tag);
 /* Parse into caller storage (no allocation); wiped on failure. */

@@ -99,10 +99,19 @@ static void to_params(void **state)
     (void)state;
     assert_int_equal(test_hex_decode("37307877504835402f2c4c3a53317759227e3d27457067542528695f5663", key, sizeof key), 30);
     memset(&p, 0xa5, sizeof p);
-    assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), 0, &p, why, sizeof why), PHONESEC_OK);
+    /* An MKI on a _32 line: RFC 4568's 80-bit SRTCP tag differs from the
+     * 32-bit SRTP one and libsrtp2 then misplaces the SRTCP MKI, so
+     * phonesec_srtp_new() would refuse it: declined, output untouched. */
+    assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), 0, &p, why, sizeof why), PHONESEC_E_UNSUPPORTED);
+    assert_non_null(strstr(why, "MKI"));
+    assert_non_null(strstr(why, "TAG32_COMPAT"));
+    assert_int_equal(p.version, 0xa5a5a5a5u);
+    /* With the 32-bit SRTCP tag both tags are equal: usable. */
+    assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), PHONESEC_SDES_SRTCP_TAG32_COMPAT, &p, why, sizeof why),
+                     PHONESEC_OK);
     assert_int_equal(p.version, PHONESEC_SRTP_PARAMS_VERSION);
     assert_int_equal(p.suite, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32);
-    assert_int_equal(p.flags, 0);
+    assert_int_equal(p.flags, PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT);
     assert_int_equal(p.n_keys, 1);
     assert_memory_equal(p.keys[0].key, key, 16);
     assert_memory_equal(p.keys[0].salt, key + 16, 14);
@@ -112,9 +121,10 @@ static void to_params(void **state)
     assert_int_equal(p.wsh, 256);
     assert_int_equal(p.kdr, 0);
     assert_int_equal(p.roc, 0);
-    assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), PHONESEC_SDES_SRTCP_TAG32_COMPAT, &p, why, sizeof why),
-                     PHONESEC_OK);
-    assert_int_equal(p.flags, PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT);
+    /* Without MKI the _32 line is usable either way, without the flag. */
+    l = "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj";
+    assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), 0, &p, why, sizeof why), PHONESEC_OK);
+    assert_int_equal(p.flags, 0);
     /* The compat flag only matters for _32 suites. */
     l = "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj";
     assert_int_equal(phonesec_sdes_line_to_params(l, strlen(l), PHONESEC_SDES_SRTCP_TAG32_COMPAT, &p, why, sizeof why),
@@ -193,7 +203,7 @@ static void out_of_memory(void **state)
         int r1, r2, r3;
         test_alloc_calls = 0;
         test_alloc_fail_at = i;
-        r1 = phonesec_sdes_line_to_params(l, strlen(l), 0, &p, NULL, 0);
+        r1 = phonesec_sdes_line_to_params(l, strlen(l), PHONESEC_SDES_SRTCP_TAG32_COMPAT, &p, NULL, 0);
         test_alloc_calls = 0;
         r2 = phonesec_sdes_crypto_parse(l, strlen(l), &c, NULL, 0);
         test_alloc_calls = 0;

@@ -395,7 +395,15 @@ static void offerer(void **state)
     assert_int_equal(phonesec_sdes_offer(s, local, sizeof local - 1, buf, sizeof buf, &n), PHONESEC_OK);
     assert_non_null(strstr(buf, "m=audio 4000 RTP/SAVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 "
                                 "AES_CM_128_HMAC_SHA1_80 inline:"));
-    assert_non_null(strstr(buf, "a=crypto:8 AEAD_AES_128_GCM inline:"));
+    /* Tags follow the suites offered: the AES-192 pair is left out while the
+     * linked libsrtp2 fails RFC 6188's known answer. */
+    if (phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80) == PHONESEC_OK) {
+        assert_non_null(strstr(buf, "a=crypto:5 AES_192_CM_HMAC_SHA1_80 inline:"));
+        assert_non_null(strstr(buf, "a=crypto:8 AEAD_AES_128_GCM inline:"));
+    } else {
+        assert_null(strstr(buf, "AES_192"));
+        assert_non_null(strstr(buf, "a=crypto:6 AEAD_AES_128_GCM inline:"));
+    }
     assert_non_null(strstr(buf, "a=3ge2ae:requested\r\nm=video 0 RTP/AVP 96\r\n"));
     assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
     assert_int_equal(info.state, PHONESEC_SDES_SEC_PENDING);
@@ -530,6 +538,368 @@ static void weakened_lines_lock_icon(void **state)
     phonesec_sdes_crypto_wipe(&c);
 }
 
+/* ---- every answer and offer must give working phonesec_srtp sessions ---- */
+
+static const uint8_t rtp_pkt[32] = {0x80, 0x00, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0x11, 0x22, 0x33, 0x44,
+                                    'p',  'a',  'y',  'l',  'o',  'a',  'd',  ' ',  'o',  'f',  ' ',  't',
+                                    'w',  'e',  'n',  't',  'y',  ' ',  'B',  '!'};
+static const uint8_t rtcp_pkt[28] = {0x80, 0xc8, 0x00, 0x06, 0x11, 0x22, 0x33, 0x44, 1, 2, 3, 4, 5, 6,
+                                     7,    8,    9,    10,   11,   12,   13,   14,   15, 16, 17, 18, 19, 20};
+
+static phonesec_srtp *srtp_or_fail(const phonesec_srtp_params *p, int dir, unsigned opts, const char *what)
+{
+    phonesec_srtp *x = NULL;
+    int rc = phonesec_srtp_new(&x, p, dir, opts);
+    if (rc != PHONESEC_OK)
+        fail_msg("%s: phonesec_srtp_new(%s, %s) gave %s", what, phonesec_srtp_suite_name(p->suite),
+                 dir == PHONESEC_SRTP_DIR_INBOUND ? "inbound" : "outbound", phonesec_strerror(rc));
+    return x;
+}
+
+/* Sessions from tx (sender) and rx (receiver): one RTP and one RTCP packet
+ * protected by the first must come out of the second unchanged. */
+static void roundtrip(const phonesec_srtp_params *tx, const phonesec_srtp_params *rx, unsigned opts, const char *what)
+{
+    phonesec_srtp *a = srtp_or_fail(tx, PHONESEC_SRTP_DIR_OUTBOUND, opts, what);
+    phonesec_srtp *b = srtp_or_fail(rx, PHONESEC_SRTP_DIR_INBOUND, opts, what);
+    uint8_t w[256], r[256];
+    size_t wn, rn;
+    int rc;
+    assert_int_equal(phonesec_srtp_protect(a, rtp_pkt, sizeof rtp_pkt, w, sizeof w, &wn), PHONESEC_OK);
+    rc = phonesec_srtp_unprotect(b, w, wn, r, sizeof r, &rn);
+    if (rc != PHONESEC_OK) {
+        char e[256];
+        phonesec_srtp_last_error(b, e, sizeof e);
+        fail_msg("%s: %s flags %x/%x mki %zu/%zu: unprotect: %s", what, phonesec_srtp_suite_name(tx->suite),
+                 tx->flags, rx->flags, tx->keys[0].mki_len, rx->keys[0].mki_len, e);
+    }
+    assert_int_equal(rn, sizeof rtp_pkt);
+    assert_memory_equal(r, rtp_pkt, sizeof rtp_pkt);
+    assert_int_equal(phonesec_srtp_protect_rtcp(a, rtcp_pkt, sizeof rtcp_pkt, w, sizeof w, &wn), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(b, w, wn, r, sizeof r, &rn), PHONESEC_OK);
+    assert_int_equal(rn, sizeof rtcp_pkt);
+    assert_memory_equal(r, rtcp_pkt, sizeof rtcp_pkt);
+    phonesec_srtp_free(a);
+    phonesec_srtp_free(b);
+}
+
+static unsigned srtp_opts(void)
+{
+    return (pol.flags & PHONESEC_SDES_ALLOW_NULL) ? PHONESEC_SRTP_OPT_ALLOW_NULL : 0;
+}
+
+/* Every secured section of the current answer: both our sessions are made
+ * from phonesec_sdes_params(); what we send is read by a peer that built its
+ * inbound session from our a=crypto answer line, and what the peer sends
+ * with its offered key is read by our inbound session. Returns the number
+ * of secured sections. */
+static size_t answer_sessions_work(const char *what)
+{
+    size_t i, n = phonesec_sdes_section_count(s), secured = 0;
+    for (i = 0; i < n; i++) {
+        phonesec_sdes_section_info info;
+        phonesec_srtp_params in, out, peer_in;
+        char l[PHONESEC_SDES_LINE_MAX + 1], why[200];
+        size_t ln;
+        assert_int_equal(phonesec_sdes_section(s, i, &info), PHONESEC_OK);
+        if (info.state != PHONESEC_SDES_SEC_SECURED)
+            continue;
+        secured++;
+        assert_int_equal(phonesec_sdes_params(s, i, PHONESEC_SDES_INBOUND, &in), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_params(s, i, PHONESEC_SDES_OUTBOUND, &out), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_answer_crypto(s, i, l, sizeof l, &ln), PHONESEC_OK);
+        if (phonesec_sdes_line_to_params(l, ln, pol.flags, &peer_in, why, sizeof why) != PHONESEC_OK)
+            fail_msg("%s: section %zu: the peer cannot use our answer line: %s", what, i, why);
+        roundtrip(&out, &peer_in, srtp_opts(), what); /* we send, the peer reads */
+        roundtrip(&in, &in, srtp_opts(), what);       /* the peer sends, we read */
+        phonesec_memzero(&in, sizeof in);
+        phonesec_memzero(&out, sizeof out);
+        phonesec_memzero(&peer_in, sizeof peer_in);
+    }
+    return secured;
+}
+
+static const char *const field_offers[] = {
+    "sdes/offer-admin-guide.sdp", "sdes/offer-tags-5-6-9.sdp", "sdes/offer-renumbered.sdp",
+    "sdes/offer-savp-avp.sdp",    "sdes/offer-71-lines.sdp",
+};
+
+/* Offers the SRTP layer cannot run as written (AES-192 first; MKI with
+ * unequal SRTP/SRTCP tags first), each with a usable line after. */
+static const char *const srtp_limit_offers[] = {
+    "m=audio 4000 RTP/SAVP 0\r\n"
+    "a=crypto:1 AES_192_CM_HMAC_SHA1_80 inline:v9yuX0va81siixgYIxXbLdDyUo/oSSmMa1+zb6u+g9ERJr4EZ24\r\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n",
+    "m=audio 4000 RTP/SAVP 0\r\n"
+    "a=crypto:1 AES_192_CM_HMAC_SHA1_32 inline:v9yuX0va81siixgYIxXbLdDyUo/oSSmMa1+zb6u+g9ERJr4EZ24\r\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n",
+    "m=audio 4000 RTP/SAVP 0\r\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4\r\n"
+    "a=crypto:2 AES_256_CM_HMAC_SHA1_32 inline:1wTfnQFdJ9wxb7Ut2y4tA+gJtnLjoeuQDmXQFyUAhJ34TuNQBS/l4w96uLBntQ|7:1\r\n"
+    "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20|1:4\r\n",
+    "m=audio 4000 RTP/SAVP 0\r\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1:4 UNAUTHENTICATED_SRTP\r\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj UNAUTHENTICATED_SRTP\r\n"
+    "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:NzkyM2FjNzQ2ZDgxYjg0MzQwMGVmMGUxMzdmNWFm UNENCRYPTED_SRTP "
+    "UNAUTHENTICATED_SRTP\r\n"
+    "a=crypto:4 NULL_HMAC_SHA1_32 inline:NzkyM2FjNzQ2ZDgxYjg0MzQwMGVmMGUxMzdmNWFm|9:2\r\n"
+    "a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n",
+};
+
+static void set_policy(int variant)
+{
+    phonesec_sdes_policy_init(&pol);
+    switch (variant) {
+    case 1: pol.flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT; break;
+    case 2: pol.mki_len = 2; break;                                     /* our keys carry an MKI */
+    case 3: pol.mki_len = 4; pol.flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT; break;
+    case 4: pol.mki_len = 1; pol.flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED; break;
+    case 5:
+        pol.mki_len = 3;
+        pol.flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED | PHONESEC_SDES_ALLOW_NULL;
+        assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "NULL_HMAC_SHA1_32,AES_CM_128_HMAC_SHA1_80,"
+                                                               "AES_CM_128_HMAC_SHA1_32,AES_256_CM_HMAC_SHA1_80,"
+                                                               "AES_192_CM_HMAC_SHA1_80,AEAD_AES_128_GCM"),
+                         PHONESEC_OK);
+        break;
+    case 6: pol.mode = PHONESEC_SDES_MANDATORY; pol.mki_len = 1; break;
+    default: break;
+    }
+}
+#define N_VARIANTS 7
+
+static void field_answers_make_sessions(void **state)
+{
+    size_t v, i, secured = 0;
+    char what[160];
+    (void)state;
+    for (v = 0; v < N_VARIANTS; v++) {
+        set_policy((int)v);
+        new_s();
+        assert_int_equal(phonesec_sdes_set_signalling_tls(s, 1), PHONESEC_OK);
+        for (i = 0; i < sizeof field_offers / sizeof field_offers[0]; i++) {
+            int rc = answer_vec(field_offers[i]);
+            snprintf(what, sizeof what, "policy %zu, %s", v, field_offers[i]);
+            assert_true(rc == PHONESEC_OK || rc == PHONESEC_E_NO_MATCH);
+            if (rc == PHONESEC_OK)
+                secured += answer_sessions_work(what);
+        }
+        for (i = 0; i < sizeof srtp_limit_offers / sizeof srtp_limit_offers[0]; i++) {
+            const char *o = srtp_limit_offers[i];
+            snprintf(what, sizeof what, "policy %zu, offer %zu", v, i);
+            assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+            assert_int_equal(answer_sessions_work(what), 1);
+            secured++;
+        }
+    }
+    assert_true(secured >= N_VARIANTS * 8); /* the loop really made sessions */
+}
+
+static void aes192_first_then_aes128(void **state)
+{
+    phonesec_sdes_section_info info;
+    char l[200];
+    const char *o = srtp_limit_offers[0];
+    int ok192 = phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80);
+    (void)state;
+    assert_true(ok192 == PHONESEC_OK || ok192 == PHONESEC_E_UNSUPPORTED);
+    new_s();
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.state, PHONESEC_SDES_SEC_SECURED);
+    if (ok192 == PHONESEC_OK) {
+        /* A libsrtp2 that passes RFC 6188's known answer: AES-192 is fine. */
+        assert_int_equal(info.suite, PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80);
+    } else {
+        assert_int_equal(info.tag, 2);
+        assert_int_equal(info.suite, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
+        assert_int_equal(phonesec_sdes_line_reason(s, 0, 0, l, sizeof l), PHONESEC_OK);
+        assert_non_null(strstr(l, "tag 1"));
+        assert_non_null(strstr(l, "AES-192"));
+        assert_non_null(strstr(l, "RFC 6188"));
+        /* Alone, the AES-192 line leaves nothing to answer with. */
+        o = "m=audio 4000 RTP/SAVP 0\r\n"
+            "a=crypto:1 AES_CM_192_HMAC_SHA1_32 inline:v9yuX0va81siixgYIxXbLdDyUo/oSSmMa1+zb6u+g9ERJr4EZ24\r\n";
+        assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_E_NO_MATCH);
+        assert_int_equal(phonesec_sdes_last_error(s, l, sizeof l), PHONESEC_OK);
+        assert_non_null(strstr(l, "AES-192"));
+        /* A policy of AES-192 only: nothing to offer; optional mode offers clear. */
+        assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "AES_192_CM_HMAC_SHA1_80"), PHONESEC_OK);
+        new_s();
+        assert_int_equal(phonesec_sdes_offer(s, "m=audio 1 RTP/AVP 0\r\n", 21, buf, sizeof buf, &(size_t){0}),
+                         PHONESEC_OK);
+        assert_string_equal(buf, "m=audio 1 RTP/AVP 0\r\n");
+        assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+        assert_int_equal(info.state, PHONESEC_SDES_SEC_CLEAR);
+        pol.mode = PHONESEC_SDES_MANDATORY;
+        new_s();
+        assert_int_equal(phonesec_sdes_offer(s, "m=audio 1 RTP/AVP 0\r\n", 21, buf, sizeof buf, &(size_t){0}),
+                         PHONESEC_E_NO_MATCH);
+    }
+    assert_int_equal(answer_sessions_work("AES-192 first") + 0, ok192 == PHONESEC_OK ? 1u : 0u);
+}
+
+static void mki_with_unequal_tags_declined(void **state)
+{
+    phonesec_sdes_section_info info;
+    static phonesec_sdes_crypto c;
+    char l[200];
+    const char *o = srtp_limit_offers[2];
+    (void)state;
+    /* RFC mode: the _32 lines with an MKI are declined, with the reason. */
+    new_s();
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.tag, 3);
+    assert_int_equal(phonesec_sdes_line_reason(s, 0, 0, l, sizeof l), PHONESEC_OK);
+    assert_non_null(strstr(l, "tag 1: MKI"));
+    assert_non_null(strstr(l, "SRTCP"));
+    assert_int_equal(phonesec_sdes_line_reason(s, 0, 1, l, sizeof l), PHONESEC_OK);
+    assert_non_null(strstr(l, "tag 2: MKI"));
+    assert_int_equal(answer_sessions_work("MKI, RFC mode"), 1);
+    /* TAG32_COMPAT makes both tags 32 bits: the first line is used. */
+    pol.flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
+    new_s();
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.tag, 1);
+    assert_int_equal(answer_sessions_work("MKI, compat"), 1);
+    /* Our own key on a _32 line in RFC mode carries no MKI even when the
+     * policy asks for one (it would break our SRTCP); on an _80 line it does. */
+    phonesec_sdes_policy_init(&pol);
+    pol.mki_len = 2;
+    new_s();
+    o = "m=audio 4000 RTP/SAVP 0\r\n"
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    our_line(0, &c);
+    assert_int_equal(c.keys[0].mki_len, 0);
+    assert_int_equal(answer_sessions_work("our MKI, _32"), 1);
+    o = "m=audio 4000 RTP/SAVP 0\r\n"
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    our_line(0, &c);
+    assert_int_equal(c.keys[0].mki_len, 2);
+    assert_int_equal(answer_sessions_work("our MKI, _80"), 1);
+    /* UNAUTHENTICATED_SRTP: no SRTP tag at all. The peer's MKI line is
+     * declined; on the line without MKI ours carries none either. Clear RTP
+     * (UNENCRYPTED_SRTP with UNAUTHENTICATED_SRTP) also needs ALLOW_NULL. */
+    pol.flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
+    new_s();
+    o = srtp_limit_offers[3];
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.tag, 2);
+    assert_int_equal(phonesec_sdes_line_reason(s, 0, 0, l, sizeof l), PHONESEC_OK);
+    assert_non_null(strstr(l, "UNAUTHENTICATED_SRTP"));
+    our_line(0, &c);
+    assert_int_equal(c.keys[0].mki_len, 0);
+    assert_int_equal(c.flags, PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP);
+    assert_int_equal(answer_sessions_work("UNAUTHENTICATED_SRTP"), 1);
+    o = "m=audio 4000 RTP/SAVP 0\r\n"
+        "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:NzkyM2FjNzQ2ZDgxYjg0MzQwMGVmMGUxMzdmNWFm UNENCRYPTED_SRTP "
+        "UNAUTHENTICATED_SRTP\r\n";
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_E_NO_MATCH);
+    assert_int_equal(phonesec_sdes_last_error(s, l, sizeof l), PHONESEC_OK);
+    assert_non_null(strstr(l, "ALLOW_NULL"));
+    pol.flags |= PHONESEC_SDES_ALLOW_NULL;
+    new_s();
+    assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+    assert_int_equal(answer_sessions_work("clear RTP, ALLOW_NULL"), 1);
+    phonesec_sdes_crypto_wipe(&c);
+}
+
+/* Offerer and answerer both ours: for each policy variant and each single
+ * suite, the offer is answered, accepted, and both ends' sessions work. */
+static void offers_make_sessions(void **state)
+{
+    static const char local[] = "m=audio 4000 RTP/AVP 0\r\nm=video 4002 RTP/AVP 96\r\n";
+    static const int all[] = {
+        PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32,
+        PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80, PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32,
+        PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_80, PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32,
+        PHONESEC_SRTP_AEAD_AES_128_GCM,        PHONESEC_SRTP_AEAD_AES_256_GCM,
+        PHONESEC_SRTP_NULL_HMAC_SHA1_32,       0 /* the default list */
+    };
+    static char offer[8192], ans[8192];
+    size_t v, k, n, i, made = 0;
+    char what[160];
+    (void)state;
+    for (v = 0; v < N_VARIANTS; v++) {
+        for (k = 0; k < sizeof all / sizeof all[0]; k++) {
+            phonesec_sdes *b = NULL;
+            phonesec_sdes_policy saved;
+            set_policy((int)v);
+            if (all[k] != 0) {
+                pol.suites[0] = all[k];
+                pol.n_suites = 1;
+                if (all[k] == PHONESEC_SRTP_NULL_HMAC_SHA1_32 && !(pol.flags & PHONESEC_SDES_ALLOW_NULL))
+                    continue;
+            }
+            snprintf(what, sizeof what, "policy %zu, suite %s", v, all[k] ? phonesec_srtp_suite_name(all[k]) : "default");
+            new_s();
+            assert_int_equal(phonesec_sdes_new(&pol, &b), PHONESEC_OK);
+            assert_int_equal(phonesec_sdes_set_signalling_tls(s, 1), PHONESEC_OK);
+            assert_int_equal(phonesec_sdes_set_signalling_tls(b, 1), PHONESEC_OK);
+            n = 0;
+            offer[0] = '\0';
+            i = (size_t)phonesec_sdes_offer(s, local, sizeof local - 1, offer, sizeof offer, &n);
+            if (all[k] != 0 && phonesec_srtp_suite_supported(all[k]) != PHONESEC_OK) {
+                /* Nothing the SRTP layer can run: never offered. */
+                assert_null(strstr(offer, "a=crypto"));
+                assert_int_equal((int)i, pol.mode == PHONESEC_SDES_MANDATORY ? PHONESEC_E_NO_MATCH : PHONESEC_OK);
+                phonesec_sdes_free(b);
+                continue;
+            }
+            assert_int_equal((int)i, PHONESEC_OK);
+            /* Every line we offer passes the answerer's check under our policy. */
+            {
+                const char *p = offer;
+                while ((p = strstr(p, "a=crypto:")) != NULL) {
+                    phonesec_srtp_params tmp;
+                    char why[200];
+                    const char *e = strstr(p, "\r\n");
+                    if (phonesec_sdes_line_to_params(p, (size_t)(e - p), pol.flags, &tmp, why, sizeof why) !=
+                        PHONESEC_OK)
+                        fail_msg("%s: we offered a line the SRTP layer cannot run: %.*s: %s", what, (int)(e - p), p,
+                                 why);
+                    phonesec_sdes_free(NULL);
+                    phonesec_memzero(&tmp, sizeof tmp);
+                    p = e;
+                }
+            }
+            /* The other end (ours too) answers; we accept. */
+            saved = pol;
+            {
+                phonesec_sdes *t = s;
+                s = b;
+                assert_int_equal(phonesec_sdes_answer(s, offer, n), PHONESEC_OK);
+                assert_int_equal(answer_sessions_work(what), 2);
+                assert_int_equal(phonesec_sdes_answer_sdp(s, local, sizeof local - 1, ans, sizeof ans, &n), PHONESEC_OK);
+                s = t;
+            }
+            pol = saved;
+            assert_int_equal(phonesec_sdes_accept_answer(s, ans, n), PHONESEC_OK);
+            for (i = 0; i < 2; i++) {
+                phonesec_srtp_params a_out, a_in, b_out, b_in;
+                assert_int_equal(phonesec_sdes_params(s, i, PHONESEC_SDES_OUTBOUND, &a_out), PHONESEC_OK);
+                assert_int_equal(phonesec_sdes_params(s, i, PHONESEC_SDES_INBOUND, &a_in), PHONESEC_OK);
+                assert_int_equal(phonesec_sdes_params(b, i, PHONESEC_SDES_OUTBOUND, &b_out), PHONESEC_OK);
+                assert_int_equal(phonesec_sdes_params(b, i, PHONESEC_SDES_INBOUND, &b_in), PHONESEC_OK);
+                roundtrip(&a_out, &b_in, srtp_opts(), what);
+                roundtrip(&b_out, &a_in, srtp_opts(), what);
+                made++;
+                phonesec_memzero(&a_out, sizeof a_out);
+                phonesec_memzero(&a_in, sizeof a_in);
+                phonesec_memzero(&b_out, sizeof b_out);
+                phonesec_memzero(&b_in, sizeof b_in);
+            }
+            phonesec_sdes_free(b);
+        }
+    }
+    assert_true(made >= N_VARIANTS * 2 * 6);
+}
+
 static void api_misuse(void **state)
 {
     size_t n;
@@ -614,6 +984,10 @@ int main(void)
         T(offerer),
         T(offerer_optional),
         T(weakened_lines_lock_icon),
+        T(field_answers_make_sessions),
+        T(aes192_first_then_aes128),
+        T(mki_with_unequal_tags_declined),
+        T(offers_make_sessions),
         T(api_misuse),
         T(out_of_memory),
     };
