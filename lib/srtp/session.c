@@ -316,6 +316,12 @@ static int build_keyset(phonesec__err *err, keyset *ks, const phonesec_srtp_para
                               "(%s%s): libsrtp2 misplaces the SRTCP MKI", sd->name,
                               (p->flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP) ? ", UNAUTHENTICATED_SRTP" : "");
 
+    /* libsrtp2 2.5 cannot find the MKI of an AEAD (GCM) packet, not even one
+     * it protected itself: its own round trip fails with "unknown MKI". */
+    if (p->keys[0].mki_len > 0 && sd->gcm)
+        return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "MKI with %s: libsrtp2 cannot find the MKI of an "
+                              "AEAD packet", sd->name);
+
     memset(ks, 0, sizeof *ks);
     ks->p = *p;
     ks->sd = sd;

@@ -446,6 +446,29 @@ static void mki_keys(void **state)
     phonesec_srtp_free(rx1);
 }
 
+/* libsrtp2 2.5 cannot unprotect a GCM packet with an MKI, not even its own:
+ * such sessions are refused, inbound and outbound. */
+static void gcm_with_mki_declined(void **state)
+{
+    static const int gcm[] = {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_AEAD_AES_256_GCM};
+    phonesec_srtp_params p;
+    phonesec_srtp *s = NULL;
+    size_t i;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        fill_params(&p, gcm[i], 3);
+        p.keys[0].mki_len = 2;
+        memcpy(p.keys[0].mki, "\x00\x01", 2);
+        assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0), PHONESEC_E_UNSUPPORTED);
+        assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+        assert_null(s);
+        p.keys[0].mki_len = 0; /* without an MKI the suite works */
+        s = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        phonesec_srtp_free(s);
+        s = NULL;
+    }
+}
+
 static void lifetime_expires(void **state)
 {
     phonesec_srtp_params p;
@@ -587,6 +610,7 @@ int main(void)
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
         cmocka_unit_test(mki_keys),
+        cmocka_unit_test(gcm_with_mki_declined),
         cmocka_unit_test(lifetime_expires),
         cmocka_unit_test(ssrc_limit_and_forgeries),
         cmocka_unit_test(out_of_memory),
