@@ -6,7 +6,7 @@
 set -euo pipefail
 EXE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-SHARED=${PHONESEC_INTEROP_DIR:-/work/shared/interop}
+SHARED="$(cd "$(dirname "$0")/../interop" && pwd)"
 W=$(mktemp -d /tmp/flow-interop.XXXXXX)
 KP=; DP=
 cleanup() {

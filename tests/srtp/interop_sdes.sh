@@ -12,8 +12,7 @@
 set -uo pipefail
 SDES_CALL=${1:?usage: interop_sdes.sh path/to/sdes_call}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${PHONESEC_INTEROP_DIR:-$SRC/../../shared/interop}
-[ -d "$SHARED" ] || SHARED=/work/shared/interop
+SHARED=$SRC/tests/interop
 command -v baresip >/dev/null || { echo "baresip missing: skipped"; exit 77; }
 if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
     exec unshare --net env IN_NETNS=1 bash "$0" "$@"

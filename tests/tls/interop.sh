@@ -167,12 +167,9 @@ check "gnutls-cli mutual TLS with our TLS 1.3 server" $W/gc2.out \
   sh -c "grep -q 'mtls' $W/gc2.out && grep -q '^protocol: TLSv1.3' $W/v4.log && grep -q 'CN=phone1.example.com' $W/v4.log"
 
 echo "=== our client registering with Kamailio over TLS"
-SHARED=""
-for d in "${PHONESEC_SHARED:-}" "$SRC/../shared" /work/shared; do
-  [ -n "$d" ] && [ -f "$d/interop/kamailio.cfg" ] && { SHARED=$d/interop; break; }
-done
-if [ -z "$SHARED" ] || ! command -v kamailio >/dev/null; then
-  echo "SKIP: kamailio or shared/interop/kamailio.cfg not found"
+SHARED=$SRC/tests/interop
+if ! command -v kamailio >/dev/null; then
+  check "kamailio is installed (scripts/install-deps.sh)" /dev/null false
 elif ss -Hltn | grep -qE ':(5060|5061|5062)\s'; then
   echo "SKIP: Kamailio ports 5060-5062 busy"
 else
