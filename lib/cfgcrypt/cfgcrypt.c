@@ -7,6 +7,7 @@
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/aes.h>
+#include <wolfssl/wolfcrypt/hash.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 #include <wolfssl/wolfcrypt/md5.h>
 #include <wolfssl/wolfcrypt/pwdbased.h>
@@ -176,34 +177,24 @@ static int evp_bytes_to_key(phonesec_cfg_ctx *c, int sha256, const uint8_t salt[
     size_t have = 0, dlen = 0;
     int rc = 0;
 
+    /* D_i = H(D_{i-1} || password || salt), concatenated until 48 bytes. */
+    const enum wc_HashType type = sha256 ? WC_HASH_TYPE_SHA256 : WC_HASH_TYPE_MD5;
+    const size_t hlen = sha256 ? WC_SHA256_DIGEST_SIZE : WC_MD5_DIGEST_SIZE;
+
     while (have < 48 && rc == 0) {
-        if (sha256) {
-            wc_Sha256 h;
-            rc = wc_InitSha256(&h);
-            if (rc == 0 && dlen > 0)
-                rc = wc_Sha256Update(&h, d, (word32)dlen);
-            if (rc == 0)
-                rc = wc_Sha256Update(&h, c->secret, (word32)c->secret_len);
-            if (rc == 0)
-                rc = wc_Sha256Update(&h, salt, 8);
-            if (rc == 0)
-                rc = wc_Sha256Final(&h, d);
-            wc_Sha256Free(&h);
-            dlen = WC_SHA256_DIGEST_SIZE;
-        } else {
-            wc_Md5 h;
-            rc = wc_InitMd5(&h);
-            if (rc == 0 && dlen > 0)
-                rc = wc_Md5Update(&h, d, (word32)dlen);
-            if (rc == 0)
-                rc = wc_Md5Update(&h, c->secret, (word32)c->secret_len);
-            if (rc == 0)
-                rc = wc_Md5Update(&h, salt, 8);
-            if (rc == 0)
-                rc = wc_Md5Final(&h, d);
-            wc_Md5Free(&h);
-            dlen = WC_MD5_DIGEST_SIZE;
-        }
+        wc_HashAlg h;
+        rc = wc_HashInit(&h, type);
+        if (rc == 0 && dlen > 0)
+            rc = wc_HashUpdate(&h, type, d, (word32)dlen);
+        if (rc == 0)
+            rc = wc_HashUpdate(&h, type, c->secret, (word32)c->secret_len);
+        if (rc == 0)
+            rc = wc_HashUpdate(&h, type, salt, 8);
+        if (rc == 0)
+            rc = wc_HashFinal(&h, type, d);
+        wc_HashFree(&h, type);
+        phonesec_memzero(&h, sizeof h);
+        dlen = hlen;
         if (rc == 0) {
             size_t take = 48 - have < dlen ? 48 - have : dlen;
             memcpy(out + have, d, take);
