@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -362,40 +363,30 @@ out:
     return status;
 }
 
+/* Listening socket on a numeric IPv4 or IPv6 address; -1 on failure. */
 static int listen_on(const char *host, unsigned port)
 {
-    struct sockaddr_in6 a6;
-    struct sockaddr_in a4;
+    struct addrinfo hints, *res = NULL;
+    char ps[16];
     int fd, one = 1;
-    memset(&a4, 0, sizeof a4);
-    memset(&a6, 0, sizeof a6);
-    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
-        a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)port);
-        fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    snprintf(ps, sizeof ps, "%u", port);
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || res == NULL)
+        return -1;
+    fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+    if (fd >= 0) {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, (struct sockaddr *)&a4, sizeof a4) != 0 || listen(fd, 8) != 0) {
+        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 8) != 0) {
             close(fd);
-            return -1;
+            fd = -1;
         }
-        return fd;
     }
-    if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
-        a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons((uint16_t)port);
-        fd = socket(AF_INET6, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, (struct sockaddr *)&a6, sizeof a6) != 0 || listen(fd, 8) != 0) {
-            close(fd);
-            return -1;
-        }
-        return fd;
-    }
-    return -1;
+    freeaddrinfo(res);
+    return fd;
 }
 
 static int serve_one(phonesec_tls_ctx *ctx, int fd, int echo, const char *reply)
