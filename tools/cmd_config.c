@@ -82,24 +82,43 @@ static int parse_u32(const char *s, uint32_t *v)
 }
 
 /* Write a small file atomically (temp + fsync + rename). */
+/* 1 when a and b name the same file (same path, or same device and inode). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(a, b) == 0)
+        return 1;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int write_atomic(const char *path, const uint8_t *d, size_t n)
 {
     size_t len = strlen(path) + 16;
     char *tmp = malloc(len);
-    int fd, ok = 0;
+    int fd, ok = 0, err = 0;
     if (tmp == NULL)
         return -1;
     snprintf(tmp, len, "%s.tmp.XXXXXX", path);
     fd = mkstemp(tmp);
-    if (fd >= 0) {
+    if (fd < 0) {
+        err = errno;
+    } else {
         ok = write(fd, d, n) == (ssize_t)n && fsync(fd) == 0;
-        ok = (close(fd) == 0) && ok;
-        ok = ok && rename(tmp, path) == 0;
+        if (!ok)
+            err = errno ? errno : EIO;
+        if (close(fd) != 0 && ok) {
+            err = errno;
+            ok = 0;
+        }
+        if (ok && rename(tmp, path) != 0) {
+            err = errno;
+            ok = 0;
+        }
         if (!ok)
             unlink(tmp);
     }
     if (!ok)
-        fprintf(stderr, "phonesec config: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "phonesec config: cannot write %s: %s\n", path, strerror(err));
     free(tmp);
     return ok ? 0 : -1;
 }
@@ -110,7 +129,8 @@ int phonesec_tool_config(int argc, char **argv)
     const char *pw_file = NULL, *pw_env = NULL, *key_file = NULL, *sec_enc = NULL, *common_file = NULL,
                *ikm_file = NULL, *md = NULL, *in = NULL, *out = NULL;
     static char pw[SECRET_FILE_MAX], keytxt[SECRET_FILE_MAX], ikmtxt[SECRET_FILE_MAX], common[SECRET_FILE_MAX];
-    static uint8_t ikm[SECRET_FILE_MAX], yk[16];
+    static uint8_t ikm[SECRET_FILE_MAX], yk[16], wrapped[64];
+    size_t wrapped_len = 0;
     char errbuf[512];
     int encrypt, pbkdf2 = 0, scrypt = 0, rc, i, have_iter = 0, last_pct = -1, ret = TOOL_FAIL;
     size_t n;
@@ -253,13 +273,18 @@ int phonesec_tool_config(int argc, char **argv)
         return TOOL_USAGE;
     }
 
+    if (sec_enc != NULL && encrypt && (same_file(sec_enc, in) || same_file(sec_enc, out))) {
+        fprintf(stderr, "phonesec config: --security-enc %s names IN or OUT; it would overwrite it\n", sec_enc);
+        return TOOL_USAGE;
+    }
+
     /* secrets: files or environment only */
     if (pw_file != NULL || pw_env != NULL) {
         if (pw_file != NULL) {
             long r = read_small(pw_file, pw, sizeof pw);
             char *nl;
             if (r < 0)
-                return TOOL_FAIL;
+                goto done; /* ret is TOOL_FAIL; secrets are wiped there */
             nl = memchr(pw, '\n', (size_t)r); /* first line, as openssl -pass file: */
             n = nl ? (size_t)(nl - pw) : (size_t)r;
             if (n > 0 && pw[n - 1] == '\r')
@@ -268,18 +293,27 @@ int phonesec_tool_config(int argc, char **argv)
             const char *v = getenv(pw_env);
             if (v == NULL) {
                 fprintf(stderr, "phonesec config: environment variable %s is not set\n", pw_env);
-                return TOOL_USAGE;
+                {
+                ret = TOOL_USAGE;
+                goto done;
+            }
             }
             n = strlen(v);
             if (n >= sizeof pw) {
                 fprintf(stderr, "phonesec config: password too long\n");
-                return TOOL_USAGE;
+                {
+                ret = TOOL_USAGE;
+                goto done;
+            }
             }
             memcpy(pw, v, n);
         }
         if (n == 0) {
             fprintf(stderr, "phonesec config: the password is empty\n");
-            return TOOL_USAGE;
+            {
+                ret = TOOL_USAGE;
+                goto done;
+            }
         }
         p.password = (const uint8_t *)pw;
         p.password_len = n;
@@ -287,12 +321,12 @@ int phonesec_tool_config(int argc, char **argv)
     if (ikm_file != NULL) {
         long r = read_small(ikm_file, ikmtxt, sizeof ikmtxt);
         if (r < 0)
-            return TOOL_FAIL;
+            goto done; /* ret is TOOL_FAIL; secrets are wiped there */
         n = strip_ws(ikmtxt, (size_t)r);
         if (phonesec_base64_decode(ikmtxt, n, PHONESEC_BASE64_URL_NOPAD_OK, ikm, sizeof ikm, &p.key_len, NULL) != 0 ||
             p.key_len == 0) {
             fprintf(stderr, "phonesec config: %s does not hold base64url keying material\n", ikm_file);
-            return TOOL_FAIL;
+            goto done; /* ret is TOOL_FAIL; secrets are wiped there */
         }
         p.key = ikm;
     }
@@ -300,7 +334,7 @@ int phonesec_tool_config(int argc, char **argv)
         if (key_file != NULL) {
             long r = read_small(key_file, keytxt, sizeof keytxt);
             if (r < 0)
-                return TOOL_FAIL;
+                goto done; /* ret is TOOL_FAIL; secrets are wiped there */
             p.key_len = strip_ws(keytxt, (size_t)r);
             p.key = (const uint8_t *)keytxt;
         }
@@ -308,37 +342,42 @@ int phonesec_tool_config(int argc, char **argv)
             long cr;
             uint8_t enc[64];
             size_t cl;
+
             if (sec_enc == NULL || common_file == NULL) {
                 fprintf(stderr, "phonesec config: --security-enc and --common-key-file go together\n");
-                return TOOL_USAGE;
+                {
+                ret = TOOL_USAGE;
+                goto done;
+            }
             }
             cr = read_small(common_file, common, sizeof common);
             if (cr < 0)
-                return TOOL_FAIL;
+                goto done; /* ret is TOOL_FAIL; secrets are wiped there */
             cl = (size_t)cr;
             if (cl == 17 && common[16] == '\n')
                 cl = 16;
             if (cl != 16) {
                 fprintf(stderr, "phonesec config: the common key must be 16 bytes\n");
-                return TOOL_FAIL;
+                goto done; /* ret is TOOL_FAIL; secrets are wiped there */
             }
             if (encrypt && key_file != NULL) {
-                rc = phonesec_cfg_yealink_key_wrap(p.key, p.key_len, (const uint8_t *)common, 16, enc, sizeof enc, &n);
+                rc = phonesec_cfg_yealink_key_wrap(p.key, p.key_len, (const uint8_t *)common, 16, wrapped,
+                                                   sizeof wrapped, &wrapped_len);
                 if (rc != 0) {
                     fprintf(stderr, "phonesec config: cannot wrap the key (it must be 16 printable characters): %s\n",
                             phonesec_strerror(rc));
-                    return TOOL_FAIL;
+                    goto done; /* ret is TOOL_FAIL; secrets are wiped there */
                 }
             } else {
                 long er = read_small(sec_enc, (char *)enc, sizeof enc);
                 if (er < 0)
-                    return TOOL_FAIL;
+                    goto done; /* ret is TOOL_FAIL; secrets are wiped there */
                 rc = phonesec_cfg_yealink_key_unwrap(enc, (size_t)er, (const uint8_t *)common, 16, yk, sizeof yk, &n);
                 if (rc != 0) {
                     fprintf(stderr, "phonesec config: cannot unwrap %s: %s\n", sec_enc,
                             rc == PHONESEC_E_AUTH ? "wrong common key (result is not a printable key)"
                                                   : rc == PHONESEC_E_PARSE ? "file is not 16 bytes" : phonesec_strerror(rc));
-                    return TOOL_FAIL;
+                    goto done; /* ret is TOOL_FAIL; secrets are wiped there */
                 }
                 p.key = yk;
                 p.key_len = 16;
@@ -346,44 +385,71 @@ int phonesec_tool_config(int argc, char **argv)
         }
         if (p.key == NULL) {
             fprintf(stderr, "phonesec config: yealink needs --key-file or --security-enc with --common-key-file\n");
-            return TOOL_USAGE;
+            {
+                ret = TOOL_USAGE;
+                goto done;
+            }
         }
         if (p.key_len != 16 && p.key_len != 32) {
             fprintf(stderr, "phonesec config: the Yealink key must be 16 (AES-128) or 32 (AES-256) characters\n");
-            return TOOL_FAIL;
+            goto done; /* ret is TOOL_FAIL; secrets are wiped there */
         }
     } else if (key_file != NULL || sec_enc != NULL || common_file != NULL) {
         fprintf(stderr, "phonesec config: --key-file, --security-enc and --common-key-file apply to yealink only\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if ((p.format == PHONESEC_CFG_OPENSSL && p.password == NULL) ||
         (p.format == PHONESEC_CFG_PSEC && p.password == NULL && p.key == NULL)) {
         fprintf(stderr, "phonesec config: a password is needed: --password-file F or --password-env VAR\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if (p.format == PHONESEC_CFG_RFC8188 && p.key == NULL) {
         fprintf(stderr, "phonesec config: rfc8188 needs --ikm-file F (base64url keying material)\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if (p.format == PHONESEC_CFG_PSEC && p.password != NULL && p.key != NULL) {
         fprintf(stderr, "phonesec config: give either a password or --ikm-file, not both\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if (p.key_id != NULL && p.format != PHONESEC_CFG_RFC8188) {
         fprintf(stderr, "phonesec config: --key-id applies to rfc8188 only (psec uses the key id for its header)\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if ((p.record_size != 0 || p.pad != 0) && p.format != PHONESEC_CFG_RFC8188 && p.format != PHONESEC_CFG_PSEC) {
         fprintf(stderr, "phonesec config: --record-size and --pad apply to rfc8188 and psec only\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if (!encrypt && (p.record_size != 0 || p.pad != 0 || p.key_id != NULL || scrypt)) {
         fprintf(stderr, "phonesec config: --record-size, --pad, --key-id and --scrypt are read from the file when decrypting\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
     if (p.format != PHONESEC_CFG_PSEC && have_iter && p.format != PHONESEC_CFG_OPENSSL) {
         fprintf(stderr, "phonesec config: --iter applies to openssl --pbkdf2 and psec only\n");
-        return TOOL_USAGE;
+        {
+                ret = TOOL_USAGE;
+                goto done;
+            }
     }
 
     {
@@ -401,11 +467,12 @@ int phonesec_tool_config(int argc, char **argv)
             fprintf(stderr, "phonesec config: %s was not written\n", out);
         goto done;
     }
-    if (encrypt && p.format == PHONESEC_CFG_YEALINK && sec_enc != NULL && key_file != NULL) {
-        uint8_t enc[16];
-        if (phonesec_cfg_yealink_key_wrap(p.key, p.key_len, (const uint8_t *)common, 16, enc, sizeof enc, &n) != 0 ||
-            write_atomic(sec_enc, enc, n) != 0)
-            goto done;
+    if (encrypt && p.format == PHONESEC_CFG_YEALINK && sec_enc != NULL && key_file != NULL &&
+        write_atomic(sec_enc, wrapped, wrapped_len) != 0) {
+        /* A config under a key the phone cannot unwrap is worse than none. */
+        if (strcmp(out, "-") != 0 && unlink(out) == 0)
+            fprintf(stderr, "phonesec config: %s removed: the key file %s could not be written\n", out, sec_enc);
+        goto done;
     }
     ret = TOOL_OK;
 done:
@@ -415,5 +482,6 @@ done:
     phonesec_memzero(ikm, sizeof ikm);
     phonesec_memzero(common, sizeof common);
     phonesec_memzero(yk, sizeof yk);
+    phonesec_memzero(wrapped, sizeof wrapped);
     return ret;
 }
