@@ -73,11 +73,13 @@ int phonesec_tool_sigenc(int argc, char **argv)
         key_len--;
     if (key_len == 0 || key_len > 256) {
         fprintf(stderr, "phonesec sigenc: the key must be 1..256 bytes\n");
+        phonesec_memzero(key, sizeof key);
         return TOOL_FAIL;
     }
     in_len = fread(in, 1, sizeof in, stdin);
     if (ferror(stdin) || in_len > 65535) {
         fprintf(stderr, "phonesec sigenc: cannot read the datagram (at most 65535 bytes)\n");
+        phonesec_memzero(key, sizeof key);
         return TOOL_FAIL;
     }
 
@@ -85,6 +87,7 @@ int phonesec_tool_sigenc(int argc, char **argv)
     plat.log_fn = sigenc_log;
     if (phonesec_init(&plat) != PHONESEC_OK) {
         fprintf(stderr, "phonesec sigenc: cannot initialise the library\n");
+        phonesec_memzero(key, sizeof key);
         return TOOL_FAIL;
     }
     if (phonesec_legacy_rc4_enable(1) != PHONESEC_OK)
