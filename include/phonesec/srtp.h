@@ -251,7 +251,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect(phonesec_srtp *s, co
  * smaller than in_len the packet goes through the session's preallocated
  * work buffer, which needs in_len <= PHONESEC_SRTP_WORK_BUF (else
  * PHONESEC_E_BUFFER_SMALL asks for in_len). No allocation happens here,
- * except that libsrtp2 allocates a stream for the first packet of an SSRC.
+ * except that libsrtp2 allocates a stream (and derives its session keys)
+ * for a packet of an SSRC that has none yet; when that packet fails to
+ * authenticate the stream is removed again, so a flood of forged packets
+ * with new SSRCs costs a key derivation each but holds no memory.
  * \param s       an inbound session
  * \param in      the SRTP packet
  * \param in_len  its length

@@ -807,8 +807,13 @@ static int process(phonesec_srtp *s, int rtcp, int protect, const uint8_t *in, s
     return PHONESEC_OK;
 
 fail:
-    if (!protect && created)
+    if (!protect && created) {
         srtp_remove_stream(s->ctx, net_u32(ssrc));
+        /* The stream is gone: the next packet of this SSRC must add one
+         * again (with its rollover counter), not fall back to the template. */
+        if (e != NULL)
+            e->have_stream = 0;
+    }
     phonesec_memzero(buf, protect ? in_len + over : in_len);
     return rc;
 }

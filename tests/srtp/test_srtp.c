@@ -446,6 +446,43 @@ static void mki_keys(void **state)
     phonesec_srtp_free(rx1);
 }
 
+/* After a rekey, one forged packet on a known SSRC must not break that
+ * SSRC: the stream created for the failed packet is removed, and the next
+ * genuine packet must get a stream with the right rollover counter again. */
+static void bad_packet_after_rekey(void **state)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *tx, *rx;
+    uint8_t pkt[200], prot[260], bad[260], out[260];
+    size_t len, n, m;
+    uint16_t seq;
+    (void)state;
+    fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 5);
+    p.roc = 1; /* a call some 22 minutes old */
+    tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+    rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+    len = rtp(pkt, 100, 0x11223344, 160);
+    assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+    p.keys[0].key[0] ^= 0x5a; /* rekey both ends */
+    assert_int_equal(phonesec_srtp_update(tx, &p), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_update(rx, &p), PHONESEC_OK);
+    len = rtp(pkt, 101, 0x11223344, 160);
+    assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+    memcpy(bad, prot, n);
+    bad[20] ^= 0x01;
+    assert_int_equal(phonesec_srtp_unprotect(rx, bad, n, out, sizeof out, &m), PHONESEC_E_AUTH);
+    assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+    for (seq = 102; seq < 110; seq++) {
+        len = rtp(pkt, seq, 0x11223344, 160);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+        assert_memory_equal(out, pkt, len);
+    }
+    phonesec_srtp_free(tx);
+    phonesec_srtp_free(rx);
+}
+
 /* libsrtp2 2.5 cannot unprotect a GCM packet with an MKI, not even its own:
  * such sessions are refused, inbound and outbound. */
 static void gcm_with_mki_declined(void **state)
@@ -611,6 +648,7 @@ int main(void)
         cmocka_unit_test(roc_initial_rollover_and_rekey),
         cmocka_unit_test(mki_keys),
         cmocka_unit_test(gcm_with_mki_declined),
+        cmocka_unit_test(bad_packet_after_rekey),
         cmocka_unit_test(lifetime_expires),
         cmocka_unit_test(ssrc_limit_and_forgeries),
         cmocka_unit_test(out_of_memory),
