@@ -469,7 +469,9 @@ PHONESEC_API void phonesec_tls_conn_free(phonesec_tls_conn *conn);
  * happens (not an error).
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (server connection,
  *         or handshake already started); PHONESEC_E_POLICY (the session was made
- *         for another reference identity or identity mode: not offered);
+ *         for another reference identity or identity mode, or its full
+ *         handshake did not pass a check this connection requires: chain
+ *         verification with only_trusted on, or the name check: not offered);
  *         PHONESEC_E_CRYPTO (unusable session); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_set_session(phonesec_tls_conn *conn,
@@ -497,7 +499,10 @@ PHONESEC_API void phonesec_tls_session_free(phonesec_tls_session *sess);
  *         PHONESEC_E_WOULD_BLOCK (call again when the transport is ready; see
  *         phonesec_tls_conn_wants());
  *         PHONESEC_E_VERIFY (the peer's chain did not verify and only_trusted is on);
- *         PHONESEC_E_NAME (the peer's identity does not match the reference);
+ *         PHONESEC_E_NAME (the peer's identity does not match the reference, or
+ *         could not be established);
+ *         PHONESEC_E_POLICY (a resumed session that this connection did not offer,
+ *         or whose original checks fall short of this connection's policy);
  *         PHONESEC_E_EXPIRED (a certificate in the chain is outside its validity);
  *         PHONESEC_E_HANDSHAKE (protocol failure, no shared version or cipher,
  *         peer alert); PHONESEC_E_CLOSED; PHONESEC_E_IO;

@@ -15,6 +15,10 @@
 
 #include "tls/tls_ctx.h"
 
+#ifndef WOLFSSL_ALWAYS_VERIFY_CB
+#error "libphonesec's identity checks need wolfSSL built with WOLFSSL_ALWAYS_VERIFY_CB"
+#endif
+
 #define IN_MAX ((size_t)64 * 1024)
 #define OUT_MAX ((size_t)1024 * 1024)
 
@@ -445,7 +449,19 @@ static void release_idle(phonesec_tls_conn *c)
     }
 }
 
-static void finish(phonesec_tls_conn *c)
+/* A resumed session carries the verdicts of the full handshake that made
+ * it. It may stand in for a full handshake only where those verdicts meet
+ * this connection's policy; NULL when they do, else what is missing. */
+static const char *session_policy_gap(const phonesec_tls_conn *c, int chain, int name)
+{
+    if (c->only_trusted && chain != PHONESEC_TLS_CHECK_PASSED)
+        return "its certificate chain was not verified";
+    if (c->name_validate && c->has_ref && name != PHONESEC_TLS_CHECK_PASSED)
+        return "the server's identity was not checked";
+    return NULL;
+}
+
+static int finish(phonesec_tls_conn *c)
 {
     int s = wolfSSL_get_current_cipher_suite(c->ssl);
     const char *nm;
@@ -478,6 +494,14 @@ static void finish(phonesec_tls_conn *c)
             snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session (no certificate exchanged)");
             snprintf(c->name_detail, sizeof c->name_detail, "resumed session (no certificate exchanged)");
         }
+        if (c->role == PHONESEC_TLS_CLIENT) {
+            const char *gap = c->offered == NULL ? "it is not the session this connection offered"
+                                                 : session_policy_gap(c, c->chain, c->name);
+            if (gap != NULL) {
+                c->state = ST_FAILED;
+                return phonesec__fail(&c->err, PHONESEC_E_POLICY, "resumed session refused: %s", gap);
+            }
+        }
     } else if (!c->peer_cert) {
         snprintf(c->chain_detail, sizeof c->chain_detail, "the peer sent no certificate");
         snprintf(c->name_detail, sizeof c->name_detail, "the peer sent no certificate");
@@ -486,9 +510,18 @@ static void finish(phonesec_tls_conn *c)
     }
     if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->only_trusted)
         phonesec__log(PHONESEC_LOG_WARN, "tls", "peer NOT verified (only-accept-trusted is off): %s", c->chain_detail);
+    /* Fail closed if the identity check did not run: it runs in the verify
+     * callback, which must see successful verifications too. */
+    if (c->role == PHONESEC_TLS_CLIENT && !c->resumed && c->name_validate && c->has_ref &&
+        c->name != PHONESEC_TLS_CHECK_PASSED) {
+        c->state = ST_FAILED;
+        return phonesec__fail(&c->err, PHONESEC_E_NAME, "identity of '%s' not established: %s", c->ref,
+                              c->name_detail[0] ? c->name_detail : "the check did not run");
+    }
     c->state = ST_EST;
     release_idle(c);
     phonesec__err_clear(&c->err);
+    return PHONESEC_OK;
 }
 
 static int fail(phonesec_tls_conn *c, int werr)
@@ -542,10 +575,8 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     ret = c->role == PHONESEC_TLS_CLIENT ? wolfSSL_connect(c->ssl) : wolfSSL_accept(c->ssl);
     if (ret == WOLFSSL_SUCCESS || wolfSSL_get_error(c->ssl, ret) != 0)
         c->no_error_fails = 0;
-    if (ret == WOLFSSL_SUCCESS) {
-        finish(c);
-        return PHONESEC_OK;
-    }
+    if (ret == WOLFSSL_SUCCESS)
+        return finish(c);
     e = wolfSSL_get_error(c->ssl, ret);
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
@@ -846,6 +877,7 @@ int phonesec_tls_conn_set_session(phonesec_tls_conn *c, const phonesec_tls_sessi
     WOLFSSL_SESSION *ws;
     const unsigned char *p;
     phonesec_tls_session *copy;
+    const char *gap;
 
     if (c == NULL || s == NULL)
         return PHONESEC_E_INVAL;
@@ -855,21 +887,28 @@ int phonesec_tls_conn_set_session(phonesec_tls_conn *c, const phonesec_tls_sessi
     if (!phonesec__strcaseeq(s->ref, c->ref) || s->mode != c->mode)
         return phonesec__fail(&c->err, PHONESEC_E_POLICY,
                               "the session was made for '%s', not '%s': not offered", s->ref, c->ref);
+    gap = session_policy_gap(c, s->chain, s->name);
+    if (gap != NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_POLICY, "the session for '%s' is not offered: %s", s->ref, gap);
+    /* Allocate first: a session armed in wolfSSL without our copy of its
+     * verdicts would resume with no checks recorded. */
+    copy = phonesec__malloc(sizeof *copy);
+    if (copy == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
     p = s->der;
     ws = wolfSSL_d2i_SSL_SESSION(NULL, &p, (long)s->len);
     if (ws == NULL) {
+        phonesec__free(copy);
         wolfSSL_ERR_clear_error();
         return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "the session could not be imported");
     }
     if (wolfSSL_set_session(c->ssl, ws) != WOLFSSL_SUCCESS) {
+        phonesec__free(copy);
         wolfSSL_SESSION_free(ws);
         wolfSSL_ERR_clear_error();
         return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "wolfSSL refused the session (expired?)");
     }
     wolfSSL_SESSION_free(ws);
-    copy = phonesec__malloc(sizeof *copy);
-    if (copy == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
     *copy = *s;
     copy->der = NULL;
     copy->len = 0;

@@ -488,6 +488,51 @@ static void test_resumption_tls12(void **state)
     resume_case(PHONESEC_TLS_V1_2);
 }
 
+/* A session made while checks were off must not stand in for a full
+ * handshake once they are on (fail closed). */
+static void test_resumption_below_policy(void **state)
+{
+    phonesec_tls_ctx *cc = client_ctx(NULL), *sc = server_ctx("server.crt", "server.key");
+    phonesec_tls_conn *c, *s;
+    phonesec_tls_session *sess = NULL;
+    phonesec_tls_info info;
+    int rs;
+    (void)state;
+    /* the phone has no trusted CA, only-accept-trusted off, name check off */
+    assert_int_equal(phonesec_tls_ctx_set_only_trusted(cc, 0), PHONESEC_OK);
+    c = mkconn(cc, "sip.example.com", 0);
+    s = mkconn(sc, NULL, PHONESEC_TLS_INHERIT);
+    assert_int_equal(pump(c, s, &rs), PHONESEC_OK);
+    settle(c, s);
+    assert_int_equal(phonesec_tls_conn_info(c, &info), PHONESEC_OK);
+    assert_int_equal(info.chain, PHONESEC_TLS_CHECK_FAILED);
+    assert_int_equal(phonesec_tls_conn_get_session(c, &sess), PHONESEC_OK);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(s);
+    /* the same policy may resume it */
+    c = mkconn(cc, "sip.example.com", 0);
+    s = mkconn(sc, NULL, PHONESEC_TLS_INHERIT);
+    assert_int_equal(phonesec_tls_conn_set_session(c, sess), PHONESEC_OK);
+    assert_int_equal(pump(c, s, &rs), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_conn_info(c, &info), PHONESEC_OK);
+    assert_int_equal(info.resumed, 1);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_conn_free(s);
+    /* name validation on: the unchecked session is not offered */
+    c = mkconn(cc, "sip.example.com", 1);
+    assert_int_equal(phonesec_tls_conn_set_session(c, sess), PHONESEC_E_POLICY);
+    phonesec_tls_conn_free(c);
+    /* only-accept-trusted back on (with a CA now): not offered either */
+    assert_int_equal(phonesec_tls_ctx_add_trusted_file(cc, cert_path("ca.crt")), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_ctx_set_only_trusted(cc, 1), PHONESEC_OK);
+    c = mkconn(cc, "sip.example.com", 0);
+    assert_int_equal(phonesec_tls_conn_set_session(c, sess), PHONESEC_E_POLICY);
+    phonesec_tls_conn_free(c);
+    phonesec_tls_session_free(sess);
+    phonesec_tls_ctx_free(cc);
+    phonesec_tls_ctx_free(sc);
+}
+
 static void test_trust_list(void **state)
 {
     phonesec_tls_config cfg;
@@ -1019,6 +1064,7 @@ int main(void)
         cmocka_unit_test(test_data_and_close),
         cmocka_unit_test(test_resumption_tls13),
         cmocka_unit_test(test_resumption_tls12),
+        cmocka_unit_test(test_resumption_below_policy),
         cmocka_unit_test(test_trust_list),
         cmocka_unit_test(test_certificate_replace_atomic),
         cmocka_unit_test(test_versions_and_ciphers),
