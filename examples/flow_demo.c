@@ -31,6 +31,10 @@ static void send_register(void)
                      "+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000000000001>\"\r\n"
                      "Supported: outbound\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n",
                      domain, cseq, domain, domain, cseq);
+    if (n < 0 || (size_t)n >= sizeof m) {
+        fprintf(stderr, "flow_demo: the domain is too long for the REGISTER buffer\n");
+        return;
+    }
     cseq++;
     int rc = phonesec_flow_send(flow, (const uint8_t *)m, (size_t)n);
     printf("  -> REGISTER (CSeq %d): %s\n", cseq - 1, phonesec_strerror(rc));

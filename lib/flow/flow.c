@@ -417,6 +417,7 @@ static void read_conn(phonesec_flow *f)
 static void poll_probe(phonesec_flow *f)
 {
     int r;
+    unsigned gen;
     if (f->probe == NULL)
         return;
     r = f->cfg.transport->is_up(f->cfg.transport_ud, f->probe);
@@ -436,9 +437,12 @@ static void poll_probe(phonesec_flow *f)
             return;
         phonesec__log(PHONESEC_LOG_WARN, MOD, "falling back drops a partial message from the backup");
     }
+    gen = f->gen;
     (void)flush(f);
-    if (f->state != PHONESEC_FLOW_UP)
-        return; /* flush lost the backup: the probe was closed with it */
+    /* flush may lose the backup; a synchronous transport may even bring a
+     * new connection up in the same call, which closes the probe. */
+    if (f->state != PHONESEC_FLOW_UP || f->gen != gen || f->probe == NULL)
+        return;
     save_resume(f, f->conn, f->server);
     close_conn(f, &f->conn);
     f->conn = f->probe;

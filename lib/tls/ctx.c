@@ -151,18 +151,23 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
     for (;;) {
         if (n == cap) {
             if (cap >= (size_t)16 << 20) { /* 16 MiB: not a certificate */
-                phonesec__free(buf);
+                phonesec__free_secret(buf, cap);
                 fclose(f);
                 return PHONESEC_E_LIMIT;
             }
-            cap = cap ? cap * 2 : 4096;
-            nb = phonesec__realloc(buf, cap);
+            /* Grow by copy, wiping the old block: the file may hold a
+             * private key, and realloc would free it unwiped. */
+            nb = phonesec__malloc(cap ? cap * 2 : 4096);
             if (nb == NULL) {
-                phonesec__free(buf);
+                phonesec__free_secret(buf, cap);
                 fclose(f);
                 return PHONESEC_E_NOMEM;
             }
+            if (n > 0)
+                memcpy(nb, buf, n);
+            phonesec__free_secret(buf, cap);
             buf = nb;
+            cap = cap ? cap * 2 : 4096;
         }
         r = fread(buf + n, 1, cap - n, f);
         n += r;
@@ -170,7 +175,7 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
             break;
     }
     if (ferror(f)) {
-        phonesec__free(buf);
+        phonesec__free_secret(buf, cap);
         fclose(f);
         return PHONESEC_E_IO;
     }
