@@ -69,18 +69,6 @@ static void progress_cb(uint64_t done, uint64_t total, void *ud)
     }
 }
 
-static int parse_u32(const char *s, uint32_t *v)
-{
-    char *end;
-    unsigned long x;
-    errno = 0;
-    x = strtoul(s, &end, 10);
-    if (errno != 0 || *s == '\0' || *end != '\0' || x > 0xffffffffUL || s[0] == '-')
-        return -1;
-    *v = (uint32_t)x;
-    return 0;
-}
-
 /* Write a small file atomically (temp + fsync + rename). */
 /* 1 when a and b name the same file (same path, or same device and inode). */
 static int same_file(const char *a, const char *b)
@@ -182,11 +170,13 @@ int phonesec_tool_config(int argc, char **argv)
             scrypt = 1;
         } else if (strcmp(a, "--iter") == 0) {
             const char *v;
+            uint64_t x;
             VAL(v);
-            if (parse_u32(v, &p.iterations) != 0 || p.iterations == 0) {
+            if (tool_parse_u64(v, 10, 0xffffffffu, &x) != 0 || x == 0) {
                 fprintf(stderr, "phonesec config: --iter needs a positive number\n");
                 return TOOL_USAGE;
             }
+            p.iterations = (uint32_t)x;
             have_iter = 1;
         } else if (strcmp(a, "--base64") == 0 || strcmp(a, "-a") == 0) {
             p.base64 = 1;
@@ -209,16 +199,16 @@ int phonesec_tool_config(int argc, char **argv)
             p.key_id_len = strlen(v);
         } else if (strcmp(a, "--record-size") == 0 || strcmp(a, "--pad") == 0) {
             const char *v;
-            uint32_t x;
+            uint64_t x;
             VAL(v);
-            if (parse_u32(v, &x) != 0) {
+            if (tool_parse_u64(v, 10, 0xffffffffu, &x) != 0) {
                 fprintf(stderr, "phonesec config: %s needs a number\n", a);
                 return TOOL_USAGE;
             }
             if (a[2] == 'r')
-                p.record_size = x;
+                p.record_size = (uint32_t)x;
             else
-                p.pad = x;
+                p.pad = (uint32_t)x;
         } else if (strcmp(a, "--password") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--ikm") == 0 ||
                    strncmp(a, "--pass", 6) == 0) {
             fprintf(stderr, "phonesec config: secrets are not accepted on the command line; use a file or --password-env\n");

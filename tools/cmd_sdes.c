@@ -95,10 +95,18 @@ static int parse_opts(int argc, char **argv, phonesec_sdes_policy *pol, int *tls
             }
             i++;
         } else if (strcmp(a, "--mki") == 0 && v) {
-            pol->mki_len = (size_t)strtoul(v, NULL, 10);
+            uint64_t x;
+            if (tool_parse_u64(v, 10, PHONESEC_SRTP_MAX_MKI_LEN, &x) != 0) {
+                fprintf(stderr, "phonesec sdes: --mki needs a byte count 0..%d\n", PHONESEC_SRTP_MAX_MKI_LEN);
+                return -1;
+            }
+            pol->mki_len = (size_t)x;
             i++;
         } else if (strcmp(a, "--lifetime") == 0 && v) {
-            pol->lifetime = strtoull(v, NULL, 10);
+            if (tool_parse_u64(v, 10, UINT64_MAX, &pol->lifetime) != 0) {
+                fprintf(stderr, "phonesec sdes: --lifetime needs a number of packets\n");
+                return -1;
+            }
             i++;
         } else if (strcmp(a, "--tls") == 0) {
             *tls = 1;
@@ -159,6 +167,7 @@ static int do_answer(phonesec_sdes *s)
             if (phonesec_sdes_answer_crypto(s, i, line, sizeof line, &n) != PHONESEC_OK)
                 return TOOL_FAIL;
             printf("%s\n", line);
+            phonesec_memzero(line, sizeof line); /* it held our key */
             secured++;
         } else if (info.state != PHONESEC_SDES_SEC_NOT_RTP) {
             fprintf(stderr, "phonesec sdes: m= section %zu (%s) %s: %s\n", i + 1, info.media, state_name(info.state),
@@ -248,8 +257,16 @@ int phonesec_tool_sdes(int argc, char **argv)
                     flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
                 else if (strcmp(argv[i], "--tag32-compat") == 0)
                     flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
+                else
+                    break;
             }
-            rc = do_check(argv[2], flags);
+            if (i < argc) {
+                fprintf(stderr, "phonesec sdes check: unknown option '%s'\n", argv[i]);
+                usage(stderr);
+                rc = TOOL_USAGE;
+            } else {
+                rc = do_check(argv[2], flags);
+            }
         }
         phonesec_shutdown();
         return rc;

@@ -58,20 +58,6 @@ static long parse_hex(const char *s, uint8_t *out, size_t cap)
     return hi < 0 ? (long)n : -1;
 }
 
-static int parse_u32(const char *s, uint32_t *v)
-{
-    char *end;
-    unsigned long long x;
-    errno = 0;
-    if (*s == '\0' || *s == '-')
-        return -1;
-    x = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || x > 0xffffffffULL)
-        return -1;
-    *v = (uint32_t)x;
-    return 0;
-}
-
 int phonesec_tool_srtp(int argc, char **argv)
 {
     const char *mode, *line = NULL;
@@ -111,12 +97,12 @@ int phonesec_tool_srtp(int argc, char **argv)
         if (strcmp(a, "--rtcp") == 0)
             rtcp = 1;
         else if (strcmp(a, "--roc") == 0 && i + 1 < argc) {
-            if (parse_u32(argv[++i], &roc) != 0) {
+            if (tool_parse_u32(argv[++i], &roc) != 0) {
                 fprintf(stderr, "phonesec srtp: --roc needs a number 0..4294967295\n");
                 return TOOL_USAGE;
             }
         } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            if (parse_u32(argv[++i], &key) != 0 || key >= PHONESEC_SRTP_MAX_KEYS) {
+            if (tool_parse_u32(argv[++i], &key) != 0 || key >= PHONESEC_SRTP_MAX_KEYS) {
                 fprintf(stderr, "phonesec srtp: --key needs an index 0..%d\n", PHONESEC_SRTP_MAX_KEYS - 1);
                 return TOOL_USAGE;
             }

@@ -277,9 +277,19 @@ static int cmd_probe(int argc, char **argv)
         } else if (strcmp(argv[a], "--send") == 0 && a + 1 < argc) {
             send = argv[++a];
         } else if (strcmp(argv[a], "--wait") == 0 && a + 1 < argc) {
-            wait = (unsigned)strtoul(argv[++a], NULL, 10);
+            uint64_t x;
+            if (tool_parse_u64(argv[++a], 10, 0x7fffffff, &x) != 0) {
+                fprintf(stderr, "phonesec tls: --wait needs milliseconds\n");
+                return TOOL_USAGE;
+            }
+            wait = (unsigned)x;
         } else if (strcmp(argv[a], "--timeout") == 0 && a + 1 < argc) {
-            timeout = (unsigned)strtoul(argv[++a], NULL, 10);
+            uint64_t x;
+            if (tool_parse_u64(argv[++a], 10, 0x7fffffff, &x) != 0) {
+                fprintf(stderr, "phonesec tls: --timeout needs milliseconds\n");
+                return TOOL_USAGE;
+            }
+            timeout = (unsigned)x;
         } else if (strcmp(argv[a], "--mode") == 0 && a + 1 < argc) {
             a++;
             if (strcmp(argv[a], "sip") == 0)
@@ -479,7 +489,12 @@ static int cmd_serve(int argc, char **argv)
         } else if (strcmp(argv[a], "--reply") == 0 && a + 1 < argc) {
             reply = argv[++a];
         } else if (strcmp(argv[a], "--count") == 0 && a + 1 < argc) {
-            count = atoi(argv[++a]);
+            uint64_t x;
+            if (tool_parse_u64(argv[++a], 10, 0x7fffffff, &x) != 0) {
+                fprintf(stderr, "phonesec tls: --count needs a number\n");
+                return TOOL_USAGE;
+            }
+            count = (int)x;
         } else if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
             usage(stdout);
             return TOOL_OK;
@@ -539,7 +554,14 @@ static int cmd_check_name(int argc, char **argv)
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--mode") == 0 && a + 1 < argc) {
             a++;
-            mode = strcmp(argv[a], "https") == 0 ? PHONESEC_TLS_IDENTITY_HTTPS : PHONESEC_TLS_IDENTITY_SIP;
+            if (strcmp(argv[a], "https") == 0) {
+                mode = PHONESEC_TLS_IDENTITY_HTTPS;
+            } else if (strcmp(argv[a], "sip") == 0) {
+                mode = PHONESEC_TLS_IDENTITY_SIP;
+            } else {
+                fprintf(stderr, "phonesec tls check-name: --mode is sip or https, not '%s'\n", argv[a]);
+                return TOOL_USAGE;
+            }
         } else if (file == NULL) {
             file = argv[a];
         } else if (name == NULL) {
