@@ -533,12 +533,14 @@ int phonesec_mediasec_sdp_3ge2ae(const char *sdp, size_t len, int *value)
         if (e - i >= kl && memcmp(sdp + i, key, kl) == 0) {
             const char *v = sdp + i + kl;
             size_t vn;
-            if (ve > i && sdp[ve - 1] == '\r')
+            /* Value compared as the sdes module does: ignoring case and
+             * trailing white space. */
+            while (ve > i + kl && (sdp[ve - 1] == '\r' || sdp[ve - 1] == ' ' || sdp[ve - 1] == '\t'))
                 ve--;
             vn = ve - (i + kl);
-            if (vn == 9 && memcmp(v, "requested", 9) == 0)
+            if (vn == 9 && phonesec__strncaseeq(v, "requested", 9))
                 *value = PHONESEC_MEDIASEC_3GE2AE_REQUESTED;
-            else if (vn == 7 && memcmp(v, "applied", 7) == 0)
+            else if (vn == 7 && phonesec__strncaseeq(v, "applied", 7))
                 *value = PHONESEC_MEDIASEC_3GE2AE_APPLIED;
             else
                 return PHONESEC_E_PARSE;

@@ -516,6 +516,11 @@ static void sdp_attr(void **state)
     assert_int_equal(v, PHONESEC_MEDIASEC_3GE2AE_APPLIED);
     assert_int_equal(phonesec_mediasec_sdp_3ge2ae("v=0\r\n", 5, &v), PHONESEC_E_NOT_FOUND);
     assert_int_equal(phonesec_mediasec_sdp_3ge2ae("a=3ge2ae:maybe\r\n", 16, &v), PHONESEC_E_PARSE);
+    /* read as the sdes module reads it: value ignoring case and trailing blanks */
+    v = 0;
+    assert_int_equal(phonesec_mediasec_sdp_3ge2ae("a=3ge2ae:Requested \r\n", 22, &v), 0);
+    assert_int_equal(v, PHONESEC_MEDIASEC_3GE2AE_REQUESTED);
+    assert_int_equal(phonesec_mediasec_sdp_3ge2ae("a=3ge2ae:\r\n", 11, &v), PHONESEC_E_PARSE);
     assert_string_equal(PHONESEC_MEDIASEC_SDP_REQUESTED, "a=3ge2ae:requested");
 }
 
