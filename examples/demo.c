@@ -711,7 +711,7 @@ static int step_boot(void)
 {
     static const char *admin_setting = "   "; /* "SIP TLS cipher list" left blank in the web UI */
     char report[2048];
-    size_t n, i, cap = phonesec_cipher_count(), count = 0, avail = 0;
+    size_t n, i, cap = phonesec_ciphers_count(), count = 0, avail = 0;
     uint16_t *codes = calloc(cap, sizeof *codes);
     int rc, fb = 0;
     const char *p;
@@ -739,11 +739,11 @@ static int step_boot(void)
         return -1;
     }
     for (i = 0; i < count; i++)
-        avail += (size_t)phonesec_cipher_backend_available(codes[i]);
+        avail += (size_t)phonesec_ciphers_backend_available(codes[i]);
     printf("  administrator's SIP cipher list: \"%s\" (blank) -> %s preset \"%s\"\n", admin_setting,
            fb ? "falls back to the SIP DEFAULT" : "NOT the", phonesec_ciphers_preset(PHONESEC_CIPHERS_PRESET_DEFAULT));
     printf("  %zu TLS 1.2 suites selected in OpenSSL's order, %zu of them negotiable by the linked wolfSSL; first: %s\n",
-           count, avail, count ? phonesec_cipher_by_code(codes[0])->openssl_name : "-");
+           count, avail, count ? phonesec_ciphers_by_code(codes[0])->openssl_name : "-");
     if (!fb || avail == 0)
         fail("cipher policy: expected the DEFAULT fallback with negotiable suites");
     free(codes);
@@ -1028,9 +1028,9 @@ static int make_srtp(phonesec_sdes *sd, phonesec_srtp **tx, phonesec_srtp **rx)
         phonesec_srtp_params_wipe(&in);
         return -1;
     }
-    rc = phonesec_srtp_new(rx, &in, PHONESEC_SRTP_DIR_INBOUND, 0);
+    rc = phonesec_srtp_new(&in, PHONESEC_SRTP_DIR_INBOUND, 0, rx);
     if (rc == PHONESEC_OK)
-        rc = phonesec_srtp_new(tx, &out, PHONESEC_SRTP_DIR_OUTBOUND, 0);
+        rc = phonesec_srtp_new(&out, PHONESEC_SRTP_DIR_OUTBOUND, 0, tx);
     phonesec_srtp_params_wipe(&in);
     phonesec_srtp_params_wipe(&out);
     return rc == PHONESEC_OK ? 0 : -1;
@@ -1216,22 +1216,22 @@ static int step_hiccup(void)
 
 /* Run one whole file through a cfgcrypt context (what a phone does while
  * the HTTPS download streams in). */
-static int cfg_run(const phonesec_cfg_params *p, int encrypt, const uint8_t *in, size_t in_len, uint8_t *out,
+static int cfg_run(const phonesec_cfgcrypt_params *p, int encrypt, const uint8_t *in, size_t in_len, uint8_t *out,
                    size_t cap, size_t *out_len, char *err, size_t err_cap)
 {
-    phonesec_cfg_ctx *c = NULL;
+    phonesec_cfgcrypt_ctx *c = NULL;
     size_t n1 = 0, n2 = 0;
-    int rc = encrypt ? phonesec_cfg_encrypt_new(&c, p) : phonesec_cfg_decrypt_new(&c, p);
+    int rc = encrypt ? phonesec_cfgcrypt_encrypt_new(p, &c) : phonesec_cfgcrypt_decrypt_new(p, &c);
     err[0] = '\0';
     if (rc == PHONESEC_OK)
-        rc = phonesec_cfg_bound(c, in_len) <= cap ? phonesec_cfg_update(c, in, in_len, out, cap, &n1)
+        rc = phonesec_cfgcrypt_bound(c, in_len) <= cap ? phonesec_cfgcrypt_update(c, in, in_len, out, cap, &n1)
                                                   : PHONESEC_E_BUFFER_SMALL;
     if (rc == PHONESEC_OK)
-        rc = phonesec_cfg_bound(c, 0) <= cap - n1 ? phonesec_cfg_final(c, out + n1, cap - n1, &n2)
+        rc = phonesec_cfgcrypt_bound(c, 0) <= cap - n1 ? phonesec_cfgcrypt_final(c, out + n1, cap - n1, &n2)
                                                   : PHONESEC_E_BUFFER_SMALL;
     if (rc != PHONESEC_OK && c != NULL)
-        (void)phonesec_cfg_last_error(c, err, err_cap);
-    phonesec_cfg_free(c);
+        (void)phonesec_cfgcrypt_last_error(c, err, err_cap);
+    phonesec_cfgcrypt_free(c);
     *out_len = n1 + n2;
     return rc;
 }
@@ -1255,7 +1255,7 @@ static int step_provisioning(void)
                                  "account.1.password = correct horse battery staple\n";
     static const char pw[] = "per-device secret 0042";
     static uint8_t enc[16384], dec[16384], file[16384], plain[16384];
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     size_t el, dl, fl, pl;
     char err[256];
     int rc;
@@ -1263,8 +1263,8 @@ static int step_provisioning(void)
     section("5. Provisioning (encrypted configuration)");
     /* The provisioning server's side: psec format (RFC 8188 records, key from
      * the password by PBKDF2-SHA256; demo cost 20000 iterations). */
-    p.format = PHONESEC_CFG_PSEC;
-    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.format = PHONESEC_CFGCRYPT_PSEC;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
     p.iterations = 20000;
     p.password = (const uint8_t *)pw;
     p.password_len = sizeof pw - 1;
@@ -1276,8 +1276,8 @@ static int step_provisioning(void)
     printf("  server encrypted a %zu-byte config: %zu bytes, psec format (\"%.4s\" header)\n", sizeof config - 1, el,
            (const char *)enc + 21);
     /* The phone's side, after the HTTPS download. */
-    phonesec_cfg_params_init(&p);
-    p.format = PHONESEC_CFG_PSEC;
+    phonesec_cfgcrypt_params_init(&p);
+    p.format = PHONESEC_CFGCRYPT_PSEC;
     p.password = (const uint8_t *)pw;
     p.password_len = sizeof pw - 1;
     rc = cfg_run(&p, 0, enc, el, dec, sizeof dec, &dl, err, sizeof err);
@@ -1309,9 +1309,9 @@ static int step_provisioning(void)
         printf("  (no %s: skipping the openssl-made file)\n", path("phone.cfg.enc"));
         return failures ? -1 : 0;
     }
-    phonesec_cfg_params_init(&p);
-    p.format = PHONESEC_CFG_OPENSSL;
-    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    phonesec_cfgcrypt_params_init(&p);
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
     p.iterations = 10000;
     p.password = (const uint8_t *)"demo-provisioning";
     p.password_len = 17;

@@ -160,9 +160,9 @@ static int make_sessions(phonesec_sdes *sd, phonesec_srtp **tx, phonesec_srtp **
         return -1;
     if (opt.bad_key)
         out.keys[0].key[0] ^= 0x5a; /* negative test: protect with a key we did not signal */
-    rc = phonesec_srtp_new(rx, &in, PHONESEC_SRTP_DIR_INBOUND, 0);
+    rc = phonesec_srtp_new(&in, PHONESEC_SRTP_DIR_INBOUND, 0, rx);
     if (rc == PHONESEC_OK)
-        rc = phonesec_srtp_new(tx, &out, PHONESEC_SRTP_DIR_OUTBOUND, 0);
+        rc = phonesec_srtp_new(&out, PHONESEC_SRTP_DIR_OUTBOUND, 0, tx);
     phonesec_memzero(&in, sizeof in);
     phonesec_memzero(&out, sizeof out);
     if (rc != PHONESEC_OK) {

@@ -13,19 +13,19 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Run one direction over in[0..n) in chunks; returns the rc, output in *out. */
-static int fz_run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size_t n, size_t chunk, uint8_t **out,
+static int fz_run(const phonesec_cfgcrypt_params *p, int enc, const uint8_t *in, size_t n, size_t chunk, uint8_t **out,
                   size_t *out_len)
 {
-    phonesec_cfg_ctx *c = NULL;
+    phonesec_cfgcrypt_ctx *c = NULL;
     uint8_t *o = NULL, *tmp;
     size_t ol = 0, pos = 0, got, cap;
-    int rc = enc ? phonesec_cfg_encrypt_new(&c, p) : phonesec_cfg_decrypt_new(&c, p);
+    int rc = enc ? phonesec_cfgcrypt_encrypt_new(p, &c) : phonesec_cfgcrypt_decrypt_new(p, &c);
     if (rc != 0)
         return rc;
     for (;;) {
         size_t take = n - pos < chunk ? n - pos : chunk;
         int last = take == 0;
-        cap = phonesec_cfg_bound(c, take);
+        cap = phonesec_cfgcrypt_bound(c, take);
         tmp = realloc(o, ol + cap + 1);
         if (tmp == NULL)
             abort();
@@ -33,11 +33,11 @@ static int fz_run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size
         /* a too-small buffer must be refused without writing */
         if (cap > 0) {
             size_t need = 0;
-            int r2 = last ? phonesec_cfg_final(c, o + ol, cap - 1, &need) : phonesec_cfg_update(c, in + pos, take, o + ol, cap - 1, &need);
+            int r2 = last ? phonesec_cfgcrypt_final(c, o + ol, cap - 1, &need) : phonesec_cfgcrypt_update(c, in + pos, take, o + ol, cap - 1, &need);
             if (r2 != PHONESEC_E_BUFFER_SMALL || need != cap)
                 abort();
         }
-        rc = last ? phonesec_cfg_final(c, o + ol, cap, &got) : phonesec_cfg_update(c, in + pos, take, o + ol, cap, &got);
+        rc = last ? phonesec_cfgcrypt_final(c, o + ol, cap, &got) : phonesec_cfgcrypt_update(c, in + pos, take, o + ol, cap, &got);
         if (rc != 0)
             break;
         if (got > cap)
@@ -49,13 +49,13 @@ static int fz_run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size
     }
     if (rc != 0) {
         char e[300];
-        if (phonesec_cfg_last_error(c, e, sizeof e) != 0 || e[0] == '\0')
+        if (phonesec_cfgcrypt_last_error(c, e, sizeof e) != 0 || e[0] == '\0')
             abort();
         /* a failed context stays failed */
-        if (phonesec_cfg_final(c, o, 0, &got) != PHONESEC_E_STATE && phonesec_cfg_bound(c, 0) != 0)
+        if (phonesec_cfgcrypt_final(c, o, 0, &got) != PHONESEC_E_STATE && phonesec_cfgcrypt_bound(c, 0) != 0)
             abort();
     }
-    phonesec_cfg_free(c);
+    phonesec_cfgcrypt_free(c);
     *out = o;
     *out_len = ol;
     return rc;
@@ -69,7 +69,7 @@ static int fz_known(int rc)
 }
 
 /* decrypt data[1..] (chunk size from data[0]); if roundtrip, also encrypt it and decrypt back */
-static void fz_drive(const phonesec_cfg_params *p, const uint8_t *data, size_t size, int roundtrip, int exact)
+static void fz_drive(const phonesec_cfgcrypt_params *p, const uint8_t *data, size_t size, int roundtrip, int exact)
 {
     uint8_t *o = NULL, *e = NULL, *d = NULL;
     size_t ol, el, dl, chunk;

@@ -3,11 +3,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     static const uint8_t ikm[16] = {0xca, 0xa7, 0x65, 0x67, 0xeb, 0x58, 0x7a, 0x67,
                                     0xe8, 0x81, 0x29, 0xaf, 0xed, 0x6b, 0x39, 0x3d}; /* RFC 8188 §3.1 */
     static const uint8_t salt[16] = {0};
-    p.format = PHONESEC_CFG_RFC8188;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = ikm;
     p.key_len = sizeof ikm;
     p.salt = salt;

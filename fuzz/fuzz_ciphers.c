@@ -31,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ra != PHONESEC_OK && ra != PHONESEC_E_NO_MATCH && ra != PHONESEC_E_PARSE)
         abort();
     if (ra == PHONESEC_OK) {
-        if (na == 0 || na != nb || na > phonesec_cipher_count() || memcmp(a, b, na * sizeof a[0]) != 0)
+        if (na == 0 || na != nb || na > phonesec_ciphers_count() || memcmp(a, b, na * sizeof a[0]) != 0)
             abort();
         for (i = 0; i < na; i++) {
-            const phonesec_cipher_suite *cs = phonesec_cipher_by_code(a[i]);
+            const phonesec_ciphers_suite *cs = phonesec_ciphers_by_code(a[i]);
             if (cs == NULL || strcmp(cs->protocol, "TLSv1.3") == 0)
                 abort();
             for (j = 0; j < i; j++)
@@ -55,14 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ra = phonesec_ciphers_select_tls13(s, a, 512, &na);
     if (ra == PHONESEC_OK) {
         for (i = 0; i < na; i++) {
-            const phonesec_cipher_suite *cs = phonesec_cipher_by_code(a[i]);
+            const phonesec_ciphers_suite *cs = phonesec_ciphers_by_code(a[i]);
             if (cs == NULL || strcmp(cs->protocol, "TLSv1.3") != 0)
                 abort();
         }
     } else if (ra != PHONESEC_E_NO_MATCH) {
         abort();
     }
-    (void)phonesec_cipher_by_name(s);
+    (void)phonesec_ciphers_by_name(s);
     free(s);
     return 0;
 }

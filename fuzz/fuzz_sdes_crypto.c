@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 p.suite != a.suite)
                 abort();
             for (d = PHONESEC_SRTP_DIR_INBOUND; d <= PHONESEC_SRTP_DIR_OUTBOUND; d++) {
-                if (phonesec_srtp_new(&s, &p, d, PHONESEC_SRTP_OPT_ALLOW_NULL) != PHONESEC_OK)
+                if (phonesec_srtp_new(&p, d, PHONESEC_SRTP_OPT_ALLOW_NULL, &s) != PHONESEC_OK)
                     abort();
                 phonesec_srtp_free(s);
                 s = NULL;

@@ -53,7 +53,7 @@ static void sessions_or_abort(const phonesec_sdes *s, size_t i, unsigned flags)
     for (d = 0; d < 2; d++) {
         if (phonesec_sdes_params(s, i, d ? PHONESEC_SDES_OUTBOUND : PHONESEC_SDES_INBOUND, &p) != PHONESEC_OK)
             abort();
-        if (phonesec_srtp_new(&x, &p, d ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts) != PHONESEC_OK)
+        if (phonesec_srtp_new(&p, d ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts, &x) != PHONESEC_OK)
             abort();
         phonesec_srtp_free(x);
         x = NULL;

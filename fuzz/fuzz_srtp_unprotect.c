@@ -29,7 +29,7 @@ static phonesec_srtp *make(int suite, size_t klen, size_t slen, size_t mki_len, 
         for (i = 0; i < mki_len; i++)
             p.keys[k].mki[i] = (uint8_t)(k + i);
     }
-    if (phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL) != PHONESEC_OK)
+    if (phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &s) != PHONESEC_OK)
         abort();
     return s;
 }

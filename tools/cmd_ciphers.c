@@ -17,7 +17,7 @@ static void usage(FILE *f)
                "  --tls13 LIST also list these TLS 1.3 suites first (as -ciphersuites does)\n");
 }
 
-static void print_suite(const phonesec_cipher_suite *s, int verbose)
+static void print_suite(const phonesec_ciphers_suite *s, int verbose)
 {
     if (!verbose) {
         printf("%s\n", s->openssl_name);
@@ -105,8 +105,8 @@ int phonesec_tool_ciphers(int argc, char **argv)
         fprintf(stderr, "phonesec ciphers: using preset \"%s\"\n", phonesec_ciphers_preset(preset));
     for (i = 0; i < n13 + n; i++) {
         uint16_t c = i < n13 ? tls13[i] : codes[i - n13];
-        const phonesec_cipher_suite *s = phonesec_cipher_by_code(c);
-        if (s == NULL || (available && !phonesec_cipher_backend_available(c)))
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(c);
+        if (s == NULL || (available && !phonesec_ciphers_backend_available(c)))
             continue;
         print_suite(s, verbose);
         shown++;

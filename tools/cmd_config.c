@@ -113,7 +113,7 @@ static int write_atomic(const char *path, const uint8_t *d, size_t n)
 
 int phonesec_tool_config(int argc, char **argv)
 {
-    phonesec_cfg_params p;
+    phonesec_cfgcrypt_params p;
     const char *pw_file = NULL, *pw_env = NULL, *key_file = NULL, *sec_enc = NULL, *common_file = NULL,
                *ikm_file = NULL, *md = NULL, *in = NULL, *out = NULL;
     static char pw[SECRET_FILE_MAX], keytxt[SECRET_FILE_MAX], ikmtxt[SECRET_FILE_MAX], common[SECRET_FILE_MAX];
@@ -123,7 +123,7 @@ int phonesec_tool_config(int argc, char **argv)
     int encrypt, pbkdf2 = 0, scrypt = 0, rc, i, have_iter = 0, last_pct = -1, ret = TOOL_FAIL;
     size_t n;
 
-    phonesec_cfg_params_init(&p);
+    phonesec_cfgcrypt_params_init(&p);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         config_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? TOOL_USAGE : TOOL_OK;
@@ -151,13 +151,13 @@ int phonesec_tool_config(int argc, char **argv)
             const char *f;
             VAL(f);
             if (strcmp(f, "openssl") == 0)
-                p.format = PHONESEC_CFG_OPENSSL;
+                p.format = PHONESEC_CFGCRYPT_OPENSSL;
             else if (strcmp(f, "yealink") == 0)
-                p.format = PHONESEC_CFG_YEALINK;
+                p.format = PHONESEC_CFGCRYPT_YEALINK;
             else if (strcmp(f, "rfc8188") == 0 || strcmp(f, "aes128gcm") == 0)
-                p.format = PHONESEC_CFG_RFC8188;
+                p.format = PHONESEC_CFGCRYPT_RFC8188;
             else if (strcmp(f, "psec") == 0)
-                p.format = PHONESEC_CFG_PSEC;
+                p.format = PHONESEC_CFGCRYPT_PSEC;
             else {
                 fprintf(stderr, "phonesec config: unknown format '%s' (openssl, yealink, rfc8188, psec)\n", f);
                 return TOOL_USAGE;
@@ -233,17 +233,17 @@ int phonesec_tool_config(int argc, char **argv)
     }
 
     /* key derivation options */
-    if (p.format == PHONESEC_CFG_OPENSSL) {
+    if (p.format == PHONESEC_CFGCRYPT_OPENSSL) {
         if (pbkdf2 && md != NULL && strcmp(md, "sha256") != 0) {
             fprintf(stderr, "phonesec config: --pbkdf2 uses SHA-256 only\n");
             return TOOL_USAGE;
         }
         if (pbkdf2)
-            p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+            p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
         else if (md == NULL || strcmp(md, "sha256") == 0)
-            p.kdf = PHONESEC_CFG_KDF_EVP_SHA256;
+            p.kdf = PHONESEC_CFGCRYPT_KDF_EVP_SHA256;
         else if (strcmp(md, "md5") == 0)
-            p.kdf = PHONESEC_CFG_KDF_EVP_MD5;
+            p.kdf = PHONESEC_CFGCRYPT_KDF_EVP_MD5;
         else {
             fprintf(stderr, "phonesec config: --md must be md5 or sha256\n");
             return TOOL_USAGE;
@@ -256,8 +256,8 @@ int phonesec_tool_config(int argc, char **argv)
         fprintf(stderr, "phonesec config: --md, --pbkdf2 and --base64 apply to --format openssl only\n");
         return TOOL_USAGE;
     }
-    if (p.format == PHONESEC_CFG_PSEC)
-        p.kdf = ikm_file ? PHONESEC_CFG_KDF_RAW : scrypt ? PHONESEC_CFG_KDF_SCRYPT : PHONESEC_CFG_KDF_PBKDF2;
+    if (p.format == PHONESEC_CFGCRYPT_PSEC)
+        p.kdf = ikm_file ? PHONESEC_CFGCRYPT_KDF_RAW : scrypt ? PHONESEC_CFGCRYPT_KDF_SCRYPT : PHONESEC_CFGCRYPT_KDF_PBKDF2;
     else if (scrypt) {
         fprintf(stderr, "phonesec config: --scrypt applies to --format psec only\n");
         return TOOL_USAGE;
@@ -320,7 +320,7 @@ int phonesec_tool_config(int argc, char **argv)
         }
         p.key = ikm;
     }
-    if (p.format == PHONESEC_CFG_YEALINK) {
+    if (p.format == PHONESEC_CFGCRYPT_YEALINK) {
         if (key_file != NULL) {
             long r = read_small(key_file, keytxt, sizeof keytxt);
             if (r < 0)
@@ -351,7 +351,7 @@ int phonesec_tool_config(int argc, char **argv)
                 goto done; /* ret is TOOL_FAIL; secrets are wiped there */
             }
             if (encrypt && key_file != NULL) {
-                rc = phonesec_cfg_yealink_key_wrap(p.key, p.key_len, (const uint8_t *)common, 16, wrapped,
+                rc = phonesec_cfgcrypt_yealink_key_wrap(p.key, p.key_len, (const uint8_t *)common, 16, wrapped,
                                                    sizeof wrapped, &wrapped_len);
                 if (rc != 0) {
                     fprintf(stderr, "phonesec config: cannot wrap the key (it must be 16 printable characters): %s\n",
@@ -362,7 +362,7 @@ int phonesec_tool_config(int argc, char **argv)
                 long er = read_small(sec_enc, (char *)enc, sizeof enc);
                 if (er < 0)
                     goto done; /* ret is TOOL_FAIL; secrets are wiped there */
-                rc = phonesec_cfg_yealink_key_unwrap(enc, (size_t)er, (const uint8_t *)common, 16, yk, sizeof yk, &n);
+                rc = phonesec_cfgcrypt_yealink_key_unwrap(enc, (size_t)er, (const uint8_t *)common, 16, yk, sizeof yk, &n);
                 if (rc != 0) {
                     fprintf(stderr, "phonesec config: cannot unwrap %s: %s\n", sec_enc,
                             rc == PHONESEC_E_AUTH ? "wrong common key (result is not a printable key)"
@@ -391,36 +391,36 @@ int phonesec_tool_config(int argc, char **argv)
                 goto done;
             }
     }
-    if ((p.format == PHONESEC_CFG_OPENSSL && p.password == NULL) ||
-        (p.format == PHONESEC_CFG_PSEC && p.password == NULL && p.key == NULL)) {
+    if ((p.format == PHONESEC_CFGCRYPT_OPENSSL && p.password == NULL) ||
+        (p.format == PHONESEC_CFGCRYPT_PSEC && p.password == NULL && p.key == NULL)) {
         fprintf(stderr, "phonesec config: a password is needed: --password-file F or --password-env VAR\n");
         {
                 ret = TOOL_USAGE;
                 goto done;
             }
     }
-    if (p.format == PHONESEC_CFG_RFC8188 && p.key == NULL) {
+    if (p.format == PHONESEC_CFGCRYPT_RFC8188 && p.key == NULL) {
         fprintf(stderr, "phonesec config: rfc8188 needs --ikm-file F (base64url keying material)\n");
         {
                 ret = TOOL_USAGE;
                 goto done;
             }
     }
-    if (p.format == PHONESEC_CFG_PSEC && p.password != NULL && p.key != NULL) {
+    if (p.format == PHONESEC_CFGCRYPT_PSEC && p.password != NULL && p.key != NULL) {
         fprintf(stderr, "phonesec config: give either a password or --ikm-file, not both\n");
         {
                 ret = TOOL_USAGE;
                 goto done;
             }
     }
-    if (p.key_id != NULL && p.format != PHONESEC_CFG_RFC8188) {
+    if (p.key_id != NULL && p.format != PHONESEC_CFGCRYPT_RFC8188) {
         fprintf(stderr, "phonesec config: --key-id applies to rfc8188 only (psec uses the key id for its header)\n");
         {
                 ret = TOOL_USAGE;
                 goto done;
             }
     }
-    if ((p.record_size != 0 || p.pad != 0) && p.format != PHONESEC_CFG_RFC8188 && p.format != PHONESEC_CFG_PSEC) {
+    if ((p.record_size != 0 || p.pad != 0) && p.format != PHONESEC_CFGCRYPT_RFC8188 && p.format != PHONESEC_CFGCRYPT_PSEC) {
         fprintf(stderr, "phonesec config: --record-size and --pad apply to rfc8188 and psec only\n");
         {
                 ret = TOOL_USAGE;
@@ -434,7 +434,7 @@ int phonesec_tool_config(int argc, char **argv)
                 goto done;
             }
     }
-    if (p.format != PHONESEC_CFG_PSEC && have_iter && p.format != PHONESEC_CFG_OPENSSL) {
+    if (p.format != PHONESEC_CFGCRYPT_PSEC && have_iter && p.format != PHONESEC_CFGCRYPT_OPENSSL) {
         fprintf(stderr, "phonesec config: --iter applies to openssl --pbkdf2 and psec only\n");
         {
                 ret = TOOL_USAGE;
@@ -446,7 +446,7 @@ int phonesec_tool_config(int argc, char **argv)
         int tty = isatty(STDERR_FILENO) && strcmp(out, "-") != 0;
         struct stat st;
         int show = tty && strcmp(in, "-") != 0 && stat(in, &st) == 0 && st.st_size >= 8 * 1024 * 1024;
-        rc = phonesec_cfg_file(&p, encrypt, in, out, show ? progress_cb : NULL, &last_pct, errbuf, sizeof errbuf);
+        rc = phonesec_cfgcrypt_file(&p, encrypt, in, out, show ? progress_cb : NULL, &last_pct, errbuf, sizeof errbuf);
         if (show && last_pct >= 0)
             fprintf(stderr, "\n");
     }
@@ -457,7 +457,7 @@ int phonesec_tool_config(int argc, char **argv)
             fprintf(stderr, "phonesec config: %s was not written\n", out);
         goto done;
     }
-    if (encrypt && p.format == PHONESEC_CFG_YEALINK && sec_enc != NULL && key_file != NULL &&
+    if (encrypt && p.format == PHONESEC_CFGCRYPT_YEALINK && sec_enc != NULL && key_file != NULL &&
         write_atomic(sec_enc, wrapped, wrapped_len) != 0) {
         /* A config under a key the phone cannot unwrap is worse than none. */
         if (strcmp(out, "-") != 0 && unlink(out) == 0)

@@ -19,8 +19,8 @@ static void sigenc_usage(FILE *f)
     fprintf(f, "usage: phonesec sigenc encode|decode --profile raw --key-file F < in > out\n"
                "  LEGACY RC4 signal encoding of one datagram: obfuscation, NOT security\n"
                "  (the keystream is the same for every datagram). Profiles:");
-    for (size_t i = 0; phonesec_legacy_sigenc_profile(i) != NULL; i++)
-        fprintf(f, " %s", phonesec_legacy_sigenc_profile(i));
+    for (size_t i = 0; phonesec_legacy_rc4_profile(i) != NULL; i++)
+        fprintf(f, " %s", phonesec_legacy_rc4_profile(i));
     fprintf(f, "\n");
 }
 
@@ -30,7 +30,7 @@ int phonesec_tool_sigenc(int argc, char **argv)
     char key[300];
     const char *profile = "raw", *key_file = NULL;
     size_t in_len, key_len, out_len;
-    phonesec_legacy_sigenc *s = NULL;
+    phonesec_legacy_rc4 *s = NULL;
     phonesec_platform plat;
     int encode, rc, i, ret = TOOL_FAIL;
     FILE *f;
@@ -92,17 +92,17 @@ int phonesec_tool_sigenc(int argc, char **argv)
     }
     if (phonesec_legacy_rc4_enable(1) != PHONESEC_OK)
         goto done;
-    rc = phonesec_legacy_sigenc_new(&s, profile, (const uint8_t *)key, key_len);
+    rc = phonesec_legacy_rc4_new(profile, (const uint8_t *)key, key_len, &s);
     if (rc != 0) {
         fprintf(stderr, "phonesec sigenc: %s\n",
                 rc == PHONESEC_E_NOT_FOUND ? "unknown profile (see --help)" : phonesec_strerror(rc));
         goto done;
     }
-    rc = encode ? phonesec_legacy_sigenc_encode(s, in, in_len, out, sizeof out, &out_len)
-                : phonesec_legacy_sigenc_decode(s, in, in_len, out, sizeof out, &out_len);
+    rc = encode ? phonesec_legacy_rc4_encode(s, in, in_len, out, sizeof out, &out_len)
+                : phonesec_legacy_rc4_decode(s, in, in_len, out, sizeof out, &out_len);
     if (rc != 0) {
         char e[300];
-        (void)phonesec_legacy_sigenc_last_error(s, e, sizeof e);
+        (void)phonesec_legacy_rc4_last_error(s, e, sizeof e);
         fprintf(stderr, "phonesec sigenc: %s\n", e[0] ? e : phonesec_strerror(rc));
         goto done;
     }
@@ -112,7 +112,7 @@ int phonesec_tool_sigenc(int argc, char **argv)
     }
     ret = TOOL_OK;
 done:
-    phonesec_legacy_sigenc_free(s);
+    phonesec_legacy_rc4_free(s);
     phonesec_memzero(key, sizeof key);
     phonesec_shutdown();
     return ret;

@@ -151,7 +151,7 @@ int phonesec_tool_srtp(int argc, char **argv)
         return TOOL_FAIL;
     }
     params.roc = roc;
-    rc = phonesec_srtp_new(&s, &params, protect ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts);
+    rc = phonesec_srtp_new(&params, protect ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND, opts, &s);
     if (rc == PHONESEC_OK && key != 0)
         rc = phonesec_srtp_set_active_key(s, key);
     if (rc != PHONESEC_OK) {

@@ -19,64 +19,64 @@ extern "C" {
  * \brief Encrypt and decrypt provisioning files in the formats phones read.
  *
  * Formats:
- * - PHONESEC_CFG_OPENSSL: `openssl enc -aes-256-cbc` "Salted__" files
+ * - PHONESEC_CFGCRYPT_OPENSSL: `openssl enc -aes-256-cbc` "Salted__" files
  *   (EVP_BytesToKey MD5 or SHA-256, or PBKDF2-SHA256), optional base64
  *   armour like `openssl enc -a`. Not authenticated.
- * - PHONESEC_CFG_YEALINK: AES-ECB under the ASCII key's bytes. Not
+ * - PHONESEC_CFGCRYPT_YEALINK: AES-ECB under the ASCII key's bytes. Not
  *   authenticated, and ECB: obfuscation only.
- * - PHONESEC_CFG_RFC8188: the `aes128gcm` content coding of RFC 8188.
- * - PHONESEC_CFG_PSEC: our authenticated format for new deployments:
+ * - PHONESEC_CFGCRYPT_RFC8188: the `aes128gcm` content coding of RFC 8188.
+ * - PHONESEC_CFGCRYPT_PSEC: our authenticated format for new deployments:
  *   RFC 8188 with a slow password KDF whose parameters are in the header
  *   (doc/cfgcrypt.md describes it byte by byte).
  *
  * Streaming: a context is created for one direction and one format; feed
- * it with phonesec_cfg_update() and finish with phonesec_cfg_final(). Memory
+ * it with phonesec_cfgcrypt_update() and finish with phonesec_cfgcrypt_final(). Memory
  * stays constant whatever the file size (at most one record of the chosen
  * record size is buffered). Authenticated formats release the plaintext of
  * a record only after that record's tag has been checked; a truncated
- * stream fails at phonesec_cfg_final(). Callers that must not act on a
+ * stream fails at phonesec_cfgcrypt_final(). Callers that must not act on a
  * partial file use the file helpers, which write to a temporary file and
  * rename it only on success.
  */
 
 /** \name Formats
  * @{ */
-#define PHONESEC_CFG_OPENSSL 1 /**< openssl enc -aes-256-cbc, "Salted__" header */
-#define PHONESEC_CFG_YEALINK 2 /**< Yealink AES-ECB, ASCII key */
-#define PHONESEC_CFG_RFC8188 3 /**< RFC 8188 aes128gcm */
-#define PHONESEC_CFG_PSEC    4 /**< libphonesec authenticated format (RFC 8188 + password KDF) */
+#define PHONESEC_CFGCRYPT_OPENSSL 1 /**< openssl enc -aes-256-cbc, "Salted__" header */
+#define PHONESEC_CFGCRYPT_YEALINK 2 /**< Yealink AES-ECB, ASCII key */
+#define PHONESEC_CFGCRYPT_RFC8188 3 /**< RFC 8188 aes128gcm */
+#define PHONESEC_CFGCRYPT_PSEC    4 /**< libphonesec authenticated format (RFC 8188 + password KDF) */
 /** @} */
 
 /** \name Key derivations (`kdf` field)
  * @{ */
-#define PHONESEC_CFG_KDF_DEFAULT 0 /**< openssl: EVP_BytesToKey SHA-256; psec: PBKDF2-SHA256 */
-#define PHONESEC_CFG_KDF_EVP_MD5 1 /**< openssl: EVP_BytesToKey with MD5 (openssl -md md5) */
-#define PHONESEC_CFG_KDF_EVP_SHA256 2 /**< openssl: EVP_BytesToKey with SHA-256 (openssl -md sha256) */
-#define PHONESEC_CFG_KDF_PBKDF2 3 /**< openssl -pbkdf2 / psec: PBKDF2-HMAC-SHA256, `iterations` */
-#define PHONESEC_CFG_KDF_SCRYPT 4 /**< psec: scrypt, `scrypt_log2n`, `scrypt_r`, `scrypt_p` */
-#define PHONESEC_CFG_KDF_RAW 5 /**< psec: no password; `key` is the input keying material */
+#define PHONESEC_CFGCRYPT_KDF_DEFAULT 0 /**< openssl: EVP_BytesToKey SHA-256; psec: PBKDF2-SHA256 */
+#define PHONESEC_CFGCRYPT_KDF_EVP_MD5 1 /**< openssl: EVP_BytesToKey with MD5 (openssl -md md5) */
+#define PHONESEC_CFGCRYPT_KDF_EVP_SHA256 2 /**< openssl: EVP_BytesToKey with SHA-256 (openssl -md sha256) */
+#define PHONESEC_CFGCRYPT_KDF_PBKDF2 3 /**< openssl -pbkdf2 / psec: PBKDF2-HMAC-SHA256, `iterations` */
+#define PHONESEC_CFGCRYPT_KDF_SCRYPT 4 /**< psec: scrypt, `scrypt_log2n`, `scrypt_r`, `scrypt_p` */
+#define PHONESEC_CFGCRYPT_KDF_RAW 5 /**< psec: no password; `key` is the input keying material */
 /** @} */
 
 /** Default PBKDF2 iterations for `openssl enc -pbkdf2` (its own default). */
-#define PHONESEC_CFG_OPENSSL_PBKDF2_ITER 10000u
+#define PHONESEC_CFGCRYPT_OPENSSL_PBKDF2_ITER 10000u
 /** Default PBKDF2-SHA256 iterations of the psec format (slow on purpose). */
-#define PHONESEC_CFG_PSEC_PBKDF2_ITER 600000u
+#define PHONESEC_CFGCRYPT_PSEC_PBKDF2_ITER 600000u
 /** Default RFC 8188 / psec record size. */
-#define PHONESEC_CFG_RECORD_SIZE 4096u
+#define PHONESEC_CFGCRYPT_RECORD_SIZE 4096u
 /** Largest record size accepted (memory bound of a context). */
-#define PHONESEC_CFG_RECORD_MAX (256u * 1024u)
+#define PHONESEC_CFGCRYPT_RECORD_MAX (256u * 1024u)
 
-/** Version of struct phonesec_cfg_params understood by this header. */
-#define PHONESEC_CFG_PARAMS_VERSION 1
+/** Version of struct phonesec_cfgcrypt_params understood by this header. */
+#define PHONESEC_CFGCRYPT_PARAMS_VERSION 1
 
 /**
  * \brief What to do: format, keys and options. Pointers are borrowed only
- *        during phonesec_cfg_encrypt_new()/decrypt_new() (copied inside).
+ *        during phonesec_cfgcrypt_encrypt_new()/decrypt_new() (copied inside).
  */
-typedef struct phonesec_cfg_params {
-    unsigned version;         /**< PHONESEC_CFG_PARAMS_VERSION */
-    int format;               /**< PHONESEC_CFG_* */
-    int kdf;                  /**< PHONESEC_CFG_KDF_*: openssl and psec (encrypt; psec decrypt reads the header) */
+typedef struct phonesec_cfgcrypt_params {
+    unsigned version;         /**< PHONESEC_CFGCRYPT_PARAMS_VERSION */
+    int format;               /**< PHONESEC_CFGCRYPT_* */
+    int kdf;                  /**< PHONESEC_CFGCRYPT_KDF_*: openssl and psec (encrypt; psec decrypt reads the header) */
     uint32_t iterations;      /**< PBKDF2 iterations; 0 = the format's default */
     int base64;               /**< openssl: 1 = base64 armour (openssl enc -a), 64-character lines */
     const uint8_t *password;  /**< openssl, psec: password bytes */
@@ -85,23 +85,23 @@ typedef struct phonesec_cfg_params {
     size_t key_len;           /**< its length */
     const uint8_t *key_id;    /**< rfc8188 encrypt: key id written in the header (0..255 bytes) */
     size_t key_id_len;        /**< its length */
-    uint32_t record_size;     /**< rfc8188/psec encrypt: record size (18..PHONESEC_CFG_RECORD_MAX); 0 = default */
+    uint32_t record_size;     /**< rfc8188/psec encrypt: record size (18..PHONESEC_CFGCRYPT_RECORD_MAX); 0 = default */
     uint32_t pad;             /**< rfc8188/psec encrypt: zero padding bytes added at the end (at most 65536) */
     const uint8_t *salt;      /**< encrypt: fixed salt for reproducible output (tests); NULL = random */
     size_t salt_len;          /**< 8 for openssl, 16 for rfc8188 and psec */
     uint8_t scrypt_log2n;     /**< psec scrypt: log2(N), 10..22; 0 = 15 */
     uint8_t scrypt_r;         /**< psec scrypt: r, 1..32; 0 = 8 (128 * r * N at most 256 MiB) */
     uint8_t scrypt_p;         /**< psec scrypt: p, 1..16; 0 = 1 */
-} phonesec_cfg_params;
+} phonesec_cfgcrypt_params;
 
 /** Static initialiser: every field zero except the version. */
-#define PHONESEC_CFG_PARAMS_INIT { PHONESEC_CFG_PARAMS_VERSION, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 }
+#define PHONESEC_CFGCRYPT_PARAMS_INIT { PHONESEC_CFGCRYPT_PARAMS_VERSION, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 }
 
-/** \brief Fill *p as PHONESEC_CFG_PARAMS_INIT does. p NULL is ignored. */
-PHONESEC_API void phonesec_cfg_params_init(phonesec_cfg_params *p);
+/** \brief Fill *p as PHONESEC_CFGCRYPT_PARAMS_INIT does. p NULL is ignored. */
+PHONESEC_API void phonesec_cfgcrypt_params_init(phonesec_cfgcrypt_params *p);
 
 /** Opaque streaming context for one file in one direction. */
-typedef struct phonesec_cfg_ctx phonesec_cfg_ctx;
+typedef struct phonesec_cfgcrypt_ctx phonesec_cfgcrypt_ctx;
 
 /**
  * \brief New encryption context.
@@ -113,11 +113,11 @@ typedef struct phonesec_cfg_ctx phonesec_cfg_ctx;
  *         PHONESEC_E_NOMEM; PHONESEC_E_RANDOM (no salt could be drawn);
  *         PHONESEC_E_CRYPTO (backend failure in the key derivation)
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_encrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p);
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out);
 
 /**
  * \brief New decryption context. Key derivation happens once the header has
- *        been read (inside phonesec_cfg_update()).
+ *        been read (inside phonesec_cfgcrypt_update()).
  * \param out set to the new context on success
  * \param p   format and keys (copied); kdf/iterations for openssl; psec reads
  *            its KDF from the header
@@ -125,20 +125,20 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_encrypt_new(phonesec_cfg_ctx 
  *         missing or ill-sized key or password); PHONESEC_E_UNSUPPORTED;
  *         PHONESEC_E_NOMEM
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_decrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p);
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out);
 
 /**
- * \brief Largest output phonesec_cfg_update(ctx, in_len bytes) or
- *        phonesec_cfg_final() (in_len 0) can produce now.
+ * \brief Largest output phonesec_cfgcrypt_update(ctx, in_len bytes) or
+ *        phonesec_cfgcrypt_final() (in_len 0) can produce now.
  * \return the bound in bytes (SIZE_MAX when it does not fit a size_t; 0 for ctx NULL)
  */
-PHONESEC_API size_t phonesec_cfg_bound(const phonesec_cfg_ctx *ctx, size_t in_len);
+PHONESEC_API size_t phonesec_cfgcrypt_bound(const phonesec_cfgcrypt_ctx *ctx, size_t in_len);
 
 /**
  * \brief Feed input; write whatever output is ready.
  *
  * All input is consumed on success. When out_cap is below
- * phonesec_cfg_bound(ctx, in_len) nothing is consumed or written.
+ * phonesec_cfgcrypt_bound(ctx, in_len) nothing is consumed or written.
  * After any error other than PHONESEC_E_BUFFER_SMALL the context is failed:
  * every later call returns PHONESEC_E_STATE.
  * \param ctx     context
@@ -155,14 +155,14 @@ PHONESEC_API size_t phonesec_cfg_bound(const phonesec_cfg_ctx *ctx, size_t in_le
  *         record size or KDF cost above the limits); PHONESEC_E_UNSUPPORTED
  *         (unknown psec version or KDF); PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_update(phonesec_cfg_ctx *ctx, const uint8_t *in, size_t in_len,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_update(phonesec_cfgcrypt_ctx *ctx, const uint8_t *in, size_t in_len,
                                                           uint8_t *out, size_t out_cap, size_t *out_len);
 
 /**
  * \brief End of input: write the rest (last block, last record, padding).
  * \param ctx     context
  * \param out     output buffer
- * \param out_cap its size (phonesec_cfg_bound(ctx, 0) is enough)
+ * \param out_cap its size (phonesec_cfgcrypt_bound(ctx, 0) is enough)
  * \param out_len set to the number of bytes written
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_BUFFER_SMALL;
  *         PHONESEC_E_STATE; PHONESEC_E_TRUNCATED (input ended early: no or
@@ -170,7 +170,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_update(phonesec_cfg_ctx *ctx,
  *         PHONESEC_E_AUTH (tag mismatch; openssl: bad padding, which usually
  *         means a wrong password); PHONESEC_E_PARSE; PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_final(phonesec_cfg_ctx *ctx, uint8_t *out, size_t out_cap,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_final(phonesec_cfgcrypt_ctx *ctx, uint8_t *out, size_t out_cap,
                                                          size_t *out_len);
 
 /**
@@ -178,13 +178,13 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_final(phonesec_cfg_ctx *ctx, 
  * \return PHONESEC_OK (text cut to fit cap, always NUL-terminated) or
  *         PHONESEC_E_INVAL (ctx or buf NULL, cap 0)
  */
-PHONESEC_API int phonesec_cfg_last_error(const phonesec_cfg_ctx *ctx, char *buf, size_t cap);
+PHONESEC_API int phonesec_cfgcrypt_last_error(const phonesec_cfgcrypt_ctx *ctx, char *buf, size_t cap);
 
 /** \brief Wipe and free a context; NULL is ignored. */
-PHONESEC_API void phonesec_cfg_free(phonesec_cfg_ctx *ctx);
+PHONESEC_API void phonesec_cfgcrypt_free(phonesec_cfgcrypt_ctx *ctx);
 
 /** Progress callback of the file helpers: bytes read so far and input size (0 when unknown). */
-typedef void (*phonesec_cfg_progress_fn)(uint64_t done, uint64_t total, void *ud);
+typedef void (*phonesec_cfgcrypt_progress_fn)(uint64_t done, uint64_t total, void *ud);
 
 /**
  * \brief Encrypt (encrypt 1) or decrypt (encrypt 0) the file in_path into out_path.
@@ -206,13 +206,13 @@ typedef void (*phonesec_cfg_progress_fn)(uint64_t done, uint64_t total, void *ud
  * \param ud       passed to progress
  * \param err      error text buffer (may be NULL)
  * \param err_cap  its size
- * \return PHONESEC_OK; any code of phonesec_cfg_encrypt_new(),
- *         phonesec_cfg_decrypt_new(), phonesec_cfg_update() or
- *         phonesec_cfg_final(); PHONESEC_E_INVAL (same file, NULL path);
+ * \return PHONESEC_OK; any code of phonesec_cfgcrypt_encrypt_new(),
+ *         phonesec_cfgcrypt_decrypt_new(), phonesec_cfgcrypt_update() or
+ *         phonesec_cfgcrypt_final(); PHONESEC_E_INVAL (same file, NULL path);
  *         PHONESEC_E_IO (open, read, write, fsync or rename failed: disk full)
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_path,
-                                                        const char *out_path, phonesec_cfg_progress_fn progress,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const char *in_path,
+                                                        const char *out_path, phonesec_cfgcrypt_progress_fn progress,
                                                         void *ud, char *err, size_t err_cap);
 
 /**
@@ -230,7 +230,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_file(const phonesec_cfg_param
  *         PHONESEC_E_AUTH (the result is not printable ASCII: wrong common key);
  *         PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_yealink_key_unwrap(const uint8_t *enc, size_t enc_len,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_yealink_key_unwrap(const uint8_t *enc, size_t enc_len,
                                                                       const uint8_t *common, size_t common_len,
                                                                       uint8_t *key, size_t key_cap, size_t *key_len);
 
@@ -246,7 +246,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_yealink_key_unwrap(const uint
  * \param out_len    set to 16
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_BUFFER_SMALL; PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfg_yealink_key_wrap(const uint8_t *key, size_t key_len,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_yealink_key_wrap(const uint8_t *key, size_t key_len,
                                                                     const uint8_t *common, size_t common_len,
                                                                     uint8_t *out, size_t out_cap, size_t *out_len);
 

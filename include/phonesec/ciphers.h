@@ -27,7 +27,7 @@ extern "C" {
 
 /** One cipher suite of the library's table. Entries are static; fields are
  *  only ever added at the end, so never copy or index arrays of them. */
-typedef struct phonesec_cipher_suite {
+typedef struct phonesec_ciphers_suite {
     uint16_t iana;            /**< IANA code, e.g. 0xC02F */
     const char *openssl_name; /**< e.g. "ECDHE-RSA-AES128-GCM-SHA256" */
     const char *iana_name;    /**< e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
@@ -37,19 +37,19 @@ typedef struct phonesec_cipher_suite {
     const char *mac;          /**< MAC: "AEAD", "SHA1", "SHA256", "SHA384", "MD5" */
     int strength_bits;        /**< effective strength in bits (what \@STRENGTH sorts by) */
     const char *protocol;     /**< version OpenSSL files it under: "SSLv3", "TLSv1", "TLSv1.2", "TLSv1.3" */
-} phonesec_cipher_suite;
+} phonesec_ciphers_suite;
 
 /** \brief Number of suites in the library's table (TLS 1.3 ones included). */
-PHONESEC_API size_t phonesec_cipher_count(void);
+PHONESEC_API size_t phonesec_ciphers_count(void);
 
-/** \brief Suite number i of the table (0 <= i < phonesec_cipher_count()), or NULL. */
-PHONESEC_API const phonesec_cipher_suite *phonesec_cipher_at(size_t i);
+/** \brief Suite number i of the table (0 <= i < phonesec_ciphers_count()), or NULL. */
+PHONESEC_API const phonesec_ciphers_suite *phonesec_ciphers_at(size_t i);
 
 /** \brief Suite with this IANA code, or NULL. */
-PHONESEC_API const phonesec_cipher_suite *phonesec_cipher_by_code(uint16_t iana);
+PHONESEC_API const phonesec_ciphers_suite *phonesec_ciphers_by_code(uint16_t iana);
 
 /** \brief Suite with this OpenSSL or IANA name (exact, case-sensitive as in OpenSSL), or NULL. */
-PHONESEC_API const phonesec_cipher_suite *phonesec_cipher_by_name(const char *name);
+PHONESEC_API const phonesec_ciphers_suite *phonesec_ciphers_by_name(const char *name);
 
 /**
  * \brief Evaluate an OpenSSL cipher string.
@@ -69,7 +69,7 @@ PHONESEC_API const phonesec_cipher_suite *phonesec_cipher_by_name(const char *na
  * enforces its own minimums). See doc/ciphers.md.
  * \param str   cipher string, NUL-terminated (e.g. "HIGH:!aNULL:@STRENGTH")
  * \param codes output array
- * \param cap   its capacity (phonesec_cipher_count() always suffices)
+ * \param cap   its capacity (phonesec_ciphers_count() always suffices)
  * \param count set to the number of codes written (or needed, on BUFFER_SMALL)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument);
  *         PHONESEC_E_PARSE (OpenSSL's "invalid command": a character that is
@@ -123,7 +123,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select_or_preset(const ch
  * \return 1 when the suite is in the library's table and the backend has it,
  *         otherwise 0 (never an error code)
  */
-PHONESEC_API int phonesec_cipher_backend_available(uint16_t iana);
+PHONESEC_API int phonesec_ciphers_backend_available(uint16_t iana);
 
 /**
  * \brief Install codes as the explicit, complete allow-list of a wolfSSL

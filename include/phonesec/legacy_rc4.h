@@ -58,10 +58,10 @@ PHONESEC_API int phonesec_legacy_rc4_enabled(void);
 /**
  * \brief Name of the i-th framing profile ("raw" is 0), or NULL past the end.
  */
-PHONESEC_API const char *phonesec_legacy_sigenc_profile(size_t i);
+PHONESEC_API const char *phonesec_legacy_rc4_profile(size_t i);
 
 /** Opaque encoder/decoder for one key and one profile. */
-typedef struct phonesec_legacy_sigenc phonesec_legacy_sigenc;
+typedef struct phonesec_legacy_rc4 phonesec_legacy_rc4;
 
 /**
  * \brief New encoder/decoder.
@@ -73,8 +73,8 @@ typedef struct phonesec_legacy_sigenc phonesec_legacy_sigenc;
  *         PHONESEC_E_INVAL (NULL, key length); PHONESEC_E_NOT_FOUND (unknown
  *         profile); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_new(phonesec_legacy_sigenc **out, const char *profile,
-                                                                 const uint8_t *key, size_t key_len);
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_rc4_new(const char *profile,
+                                                                 const uint8_t *key, size_t key_len, phonesec_legacy_rc4 **out);
 
 /**
  * \brief Encode one outgoing datagram. No allocation.
@@ -87,7 +87,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_new(phonesec_legacy
  * \return PHONESEC_OK; PHONESEC_E_DISABLED; PHONESEC_E_INVAL;
  *         PHONESEC_E_BUFFER_SMALL (out untouched); PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_encode(phonesec_legacy_sigenc *s, const uint8_t *in,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_rc4_encode(phonesec_legacy_rc4 *s, const uint8_t *in,
                                                                     size_t in_len, uint8_t *out, size_t out_cap,
                                                                     size_t *out_len);
 
@@ -104,7 +104,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_encode(phonesec_leg
  *         PHONESEC_E_BUFFER_SMALL (out untouched); PHONESEC_E_PARSE (framing
  *         profile rejected the datagram); PHONESEC_E_CRYPTO
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_decode(phonesec_legacy_sigenc *s, const uint8_t *in,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_rc4_decode(phonesec_legacy_rc4 *s, const uint8_t *in,
                                                                     size_t in_len, uint8_t *out, size_t out_cap,
                                                                     size_t *out_len);
 
@@ -112,10 +112,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_legacy_sigenc_decode(phonesec_leg
  * \brief Text of the object's last error ("" when none).
  * \return PHONESEC_OK or PHONESEC_E_INVAL (NULL s or buf, cap 0)
  */
-PHONESEC_API int phonesec_legacy_sigenc_last_error(const phonesec_legacy_sigenc *s, char *buf, size_t cap);
+PHONESEC_API int phonesec_legacy_rc4_last_error(const phonesec_legacy_rc4 *s, char *buf, size_t cap);
 
 /** \brief Wipe and free; NULL is ignored. */
-PHONESEC_API void phonesec_legacy_sigenc_free(phonesec_legacy_sigenc *s);
+PHONESEC_API void phonesec_legacy_rc4_free(phonesec_legacy_rc4 *s);
 
 #ifdef __cplusplus
 }

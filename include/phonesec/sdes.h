@@ -164,9 +164,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_print(const phonesec_
  * \param lifetime  0 to omit, else 1..2^48 (printed as 2^n when a power of 2)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (bad argument); PHONESEC_E_RANDOM
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(phonesec_sdes_crypto *out, uint32_t tag,
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(uint32_t tag,
                                                                      int suite, size_t mki_len,
-                                                                     uint32_t mki_value, uint64_t lifetime);
+                                                                     uint32_t mki_value, uint64_t lifetime, phonesec_sdes_crypto *out);
 
 /**
  * \brief Can this line be used as it is? Every session parameter must be

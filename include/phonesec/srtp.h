@@ -190,8 +190,8 @@ PHONESEC_API int phonesec_srtp_suite_supported(int suite);
  *         PHONESEC_E_POLICY (a NULL suite or clear RTP without PHONESEC_SRTP_OPT_ALLOW_NULL);
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (libsrtp2 failed)
  */
-PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_new(phonesec_srtp **out, const phonesec_srtp_params *params,
-                                                        int direction, unsigned opts);
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_new(const phonesec_srtp_params *params,
+                                                        int direction, unsigned opts, phonesec_srtp **out);
 
 /** \brief Free a session and wipe its keys. NULL is a no-op. */
 PHONESEC_API void phonesec_srtp_free(phonesec_srtp *s);

@@ -38,7 +38,7 @@ enum { ST_HEADER, ST_BODY, ST_DONE, ST_FAILED };
 #define SECRET_MAX 4096u
 #define PAD_MAX 65536u
 
-struct phonesec_cfg_ctx {
+struct phonesec_cfgcrypt_ctx {
     phonesec__err err;
     int format, enc, state, kdf, b64;
     uint32_t iterations;
@@ -70,9 +70,9 @@ struct phonesec_cfg_ctx {
     size_t o_cap, o_len;
 };
 
-void phonesec_cfg_params_init(phonesec_cfg_params *p)
+void phonesec_cfgcrypt_params_init(phonesec_cfgcrypt_params *p)
 {
-    static const phonesec_cfg_params init = PHONESEC_CFG_PARAMS_INIT;
+    static const phonesec_cfgcrypt_params init = PHONESEC_CFGCRYPT_PARAMS_INIT;
     if (p != NULL)
         *p = init;
 }
@@ -87,7 +87,7 @@ static size_t sat_mul(size_t a, size_t b)
     return (b != 0 && a > SIZE_MAX / b) ? SIZE_MAX : a * b;
 }
 
-static int fail(phonesec_cfg_ctx *c, int code, const char *what)
+static int fail(phonesec_cfgcrypt_ctx *c, int code, const char *what)
 {
     c->state = ST_FAILED;
     return phonesec__fail(&c->err, code, "%s", what);
@@ -97,7 +97,7 @@ static int fail(phonesec_cfg_ctx *c, int code, const char *what)
 
 static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int put_raw(phonesec_cfg_ctx *c, const uint8_t *d, size_t n)
+static int put_raw(phonesec_cfgcrypt_ctx *c, const uint8_t *d, size_t n)
 {
     if (c->o_cap - c->o_len < n)
         return fail(c, PHONESEC_E_INTERNAL, "output bound exceeded");
@@ -107,7 +107,7 @@ static int put_raw(phonesec_cfg_ctx *c, const uint8_t *d, size_t n)
     return PHONESEC_OK;
 }
 
-static int b64_put_group(phonesec_cfg_ctx *c, uint32_t v, unsigned nbytes)
+static int b64_put_group(phonesec_cfgcrypt_ctx *c, uint32_t v, unsigned nbytes)
 {
     uint8_t q[5];
     size_t n = 4;
@@ -125,7 +125,7 @@ static int b64_put_group(phonesec_cfg_ctx *c, uint32_t v, unsigned nbytes)
 }
 
 /* Ciphertext out: raw, or base64 with 64-character lines (openssl enc -a). */
-static int emit(phonesec_cfg_ctx *c, const uint8_t *d, size_t n)
+static int emit(phonesec_cfgcrypt_ctx *c, const uint8_t *d, size_t n)
 {
     size_t i;
     int rc;
@@ -143,7 +143,7 @@ static int emit(phonesec_cfg_ctx *c, const uint8_t *d, size_t n)
     return PHONESEC_OK;
 }
 
-static int emit_b64_final(phonesec_cfg_ctx *c)
+static int emit_b64_final(phonesec_cfgcrypt_ctx *c)
 {
     int rc;
     if (c->b64_n > 0) {
@@ -160,7 +160,7 @@ static int emit_b64_final(phonesec_cfg_ctx *c)
 }
 
 /* Room for n more bytes of raw output written in place (decryption). */
-static uint8_t *room(phonesec_cfg_ctx *c, size_t n)
+static uint8_t *room(phonesec_cfgcrypt_ctx *c, size_t n)
 {
     if (c->o_cap - c->o_len < n) {
         fail(c, PHONESEC_E_INTERNAL, "output bound exceeded");
@@ -171,7 +171,7 @@ static uint8_t *room(phonesec_cfg_ctx *c, size_t n)
 
 /* ---- key derivation -------------------------------------------------- */
 
-static int evp_bytes_to_key(phonesec_cfg_ctx *c, int sha256, const uint8_t salt[8], uint8_t out[48])
+static int evp_bytes_to_key(phonesec_cfgcrypt_ctx *c, int sha256, const uint8_t salt[8], uint8_t out[48])
 {
     uint8_t d[WC_SHA256_DIGEST_SIZE];
     size_t have = 0, dlen = 0;
@@ -206,15 +206,15 @@ static int evp_bytes_to_key(phonesec_cfg_ctx *c, int sha256, const uint8_t salt[
 }
 
 /* openssl: key and IV from the password and the 8-byte salt; sets up CBC. */
-static int openssl_keys(phonesec_cfg_ctx *c, const uint8_t salt[8])
+static int openssl_keys(phonesec_cfgcrypt_ctx *c, const uint8_t salt[8])
 {
     uint8_t kiv[48];
     int rc;
-    if (c->kdf == PHONESEC_CFG_KDF_PBKDF2) {
+    if (c->kdf == PHONESEC_CFGCRYPT_KDF_PBKDF2) {
         rc = wc_PBKDF2(kiv, c->secret, (int)c->secret_len, salt, 8, (int)c->iterations, 48, WC_SHA256);
         rc = rc == 0 ? PHONESEC_OK : fail(c, PHONESEC_E_CRYPTO, "PBKDF2 failed");
     } else {
-        rc = evp_bytes_to_key(c, c->kdf != PHONESEC_CFG_KDF_EVP_MD5, salt, kiv);
+        rc = evp_bytes_to_key(c, c->kdf != PHONESEC_CFGCRYPT_KDF_EVP_MD5, salt, kiv);
     }
     if (rc == 0 && wc_AesSetKey(&c->aes, kiv, 32, kiv + 32, c->enc ? AES_ENCRYPTION : AES_DECRYPTION) != 0)
         rc = fail(c, PHONESEC_E_CRYPTO, "AES key setup failed");
@@ -236,7 +236,7 @@ static uint32_t rd32(const uint8_t *p)
 }
 
 /* psec key id block: "PSEC" ver kdf params(4) ksalt(16). */
-static void psec_id_make(phonesec_cfg_ctx *c, int kdf, const uint8_t ksalt[16])
+static void psec_id_make(phonesec_cfgcrypt_ctx *c, int kdf, const uint8_t ksalt[16])
 {
     uint8_t *p = c->key_id;
     memcpy(p, "PSEC", 4);
@@ -255,7 +255,7 @@ static void psec_id_make(phonesec_cfg_ctx *c, int kdf, const uint8_t ksalt[16])
 }
 
 /* psec: IKM (32 bytes) from the key id block and the password. */
-static int psec_ikm(phonesec_cfg_ctx *c, const uint8_t *id, size_t id_len, uint8_t ikm[32], size_t *ikm_len)
+static int psec_ikm(phonesec_cfgcrypt_ctx *c, const uint8_t *id, size_t id_len, uint8_t ikm[32], size_t *ikm_len)
 {
     int kdf, rc;
     if (id_len != PSEC_ID_LEN || memcmp(id, "PSEC", 4) != 0)
@@ -306,7 +306,7 @@ static int psec_ikm(phonesec_cfg_ctx *c, const uint8_t *id, size_t id_len, uint8
 }
 
 /* RFC 8188 §2.2/2.3: CEK and nonce base from IKM and salt; sets up GCM. */
-static int rfc_keys(phonesec_cfg_ctx *c, const uint8_t *ikm, size_t ikm_len, const uint8_t salt[16])
+static int rfc_keys(phonesec_cfgcrypt_ctx *c, const uint8_t *ikm, size_t ikm_len, const uint8_t salt[16])
 {
     static const byte info_cek[] = "Content-Encoding: aes128gcm"; /* the NUL is part of the info */
     static const byte info_nonce[] = "Content-Encoding: nonce";
@@ -321,7 +321,7 @@ static int rfc_keys(phonesec_cfg_ctx *c, const uint8_t *ikm, size_t ikm_len, con
     return PHONESEC_OK;
 }
 
-static void rec_nonce(const phonesec_cfg_ctx *c, uint8_t n[12])
+static void rec_nonce(const phonesec_cfgcrypt_ctx *c, uint8_t n[12])
 {
     int i;
     memcpy(n, c->nonce, 12);
@@ -333,51 +333,51 @@ static void rec_nonce(const phonesec_cfg_ctx *c, uint8_t n[12])
 
 static int is_record_format(int f)
 {
-    return f == PHONESEC_CFG_RFC8188 || f == PHONESEC_CFG_PSEC;
+    return f == PHONESEC_CFGCRYPT_RFC8188 || f == PHONESEC_CFGCRYPT_PSEC;
 }
 
-static int ctx_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p, int enc)
+static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *p, int enc)
 {
-    phonesec_cfg_ctx *c;
+    phonesec_cfgcrypt_ctx *c;
     const uint8_t *sec = NULL;
     size_t sec_len = 0;
     int pw = 0, kdf;
 
-    if (out == NULL || p == NULL || p->version != PHONESEC_CFG_PARAMS_VERSION)
+    if (out == NULL || p == NULL || p->version != PHONESEC_CFGCRYPT_PARAMS_VERSION)
         return PHONESEC_E_INVAL;
     *out = NULL;
     kdf = p->kdf;
     switch (p->format) {
-    case PHONESEC_CFG_OPENSSL:
-        if (kdf == PHONESEC_CFG_KDF_DEFAULT)
-            kdf = PHONESEC_CFG_KDF_EVP_SHA256;
-        if (kdf != PHONESEC_CFG_KDF_EVP_MD5 && kdf != PHONESEC_CFG_KDF_EVP_SHA256 && kdf != PHONESEC_CFG_KDF_PBKDF2)
+    case PHONESEC_CFGCRYPT_OPENSSL:
+        if (kdf == PHONESEC_CFGCRYPT_KDF_DEFAULT)
+            kdf = PHONESEC_CFGCRYPT_KDF_EVP_SHA256;
+        if (kdf != PHONESEC_CFGCRYPT_KDF_EVP_MD5 && kdf != PHONESEC_CFGCRYPT_KDF_EVP_SHA256 && kdf != PHONESEC_CFGCRYPT_KDF_PBKDF2)
             return PHONESEC_E_UNSUPPORTED;
         sec = p->password, sec_len = p->password_len, pw = 1;
         if (enc && p->salt != NULL && p->salt_len != 8)
             return PHONESEC_E_INVAL;
         break;
-    case PHONESEC_CFG_YEALINK:
+    case PHONESEC_CFGCRYPT_YEALINK:
         if (p->key_len != 16 && p->key_len != 32)
             return PHONESEC_E_INVAL;
         sec = p->key, sec_len = p->key_len;
         break;
-    case PHONESEC_CFG_RFC8188:
+    case PHONESEC_CFGCRYPT_RFC8188:
         sec = p->key, sec_len = p->key_len;
         if (p->key_id_len > 255 || (p->key_id_len > 0 && p->key_id == NULL))
             return PHONESEC_E_INVAL;
         break;
-    case PHONESEC_CFG_PSEC:
+    case PHONESEC_CFGCRYPT_PSEC:
         if (enc) {
-            if (kdf == PHONESEC_CFG_KDF_DEFAULT)
-                kdf = PHONESEC_CFG_KDF_PBKDF2;
-            if (kdf != PHONESEC_CFG_KDF_PBKDF2 && kdf != PHONESEC_CFG_KDF_SCRYPT && kdf != PHONESEC_CFG_KDF_RAW)
+            if (kdf == PHONESEC_CFGCRYPT_KDF_DEFAULT)
+                kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
+            if (kdf != PHONESEC_CFGCRYPT_KDF_PBKDF2 && kdf != PHONESEC_CFGCRYPT_KDF_SCRYPT && kdf != PHONESEC_CFGCRYPT_KDF_RAW)
                 return PHONESEC_E_UNSUPPORTED;
 #ifndef HAVE_SCRYPT
-            if (kdf == PHONESEC_CFG_KDF_SCRYPT)
+            if (kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT)
                 return PHONESEC_E_UNSUPPORTED;
 #endif
-            pw = kdf != PHONESEC_CFG_KDF_RAW;
+            pw = kdf != PHONESEC_CFGCRYPT_KDF_RAW;
         } else {
             pw = p->password != NULL;
         }
@@ -391,25 +391,25 @@ static int ctx_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p, int enc
     }
     if (sec == NULL || sec_len == 0 || sec_len > SECRET_MAX)
         return PHONESEC_E_INVAL;
-    if (p->base64 && p->format != PHONESEC_CFG_OPENSSL)
+    if (p->base64 && p->format != PHONESEC_CFGCRYPT_OPENSSL)
         return PHONESEC_E_INVAL;
     if (enc && is_record_format(p->format)) {
-        uint32_t rs = p->record_size ? p->record_size : PHONESEC_CFG_RECORD_SIZE;
-        if (rs < 18 || rs > PHONESEC_CFG_RECORD_MAX || p->pad > PAD_MAX)
+        uint32_t rs = p->record_size ? p->record_size : PHONESEC_CFGCRYPT_RECORD_SIZE;
+        if (rs < 18 || rs > PHONESEC_CFGCRYPT_RECORD_MAX || p->pad > PAD_MAX)
             return PHONESEC_E_INVAL;
         if (p->salt != NULL && p->salt_len != 16)
             return PHONESEC_E_INVAL;
     }
-    if (p->format == PHONESEC_CFG_PSEC && enc && kdf == PHONESEC_CFG_KDF_PBKDF2 && p->iterations != 0 &&
+    if (p->format == PHONESEC_CFGCRYPT_PSEC && enc && kdf == PHONESEC_CFGCRYPT_KDF_PBKDF2 && p->iterations != 0 &&
         (p->iterations < PSEC_ITER_MIN || p->iterations > PSEC_ITER_MAX))
         return PHONESEC_E_INVAL;
-    if (p->format == PHONESEC_CFG_PSEC && enc && kdf == PHONESEC_CFG_KDF_SCRYPT) {
+    if (p->format == PHONESEC_CFGCRYPT_PSEC && enc && kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT) {
         unsigned ln = p->scrypt_log2n ? p->scrypt_log2n : 15, r = p->scrypt_r ? p->scrypt_r : 8;
         unsigned par = p->scrypt_p ? p->scrypt_p : 1;
         if (ln < 10 || ln > 22 || r > 32 || par > 16 || ((uint64_t)128 * r << ln) > PSEC_SCRYPT_MEM_MAX)
             return PHONESEC_E_INVAL;
     }
-    if (p->format == PHONESEC_CFG_OPENSSL && p->iterations > INT_MAX)
+    if (p->format == PHONESEC_CFGCRYPT_OPENSSL && p->iterations > INT_MAX)
         return PHONESEC_E_INVAL;
 
     c = phonesec__calloc(1, sizeof *c);
@@ -429,13 +429,13 @@ static int ctx_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p, int enc
     c->b64 = p->base64 != 0;
     c->iterations = p->iterations;
     if (c->iterations == 0)
-        c->iterations = p->format == PHONESEC_CFG_PSEC ? PHONESEC_CFG_PSEC_PBKDF2_ITER : PHONESEC_CFG_OPENSSL_PBKDF2_ITER;
-    c->rs = p->record_size ? p->record_size : PHONESEC_CFG_RECORD_SIZE;
+        c->iterations = p->format == PHONESEC_CFGCRYPT_PSEC ? PHONESEC_CFGCRYPT_PSEC_PBKDF2_ITER : PHONESEC_CFGCRYPT_OPENSSL_PBKDF2_ITER;
+    c->rs = p->record_size ? p->record_size : PHONESEC_CFGCRYPT_RECORD_SIZE;
     c->pad = p->pad;
     c->scrypt_log2n = p->scrypt_log2n ? p->scrypt_log2n : 15;
     c->scrypt_r = p->scrypt_r ? p->scrypt_r : 8;
     c->scrypt_p = p->scrypt_p ? p->scrypt_p : 1;
-    if (p->key_id_len > 0 && p->format == PHONESEC_CFG_RFC8188) {
+    if (p->key_id_len > 0 && p->format == PHONESEC_CFGCRYPT_RFC8188) {
         memcpy(c->key_id, p->key_id, p->key_id_len);
         c->key_id_len = p->key_id_len;
     }
@@ -450,18 +450,18 @@ static int ctx_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p, int enc
     return PHONESEC_OK;
 }
 
-int phonesec_cfg_decrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p)
+int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
 {
     int rc = ctx_new(out, p, 0);
     if (rc != 0)
         return rc;
     switch ((*out)->format) {
-    case PHONESEC_CFG_OPENSSL:
+    case PHONESEC_CFGCRYPT_OPENSSL:
         (*out)->hdr_need = 16;
         break;
-    case PHONESEC_CFG_YEALINK:
+    case PHONESEC_CFGCRYPT_YEALINK:
         if (wc_AesSetKey(&(*out)->aes, (*out)->secret, (word32)(*out)->secret_len, NULL, AES_DECRYPTION) != 0) {
-            phonesec_cfg_free(*out);
+            phonesec_cfgcrypt_free(*out);
             *out = NULL;
             return PHONESEC_E_CRYPTO;
         }
@@ -474,24 +474,24 @@ int phonesec_cfg_decrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *
     return PHONESEC_OK;
 }
 
-int phonesec_cfg_encrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *p)
+int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
 {
-    phonesec_cfg_ctx *c;
+    phonesec_cfgcrypt_ctx *c;
     int rc = ctx_new(out, p, 1);
     if (rc != 0)
         return rc;
     c = *out;
-    if (c->format == PHONESEC_CFG_YEALINK) {
+    if (c->format == PHONESEC_CFGCRYPT_YEALINK) {
         if (wc_AesSetKey(&c->aes, c->secret, (word32)c->secret_len, NULL, AES_ENCRYPTION) != 0)
             rc = PHONESEC_E_CRYPTO;
     } else {
-        size_t slen = c->format == PHONESEC_CFG_OPENSSL ? 8 : 16;
+        size_t slen = c->format == PHONESEC_CFGCRYPT_OPENSSL ? 8 : 16;
         if (p->salt != NULL)
             memcpy(c->salt, p->salt, slen);
         else
             rc = phonesec_random(c->salt, slen) == 0 ? 0 : PHONESEC_E_RANDOM;
         c->hdr_pending = 1;
-        if (rc == 0 && c->format == PHONESEC_CFG_OPENSSL) {
+        if (rc == 0 && c->format == PHONESEC_CFGCRYPT_OPENSSL) {
             memcpy(c->hdr, "Salted__", 8);
             memcpy(c->hdr + 8, c->salt, 8);
             c->hdr_len = 16;
@@ -500,10 +500,10 @@ int phonesec_cfg_encrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *
             uint8_t ikm[32];
             const uint8_t *k = c->secret;
             size_t klen = c->secret_len;
-            if (c->format == PHONESEC_CFG_PSEC) {
+            if (c->format == PHONESEC_CFGCRYPT_PSEC) {
                 uint8_t ksalt[16];
-                int kdf = c->kdf == PHONESEC_CFG_KDF_PBKDF2   ? PSEC_KDF_PBKDF2
-                          : c->kdf == PHONESEC_CFG_KDF_SCRYPT ? PSEC_KDF_SCRYPT
+                int kdf = c->kdf == PHONESEC_CFGCRYPT_KDF_PBKDF2   ? PSEC_KDF_PBKDF2
+                          : c->kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT ? PSEC_KDF_SCRYPT
                                                               : PSEC_KDF_RAW;
                 /* The KDF salt is independent of the content salt. With a
                  * fixed salt (tests) it is derived from it. */
@@ -532,7 +532,7 @@ int phonesec_cfg_encrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *
         }
     }
     if (rc != 0) {
-        phonesec_cfg_free(c);
+        phonesec_cfgcrypt_free(c);
         *out = NULL;
         return rc;
     }
@@ -540,7 +540,7 @@ int phonesec_cfg_encrypt_new(phonesec_cfg_ctx **out, const phonesec_cfg_params *
     return PHONESEC_OK;
 }
 
-void phonesec_cfg_free(phonesec_cfg_ctx *c)
+void phonesec_cfgcrypt_free(phonesec_cfgcrypt_ctx *c)
 {
     if (c == NULL)
         return;
@@ -552,14 +552,14 @@ void phonesec_cfg_free(phonesec_cfg_ctx *c)
     phonesec__free_secret(c, sizeof *c);
 }
 
-int phonesec_cfg_last_error(const phonesec_cfg_ctx *c, char *buf, size_t cap)
+int phonesec_cfgcrypt_last_error(const phonesec_cfgcrypt_ctx *c, char *buf, size_t cap)
 {
     if (c == NULL)
         return PHONESEC_E_INVAL;
     return phonesec__err_copy(&c->err, buf, cap);
 }
 
-size_t phonesec_cfg_bound(const phonesec_cfg_ctx *c, size_t in_len)
+size_t phonesec_cfgcrypt_bound(const phonesec_cfgcrypt_ctx *c, size_t in_len)
 {
     size_t n;
     if (c == NULL)
@@ -578,10 +578,10 @@ size_t phonesec_cfg_bound(const phonesec_cfg_ctx *c, size_t in_len)
 
 /* ---- block formats (openssl CBC, yealink ECB) ------------------------ */
 
-static int blk_crypt(phonesec_cfg_ctx *c, uint8_t *out, const uint8_t *in, size_t n)
+static int blk_crypt(phonesec_cfgcrypt_ctx *c, uint8_t *out, const uint8_t *in, size_t n)
 {
     int rc;
-    if (c->format == PHONESEC_CFG_OPENSSL)
+    if (c->format == PHONESEC_CFGCRYPT_OPENSSL)
         rc = c->enc ? wc_AesCbcEncrypt(&c->aes, out, in, (word32)n) : wc_AesCbcDecrypt(&c->aes, out, in, (word32)n);
     else
         rc = c->enc ? wc_AesEcbEncrypt(&c->aes, out, in, (word32)n) : wc_AesEcbDecrypt(&c->aes, out, in, (word32)n);
@@ -590,7 +590,7 @@ static int blk_crypt(phonesec_cfg_ctx *c, uint8_t *out, const uint8_t *in, size_
 
 #define BULK_MAX (1u << 30)
 
-static int blk_encrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int blk_encrypt(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     uint8_t tmp[1024];
     int rc;
@@ -629,7 +629,7 @@ static int blk_encrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
     return PHONESEC_OK;
 }
 
-static int blk_decrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int blk_decrypt(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     uint8_t *dst;
     int rc;
@@ -664,12 +664,12 @@ static int blk_decrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
     return PHONESEC_OK;
 }
 
-static int blk_final(phonesec_cfg_ctx *c)
+static int blk_final(phonesec_cfgcrypt_ctx *c)
 {
     uint8_t last[16];
     int rc;
     if (c->enc) {
-        if (c->format == PHONESEC_CFG_OPENSSL) {
+        if (c->format == PHONESEC_CFGCRYPT_OPENSSL) {
             uint8_t padv = (uint8_t)(16 - c->blk_len);
             memset(c->blk + c->blk_len, padv, padv);
         } else {
@@ -682,7 +682,7 @@ static int blk_final(phonesec_cfg_ctx *c)
         c->blk_len = 0;
         return c->b64 ? emit_b64_final(c) : PHONESEC_OK;
     }
-    if (c->blk_len == 0 && c->format == PHONESEC_CFG_YEALINK)
+    if (c->blk_len == 0 && c->format == PHONESEC_CFGCRYPT_YEALINK)
         return PHONESEC_OK;
     if (c->blk_len == 0)
         return fail(c, PHONESEC_E_TRUNCATED, "no ciphertext after the Salted__ header");
@@ -701,7 +701,7 @@ static int blk_final(phonesec_cfg_ctx *c)
         }
         if (bad == 0)
             keep = 16 - p;
-        else if (c->format == PHONESEC_CFG_OPENSSL) {
+        else if (c->format == PHONESEC_CFGCRYPT_OPENSSL) {
             phonesec_memzero(last, sizeof last);
             return fail(c, PHONESEC_E_AUTH, "bad padding: wrong password or key derivation (-md/-pbkdf2/-iter), or a damaged file");
         }
@@ -714,7 +714,7 @@ static int blk_final(phonesec_cfg_ctx *c)
 
 /* ---- record formats (RFC 8188, psec) --------------------------------- */
 
-static int rec_seal(phonesec_cfg_ctx *c, size_t data_len, uint8_t delim, size_t padn)
+static int rec_seal(phonesec_cfgcrypt_ctx *c, size_t data_len, uint8_t delim, size_t padn)
 {
     uint8_t n[12], *dst;
     size_t len = data_len + 1 + padn;
@@ -733,7 +733,7 @@ static int rec_seal(phonesec_cfg_ctx *c, size_t data_len, uint8_t delim, size_t 
     return PHONESEC_OK;
 }
 
-static int rec_encrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int rec_encrypt(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     size_t cap = c->rs - 17, take;
     int rc;
@@ -749,7 +749,7 @@ static int rec_encrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
     return PHONESEC_OK;
 }
 
-static int rec_encrypt_final(phonesec_cfg_ctx *c)
+static int rec_encrypt_final(phonesec_cfgcrypt_ctx *c)
 {
     size_t cap = c->rs - 17;
     size_t pad = c->pad;
@@ -765,7 +765,7 @@ static int rec_encrypt_final(phonesec_cfg_ctx *c)
 }
 
 /* Open one record of len bytes (tag included) from src; is_end: input ends here. */
-static int rec_open(phonesec_cfg_ctx *c, const uint8_t *src, size_t len, int is_end)
+static int rec_open(phonesec_cfgcrypt_ctx *c, const uint8_t *src, size_t len, int is_end)
 {
     uint8_t n[12], *dst;
     size_t plen, i;
@@ -807,7 +807,7 @@ static int rec_open(phonesec_cfg_ctx *c, const uint8_t *src, size_t len, int is_
     return PHONESEC_OK;
 }
 
-static int rec_header_done(phonesec_cfg_ctx *c)
+static int rec_header_done(phonesec_cfgcrypt_ctx *c)
 {
     uint8_t ikm[32];
     const uint8_t *k = c->secret;
@@ -816,9 +816,9 @@ static int rec_header_done(phonesec_cfg_ctx *c)
     c->rs = rd32(c->hdr + 16);
     if (c->rs < 18)
         return fail(c, PHONESEC_E_PARSE, "record size in header below 18");
-    if (c->rs > PHONESEC_CFG_RECORD_MAX)
+    if (c->rs > PHONESEC_CFGCRYPT_RECORD_MAX)
         return fail(c, PHONESEC_E_LIMIT, "record size in header above the limit (256 KiB)");
-    if (c->format == PHONESEC_CFG_PSEC) {
+    if (c->format == PHONESEC_CFGCRYPT_PSEC) {
         if ((rc = psec_ikm(c, c->hdr + RFC_HDR, c->hdr[20], ikm, &klen)) != 0)
             return rc;
         k = ikm;
@@ -828,7 +828,7 @@ static int rec_header_done(phonesec_cfg_ctx *c)
     return rc;
 }
 
-static int rec_decrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int rec_decrypt(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     size_t take;
     int rc;
@@ -854,7 +854,7 @@ static int rec_decrypt(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
 
 /* ---- dispatch -------------------------------------------------------- */
 
-static int dec_feed(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int dec_feed(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     int rc;
     if (c->state == ST_HEADER && n > 0) {
@@ -863,7 +863,7 @@ static int dec_feed(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
         c->hdr_len += take, in += take, n -= take;
         if (c->hdr_len < c->hdr_need)
             return PHONESEC_OK;
-        if (c->format == PHONESEC_CFG_OPENSSL) {
+        if (c->format == PHONESEC_CFGCRYPT_OPENSSL) {
             if (memcmp(c->hdr, "Salted__", 8) != 0)
                 return fail(c, PHONESEC_E_PARSE, "no \"Salted__\" header: not an openssl enc file (or made with -nosalt, which is not supported)");
             if ((rc = openssl_keys(c, c->hdr + 8)) != 0)
@@ -901,7 +901,7 @@ static int b64_val(uint8_t ch)
 }
 
 /* base64 armour in: white space between characters is ignored, '=' ends. */
-static int dec_feed_b64(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
+static int dec_feed_b64(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     uint8_t buf[768];
     size_t bl = 0, i;
@@ -938,7 +938,7 @@ static int dec_feed_b64(phonesec_cfg_ctx *c, const uint8_t *in, size_t n)
     return dec_feed(c, buf, bl);
 }
 
-static int dec_b64_final(phonesec_cfg_ctx *c)
+static int dec_b64_final(phonesec_cfgcrypt_ctx *c)
 {
     uint8_t buf[2];
     size_t bl = 0;
@@ -960,7 +960,7 @@ static int dec_b64_final(phonesec_cfg_ctx *c)
     return dec_feed(c, buf, bl);
 }
 
-static int begin(phonesec_cfg_ctx *c, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+static int begin(phonesec_cfgcrypt_ctx *c, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     size_t need;
     if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0))
@@ -969,7 +969,7 @@ static int begin(phonesec_cfg_ctx *c, size_t in_len, uint8_t *out, size_t out_ca
         return PHONESEC_E_STATE;
     if (c->state == ST_DONE)
         return phonesec__fail(&c->err, PHONESEC_E_STATE, "context already finished");
-    need = phonesec_cfg_bound(c, in_len);
+    need = phonesec_cfgcrypt_bound(c, in_len);
     if (out_cap < need) {
         *out_len = need;
         return PHONESEC_E_BUFFER_SMALL;
@@ -980,7 +980,7 @@ static int begin(phonesec_cfg_ctx *c, size_t in_len, uint8_t *out, size_t out_ca
     return PHONESEC_OK;
 }
 
-static int finish(phonesec_cfg_ctx *c, int rc, size_t *out_len)
+static int finish(phonesec_cfgcrypt_ctx *c, int rc, size_t *out_len)
 {
     if (rc != 0) {
         if (c->state != ST_FAILED) {
@@ -999,7 +999,7 @@ static int finish(phonesec_cfg_ctx *c, int rc, size_t *out_len)
     return rc;
 }
 
-int phonesec_cfg_update(phonesec_cfg_ctx *c, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+int phonesec_cfgcrypt_update(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                         size_t *out_len)
 {
     int rc;
@@ -1020,7 +1020,7 @@ int phonesec_cfg_update(phonesec_cfg_ctx *c, const uint8_t *in, size_t in_len, u
     return finish(c, rc, out_len);
 }
 
-int phonesec_cfg_final(phonesec_cfg_ctx *c, uint8_t *out, size_t out_cap, size_t *out_len)
+int phonesec_cfgcrypt_final(phonesec_cfgcrypt_ctx *c, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     int rc;
     if ((rc = begin(c, 0, out, out_cap, out_len)) != 0)
@@ -1035,7 +1035,7 @@ int phonesec_cfg_final(phonesec_cfg_ctx *c, uint8_t *out, size_t out_cap, size_t
     } else {
         if (c->b64)
             rc = dec_b64_final(c);
-        if (rc == 0 && c->state == ST_HEADER && (c->hdr_len > 0 || c->format != PHONESEC_CFG_YEALINK))
+        if (rc == 0 && c->state == ST_HEADER && (c->hdr_len > 0 || c->format != PHONESEC_CFGCRYPT_YEALINK))
             rc = fail(c, PHONESEC_E_TRUNCATED, c->hdr_len == 0 ? "empty input: no header" : "input ends inside the header");
         else if (rc == 0 && is_record_format(c->format)) {
             if (c->rec_len > 0) {
@@ -1070,7 +1070,7 @@ static int ecb16(const uint8_t *key, const uint8_t in[16], uint8_t out[16], int 
     return rc == 0 ? PHONESEC_OK : PHONESEC_E_CRYPTO;
 }
 
-int phonesec_cfg_yealink_key_unwrap(const uint8_t *enc, size_t enc_len, const uint8_t *common, size_t common_len,
+int phonesec_cfgcrypt_yealink_key_unwrap(const uint8_t *enc, size_t enc_len, const uint8_t *common, size_t common_len,
                                     uint8_t *key, size_t key_cap, size_t *key_len)
 {
     uint8_t k[16];
@@ -1096,7 +1096,7 @@ int phonesec_cfg_yealink_key_unwrap(const uint8_t *enc, size_t enc_len, const ui
     return PHONESEC_OK;
 }
 
-int phonesec_cfg_yealink_key_wrap(const uint8_t *key, size_t key_len, const uint8_t *common, size_t common_len,
+int phonesec_cfgcrypt_yealink_key_wrap(const uint8_t *key, size_t key_len, const uint8_t *common, size_t common_len,
                                   uint8_t *out, size_t out_cap, size_t *out_len)
 {
     size_t i;

@@ -124,9 +124,9 @@ static int commit(struct job *j, const char *out_path)
 
 /* The output bound depends on what the context holds: grow the buffer when
  * needed (it stays below CHUNK + one record + a few blocks). */
-static int grow(struct job *j, phonesec_cfg_ctx *ctx, size_t in_len, uint8_t **buf, size_t *cap)
+static int grow(struct job *j, phonesec_cfgcrypt_ctx *ctx, size_t in_len, uint8_t **buf, size_t *cap)
 {
-    size_t need = phonesec_cfg_bound(ctx, in_len);
+    size_t need = phonesec_cfgcrypt_bound(ctx, in_len);
     uint8_t *nb;
     if (need <= *cap)
         return PHONESEC_OK;
@@ -139,11 +139,11 @@ static int grow(struct job *j, phonesec_cfg_ctx *ctx, size_t in_len, uint8_t **b
     return PHONESEC_OK;
 }
 
-int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_path, const char *out_path,
-                      phonesec_cfg_progress_fn progress, void *ud, char *err, size_t err_cap)
+int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const char *in_path, const char *out_path,
+                      phonesec_cfgcrypt_progress_fn progress, void *ud, char *err, size_t err_cap)
 {
     struct job j;
-    phonesec_cfg_ctx *ctx = NULL;
+    phonesec_cfgcrypt_ctx *ctx = NULL;
     uint8_t *ibuf = NULL, *obuf = NULL;
     size_t ocap = 0, olen;
     uint64_t done = 0, total = 0;
@@ -177,14 +177,14 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
         goto out;
     }
 
-    rc = encrypt ? phonesec_cfg_encrypt_new(&ctx, p) : phonesec_cfg_decrypt_new(&ctx, p);
+    rc = encrypt ? phonesec_cfgcrypt_encrypt_new(p, &ctx) : phonesec_cfgcrypt_decrypt_new(p, &ctx);
     if (rc != 0) {
         say(&j, rc, encrypt ? "cannot start encryption (check key, password and options)"
                             : "cannot start decryption (check key, password and options)", NULL, 0);
         goto out;
     }
     ibuf = phonesec__malloc(CHUNK);
-    ocap = phonesec_cfg_bound(ctx, CHUNK);
+    ocap = phonesec_cfgcrypt_bound(ctx, CHUNK);
     obuf = phonesec__malloc(ocap);
     if (ibuf == NULL || obuf == NULL) {
         rc = say(&j, PHONESEC_E_NOMEM, "out of memory", NULL, 0);
@@ -207,7 +207,7 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
             break;
         if ((rc = grow(&j, ctx, (size_t)r, &obuf, &ocap)) != 0)
             goto out;
-        rc = phonesec_cfg_update(ctx, ibuf, (size_t)r, obuf, ocap, &olen);
+        rc = phonesec_cfgcrypt_update(ctx, ibuf, (size_t)r, obuf, ocap, &olen);
         if (rc != 0)
             goto ctx_err;
         if (write_all(j.out_fd, obuf, olen) != 0) {
@@ -220,7 +220,7 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
     }
     if ((rc = grow(&j, ctx, 0, &obuf, &ocap)) != 0)
         goto out;
-    rc = phonesec_cfg_final(ctx, obuf, ocap, &olen);
+    rc = phonesec_cfgcrypt_final(ctx, obuf, ocap, &olen);
     if (rc != 0)
         goto ctx_err;
     if (write_all(j.out_fd, obuf, olen) != 0) {
@@ -233,13 +233,13 @@ int phonesec_cfg_file(const phonesec_cfg_params *p, int encrypt, const char *in_
 
 ctx_err:
     if (err != NULL && err_cap > 0)
-        (void)phonesec_cfg_last_error(ctx, err, err_cap);
+        (void)phonesec_cfgcrypt_last_error(ctx, err, err_cap);
 out:
     if (obuf != NULL)
         phonesec__free_secret(obuf, ocap);
     if (ibuf != NULL)
         phonesec__free_secret(ibuf, CHUNK);
-    phonesec_cfg_free(ctx);
+    phonesec_cfgcrypt_free(ctx);
     if (j.in_fd >= 0 && j.in_fd != STDIN_FILENO)
         close(j.in_fd);
     if (!to_stdout && j.out_fd >= 0)

@@ -96,10 +96,10 @@
 #define V_TLS1_2 0x0303
 #define V_TLS1_3 0x0304
 
-/* One table entry: the public description first (phonesec_cipher_at()
+/* One table entry: the public description first (phonesec_ciphers_at()
  * hands out a pointer to it), then the masks the engine works on. */
 typedef struct phonesec__cipher {
-    phonesec_cipher_suite pub;
+    phonesec_ciphers_suite pub;
     uint32_t mkey, auth, enc, mac;
     uint16_t min_tls;
     uint8_t cls;

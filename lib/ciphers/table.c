@@ -22,17 +22,17 @@ const phonesec__cipher *phonesec__ciphers_table(size_t *n)
     return table;
 }
 
-size_t phonesec_cipher_count(void)
+size_t phonesec_ciphers_count(void)
 {
     return TABLE_N;
 }
 
-const phonesec_cipher_suite *phonesec_cipher_at(size_t i)
+const phonesec_ciphers_suite *phonesec_ciphers_at(size_t i)
 {
     return i < TABLE_N ? &table[i].pub : NULL;
 }
 
-const phonesec_cipher_suite *phonesec_cipher_by_code(uint16_t iana)
+const phonesec_ciphers_suite *phonesec_ciphers_by_code(uint16_t iana)
 {
     size_t lo = 0, hi = TABLE_N;
     while (lo < hi) {
@@ -47,7 +47,7 @@ const phonesec_cipher_suite *phonesec_cipher_by_code(uint16_t iana)
     return NULL;
 }
 
-const phonesec_cipher_suite *phonesec_cipher_by_name(const char *name)
+const phonesec_ciphers_suite *phonesec_ciphers_by_name(const char *name)
 {
     size_t i;
     if (name == NULL)

@@ -21,9 +21,9 @@ const char *phonesec__ciphers_wolfssl_name(uint16_t iana)
     return n;
 }
 
-int phonesec_cipher_backend_available(uint16_t iana)
+int phonesec_ciphers_backend_available(uint16_t iana)
 {
-    if (phonesec_cipher_by_code(iana) == NULL)
+    if (phonesec_ciphers_by_code(iana) == NULL)
         return 0;
     return phonesec__ciphers_wolfssl_name(iana) != NULL;
 }
@@ -37,7 +37,7 @@ int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes, siz
     if (wolfssl_ctx == NULL || (codes == NULL && n > 0))
         return PHONESEC_E_INVAL;
     for (i = 0; i < n; i++) {
-        const char *nm = phonesec_cipher_by_code(codes[i]) ? phonesec__ciphers_wolfssl_name(codes[i]) : NULL;
+        const char *nm = phonesec_ciphers_by_code(codes[i]) ? phonesec__ciphers_wolfssl_name(codes[i]) : NULL;
         if (nm != NULL)
             cap += strlen(nm) + 1;
     }
@@ -48,7 +48,7 @@ int phonesec_ciphers_apply_wolfssl(void *wolfssl_ctx, const uint16_t *codes, siz
         return PHONESEC_E_NOMEM;
     list[0] = '\0';
     for (i = 0; i < n; i++) {
-        const char *nm = phonesec_cipher_by_code(codes[i]) ? phonesec__ciphers_wolfssl_name(codes[i]) : NULL;
+        const char *nm = phonesec_ciphers_by_code(codes[i]) ? phonesec__ciphers_wolfssl_name(codes[i]) : NULL;
         size_t k;
         int dup = 0;
         if (nm == NULL)

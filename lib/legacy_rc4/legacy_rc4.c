@@ -73,7 +73,7 @@ static void rc4_done(rc4_state *st)
 }
 #endif
 
-struct phonesec_legacy_sigenc;
+struct phonesec_legacy_rc4;
 
 /* ---- framing profiles ---------------------------------------------------
  * A profile turns a SIP datagram into what goes on the wire and back. Add a
@@ -84,11 +84,11 @@ typedef struct sigenc_profile {
     /* largest output for in_len input bytes */
     size_t (*bound)(size_t in_len, int encode);
     /* out has room for bound(); out may equal in. Returns a PHONESEC_E_* code. */
-    int (*encode)(struct phonesec_legacy_sigenc *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
-    int (*decode)(struct phonesec_legacy_sigenc *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
+    int (*encode)(struct phonesec_legacy_rc4 *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
+    int (*decode)(struct phonesec_legacy_rc4 *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
 } sigenc_profile;
 
-struct phonesec_legacy_sigenc {
+struct phonesec_legacy_rc4 {
     phonesec__err err;
     const sigenc_profile *prof;
     uint8_t key[256];
@@ -103,7 +103,7 @@ static size_t raw_bound(size_t in_len, int encode)
 }
 
 /* raw: RC4, re-keyed for this datagram, over all of it. */
-static int raw_xcode(struct phonesec_legacy_sigenc *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
+static int raw_xcode(struct phonesec_legacy_rc4 *s, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
 {
     if (rc4_xor(&s->rc4, s->key, s->key_len, in, out, n) != 0)
         return phonesec__fail(&s->err, PHONESEC_E_CRYPTO, "RC4 failed");
@@ -134,14 +134,14 @@ int phonesec_legacy_rc4_enabled(void)
     return g_enabled;
 }
 
-const char *phonesec_legacy_sigenc_profile(size_t i)
+const char *phonesec_legacy_rc4_profile(size_t i)
 {
     return i < sizeof profiles / sizeof profiles[0] ? profiles[i].name : NULL;
 }
 
-int phonesec_legacy_sigenc_new(phonesec_legacy_sigenc **out, const char *profile, const uint8_t *key, size_t key_len)
+int phonesec_legacy_rc4_new(const char *profile, const uint8_t *key, size_t key_len, phonesec_legacy_rc4 **out)
 {
-    phonesec_legacy_sigenc *s;
+    phonesec_legacy_rc4 *s;
     size_t i;
     if (!g_enabled)
         return PHONESEC_E_DISABLED;
@@ -167,7 +167,7 @@ int phonesec_legacy_sigenc_new(phonesec_legacy_sigenc **out, const char *profile
     return PHONESEC_OK;
 }
 
-static int xcode(phonesec_legacy_sigenc *s, int enc, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+static int xcode(phonesec_legacy_rc4 *s, int enc, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                  size_t *out_len)
 {
     size_t need;
@@ -186,26 +186,26 @@ static int xcode(phonesec_legacy_sigenc *s, int enc, const uint8_t *in, size_t i
     return enc ? s->prof->encode(s, in, in_len, out, out_len) : s->prof->decode(s, in, in_len, out, out_len);
 }
 
-int phonesec_legacy_sigenc_encode(phonesec_legacy_sigenc *s, const uint8_t *in, size_t in_len, uint8_t *out,
+int phonesec_legacy_rc4_encode(phonesec_legacy_rc4 *s, const uint8_t *in, size_t in_len, uint8_t *out,
                                   size_t out_cap, size_t *out_len)
 {
     return xcode(s, 1, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_legacy_sigenc_decode(phonesec_legacy_sigenc *s, const uint8_t *in, size_t in_len, uint8_t *out,
+int phonesec_legacy_rc4_decode(phonesec_legacy_rc4 *s, const uint8_t *in, size_t in_len, uint8_t *out,
                                   size_t out_cap, size_t *out_len)
 {
     return xcode(s, 0, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_legacy_sigenc_last_error(const phonesec_legacy_sigenc *s, char *buf, size_t cap)
+int phonesec_legacy_rc4_last_error(const phonesec_legacy_rc4 *s, char *buf, size_t cap)
 {
     if (s == NULL)
         return PHONESEC_E_INVAL;
     return phonesec__err_copy(&s->err, buf, cap);
 }
 
-void phonesec_legacy_sigenc_free(phonesec_legacy_sigenc *s)
+void phonesec_legacy_rc4_free(phonesec_legacy_rc4 *s)
 {
     if (s == NULL)
         return;

@@ -649,8 +649,8 @@ int phonesec_sdes_crypto_print(const phonesec_sdes_crypto *c, char *out, size_t 
     return rc;
 }
 
-int phonesec_sdes_crypto_generate(phonesec_sdes_crypto *out, uint32_t tag, int suite, size_t mki_len,
-                                  uint32_t mki_value, uint64_t lifetime)
+int phonesec_sdes_crypto_generate(uint32_t tag, int suite, size_t mki_len,
+                                  uint32_t mki_value, uint64_t lifetime, phonesec_sdes_crypto *out)
 {
     const struct suite_def *d = suite_def(suite);
     phonesec_srtp_key *k;

@@ -237,7 +237,7 @@ static int make_ours(phonesec_sdes *s, phonesec_sdes_crypto *tmp, ours_line *o, 
             if (mki_len < 4)
                 mki &= (UINT32_C(1) << (8 * mki_len)) - 1;
         }
-        rc = phonesec_sdes_crypto_generate(tmp, tag, suite, mki_len, mki, s->pol.lifetime);
+        rc = phonesec_sdes_crypto_generate(tag, suite, mki_len, mki, s->pol.lifetime, tmp);
         if (rc != PHONESEC_OK)
             return rc;
     } else {

@@ -438,7 +438,7 @@ static int make_ctx(phonesec__err *err, keyset *ks, srtp_t *ctx)
     return PHONESEC_OK;
 }
 
-int phonesec_srtp_new(phonesec_srtp **out, const phonesec_srtp_params *params, int direction, unsigned opts)
+int phonesec_srtp_new(const phonesec_srtp_params *params, int direction, unsigned opts, phonesec_srtp **out)
 {
     phonesec_srtp *s;
     int rc;

@@ -10,25 +10,25 @@
 #include "support.h"
 
 /* Run a whole stream through a context in chunks; *out malloc'd (caller frees). */
-static int run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size_t n, size_t chunk, uint8_t **out,
+static int run(const phonesec_cfgcrypt_params *p, int enc, const uint8_t *in, size_t n, size_t chunk, uint8_t **out,
                size_t *out_len)
 {
-    phonesec_cfg_ctx *c = NULL;
+    phonesec_cfgcrypt_ctx *c = NULL;
     uint8_t *o = NULL;
     size_t ol = 0, pos = 0, got;
-    int rc = enc ? phonesec_cfg_encrypt_new(&c, p) : phonesec_cfg_decrypt_new(&c, p);
+    int rc = enc ? phonesec_cfgcrypt_encrypt_new(p, &c) : phonesec_cfgcrypt_decrypt_new(p, &c);
     *out = NULL;
     *out_len = 0;
     if (rc != 0)
         return rc;
     for (;;) {
         size_t take = n - pos < chunk ? n - pos : chunk;
-        size_t cap = phonesec_cfg_bound(c, take);
+        size_t cap = phonesec_cfgcrypt_bound(c, take);
         uint8_t *t = realloc(o, ol + cap + 1);
         assert_non_null(t);
         o = t;
-        rc = take == 0 ? phonesec_cfg_final(c, o + ol, cap, &got)
-                       : phonesec_cfg_update(c, in + pos, take, o + ol, cap, &got);
+        rc = take == 0 ? phonesec_cfgcrypt_final(c, o + ol, cap, &got)
+                       : phonesec_cfgcrypt_update(c, in + pos, take, o + ol, cap, &got);
         if (rc != 0)
             break;
         ol += got;
@@ -36,7 +36,7 @@ static int run(const phonesec_cfg_params *p, int enc, const uint8_t *in, size_t 
         if (take == 0)
             break;
     }
-    phonesec_cfg_free(c);
+    phonesec_cfgcrypt_free(c);
     if (rc != 0) {
         free(o);
         return rc;
@@ -71,8 +71,8 @@ static void rfc8188_examples(void **state)
             uint8_t ikm[32], enc[256], *out;
             size_t ikm_len = b64url(ikm_s, ikm, sizeof ikm), enc_len = b64url(line + 8, enc, sizeof enc), out_len,
                    chunk;
-            phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
-            p.format = PHONESEC_CFG_RFC8188;
+            phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+            p.format = PHONESEC_CFGCRYPT_RFC8188;
             p.key = ikm;
             p.key_len = ikm_len;
             for (chunk = 1; chunk <= enc_len; chunk += 7) {
@@ -104,7 +104,7 @@ static void rfc8188_examples(void **state)
 }
 
 /* Every truncation and every single-bit flip of an authenticated file fails. */
-static void check_tamper(const phonesec_cfg_params *p, const uint8_t *f, size_t n)
+static void check_tamper(const phonesec_cfgcrypt_params *p, const uint8_t *f, size_t n)
 {
     uint8_t *copy = malloc(n), *out;
     size_t i, out_len;
@@ -121,20 +121,20 @@ static void check_tamper(const phonesec_cfg_params *p, const uint8_t *f, size_t 
         rc = run(p, 0, copy, n, 64, &out, &out_len);
         if (rc == 0) /* a flip in the key id of an rfc8188 file is not covered by anything */
             free(out);
-        assert_true(rc != 0 || (p->format == PHONESEC_CFG_RFC8188 && i / 8 >= 21 && i / 8 < 21 + (size_t)f[20]));
+        assert_true(rc != 0 || (p->format == PHONESEC_CFGCRYPT_RFC8188 && i / 8 >= 21 && i / 8 < 21 + (size_t)f[20]));
     }
     free(copy);
 }
 
 static void rfc8188_tamper_and_padding(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t ikm[16] = {1, 2, 3}, plain[300], *enc, *out;
     size_t enc_len, out_len, i;
     (void)state;
     for (i = 0; i < sizeof plain; i++)
         plain[i] = (uint8_t)(i * 7);
-    p.format = PHONESEC_CFG_RFC8188;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = ikm;
     p.key_len = sizeof ikm;
     p.record_size = 50;
@@ -174,33 +174,33 @@ static void rfc8188_tamper_and_padding(void **state)
 /* A record that fails authentication releases none of its plaintext. */
 static void no_plaintext_before_auth(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     static const char secret[] = "SECRET-PASSWORD-LINE=hunter2";
     uint8_t ikm[16] = {9}, *enc, out[512];
     size_t enc_len, got;
-    phonesec_cfg_ctx *c;
+    phonesec_cfgcrypt_ctx *c;
     (void)state;
-    p.format = PHONESEC_CFG_RFC8188;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = ikm;
     p.key_len = sizeof ikm;
     assert_int_equal(run(&p, 1, (const uint8_t *)secret, strlen(secret), 100, &enc, &got), 0);
     enc_len = got;
     enc[enc_len - 1] ^= 0x80; /* tag */
-    assert_int_equal(phonesec_cfg_decrypt_new(&c, &p), 0);
+    assert_int_equal(phonesec_cfgcrypt_decrypt_new(&p, &c), 0);
     memset(out, 0xAA, sizeof out);
-    assert_int_equal(phonesec_cfg_update(c, enc, enc_len, out, sizeof out, &got), 0);
+    assert_int_equal(phonesec_cfgcrypt_update(c, enc, enc_len, out, sizeof out, &got), 0);
     assert_int_equal(got, 0);
-    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), PHONESEC_E_AUTH);
+    assert_int_equal(phonesec_cfgcrypt_final(c, out, sizeof out, &got), PHONESEC_E_AUTH);
     assert_int_equal(got, 0);
     for (size_t i = 0; i + 7 <= sizeof out; i++)
         assert_int_not_equal(memcmp(out + i, "hunter2", 7), 0);
-    assert_int_equal(phonesec_cfg_update(c, enc, 1, out, sizeof out, &got), PHONESEC_E_STATE);
+    assert_int_equal(phonesec_cfgcrypt_update(c, enc, 1, out, sizeof out, &got), PHONESEC_E_STATE);
     {
         char e[300];
-        assert_int_equal(phonesec_cfg_last_error(c, e, sizeof e), 0);
+        assert_int_equal(phonesec_cfgcrypt_last_error(c, e, sizeof e), 0);
         assert_non_null(strstr(e, "authentication"));
     }
-    phonesec_cfg_free(c);
+    phonesec_cfgcrypt_free(c);
     free(enc);
 }
 
@@ -214,28 +214,28 @@ static void yealink_fixture(void **state)
     char *sec = test_read_vector("cfgcrypt/yealink/test_Security.enc", &sec_len);
     char *common = test_read_vector("cfgcrypt/yealink/common.key", &common_len);
     uint8_t key[16], wrapped[16], *out, bad[16];
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     (void)state;
     assert_non_null(enc);
     assert_non_null(plain);
     assert_non_null(sec);
     assert_non_null(common);
     assert_int_equal(common_len, 16);
-    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, sec_len, (uint8_t *)common, 16, key, sizeof key,
+    assert_int_equal(phonesec_cfgcrypt_yealink_key_unwrap((uint8_t *)sec, sec_len, (uint8_t *)common, 16, key, sizeof key,
                                                      &kl),
                      0);
     assert_int_equal(kl, 16);
     assert_memory_equal(key, "ljB7jiDIQQ7XD888", 16);
-    assert_int_equal(phonesec_cfg_yealink_key_wrap(key, 16, (uint8_t *)common, 16, wrapped, sizeof wrapped, &kl), 0);
+    assert_int_equal(phonesec_cfgcrypt_yealink_key_wrap(key, 16, (uint8_t *)common, 16, wrapped, sizeof wrapped, &kl), 0);
     assert_memory_equal(wrapped, sec, 16);
     memcpy(bad, common, 16);
     bad[3] ^= 0x20;
-    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, 16, bad, 16, key + 0, sizeof key, &kl),
+    assert_int_equal(phonesec_cfgcrypt_yealink_key_unwrap((uint8_t *)sec, 16, bad, 16, key + 0, sizeof key, &kl),
                      PHONESEC_E_AUTH);
-    assert_int_equal(phonesec_cfg_yealink_key_unwrap((uint8_t *)sec, 15, (uint8_t *)common, 16, key, sizeof key, &kl),
+    assert_int_equal(phonesec_cfgcrypt_yealink_key_unwrap((uint8_t *)sec, 15, (uint8_t *)common, 16, key, sizeof key, &kl),
                      PHONESEC_E_PARSE);
 
-    p.format = PHONESEC_CFG_YEALINK;
+    p.format = PHONESEC_CFGCRYPT_YEALINK;
     p.key = (const uint8_t *)"ljB7jiDIQQ7XD888";
     p.key_len = 16;
     /* the vendor's space padding is not PKCS#7: it stays */
@@ -258,11 +258,11 @@ static void yealink_fixture(void **state)
 
 static void yealink_padding_rules(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t pt[32], *enc, *out;
     size_t enc_len, out_len;
     (void)state;
-    p.format = PHONESEC_CFG_YEALINK;
+    p.format = PHONESEC_CFGCRYPT_YEALINK;
     p.key = (const uint8_t *)"0123456789abcdef0123456789abcdef";
     p.key_len = 32; /* AES-256 */
     /* PKCS#7 (valid): removed */
@@ -309,15 +309,15 @@ static void yealink_padding_rules(void **state)
 
 static void openssl_wrong_password_and_truncation(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t pt[40], *enc, *out;
     size_t enc_len, out_len, i;
     (void)state;
     memset(pt, 'x', sizeof pt);
-    p.format = PHONESEC_CFG_OPENSSL;
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
     p.password = (const uint8_t *)"right";
     p.password_len = 5;
-    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
     p.iterations = 1000;
     assert_int_equal(run(&p, 1, pt, sizeof pt, 9, &enc, &enc_len), 0);
     assert_int_equal(enc_len, 16 + 48);
@@ -343,72 +343,72 @@ static void openssl_wrong_password_and_truncation(void **state)
 
 static void buffer_small_and_state(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
-    phonesec_cfg_ctx *c;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    phonesec_cfgcrypt_ctx *c;
     uint8_t out[256], in[64] = {0};
     size_t got = 0, need;
     (void)state;
-    p.format = PHONESEC_CFG_OPENSSL;
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
     p.password = (const uint8_t *)"pw";
     p.password_len = 2;
     p.base64 = 1;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), 0);
-    need = phonesec_cfg_bound(c, sizeof in);
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), 0);
+    need = phonesec_cfgcrypt_bound(c, sizeof in);
     memset(out, 0x55, sizeof out);
-    assert_int_equal(phonesec_cfg_update(c, in, sizeof in, out, need - 1, &got), PHONESEC_E_BUFFER_SMALL);
+    assert_int_equal(phonesec_cfgcrypt_update(c, in, sizeof in, out, need - 1, &got), PHONESEC_E_BUFFER_SMALL);
     assert_int_equal(got, need);
     assert_int_equal(out[0], 0x55);
-    assert_int_equal(phonesec_cfg_update(c, in, sizeof in, out, need, &got), 0);
+    assert_int_equal(phonesec_cfgcrypt_update(c, in, sizeof in, out, need, &got), 0);
     assert_memory_equal(out, "U2FsdGVkX1", 10); /* "Salted__" in base64 */
-    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), 0);
+    assert_int_equal(phonesec_cfgcrypt_final(c, out, sizeof out, &got), 0);
     assert_int_equal(out[got - 1], '\n');
-    assert_int_equal(phonesec_cfg_final(c, out, sizeof out, &got), PHONESEC_E_STATE);
-    phonesec_cfg_free(c);
-    phonesec_cfg_free(NULL);
-    assert_int_equal(phonesec_cfg_update(NULL, in, 1, out, sizeof out, &got), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_cfg_bound(NULL, 5), 0);
+    assert_int_equal(phonesec_cfgcrypt_final(c, out, sizeof out, &got), PHONESEC_E_STATE);
+    phonesec_cfgcrypt_free(c);
+    phonesec_cfgcrypt_free(NULL);
+    assert_int_equal(phonesec_cfgcrypt_update(NULL, in, 1, out, sizeof out, &got), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_bound(NULL, 5), 0);
     /* parameter checks */
     p.format = 99;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
-    p.format = PHONESEC_CFG_RFC8188;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = in;
     p.key_len = 16;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL); /* base64 only for openssl */
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL); /* base64 only for openssl */
     p.base64 = 0;
     p.record_size = 17;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
-    p.record_size = PHONESEC_CFG_RECORD_MAX + 1;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.record_size = PHONESEC_CFGCRYPT_RECORD_MAX + 1;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
     p.record_size = 0;
     p.version = 7;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
-    p.version = PHONESEC_CFG_PARAMS_VERSION;
-    p.format = PHONESEC_CFG_OPENSSL;
-    p.kdf = PHONESEC_CFG_KDF_SCRYPT;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.version = PHONESEC_CFGCRYPT_PARAMS_VERSION;
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_SCRYPT;
     p.password = in;
     p.password_len = 3;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_UNSUPPORTED);
-    p.format = PHONESEC_CFG_PSEC;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_UNSUPPORTED);
+    p.format = PHONESEC_CFGCRYPT_PSEC;
     p.scrypt_log2n = 23; /* 1 GiB */
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
     p.scrypt_log2n = 10;
     p.scrypt_r = 33;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
-    p.kdf = PHONESEC_CFG_KDF_PBKDF2;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
     p.iterations = 999;
-    assert_int_equal(phonesec_cfg_encrypt_new(&c, &p), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
 }
 
 /* ---- psec ---- */
 
 static void psec_password_modes(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t pt[100], *enc, *out;
     size_t enc_len, out_len;
     (void)state;
     memset(pt, 'c', sizeof pt);
-    p.format = PHONESEC_CFG_PSEC;
+    p.format = PHONESEC_CFGCRYPT_PSEC;
     p.password = (const uint8_t *)"correct horse";
     p.password_len = 13;
     p.iterations = 2000;
@@ -439,7 +439,7 @@ static void psec_password_modes(void **state)
     assert_int_equal(run(&p, 0, enc, enc_len, 7, &out, &out_len), PHONESEC_E_UNSUPPORTED);
     free(enc);
     /* scrypt, small cost for the test */
-    p.kdf = PHONESEC_CFG_KDF_SCRYPT;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_SCRYPT;
     p.scrypt_log2n = 10;
     assert_int_equal(run(&p, 1, pt, 10, 11, &enc, &enc_len), 0);
     assert_int_equal(enc[26], 2);
@@ -457,13 +457,13 @@ static void psec_password_modes(void **state)
 
 static void psec_raw_tamper(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t ikm[32] = {7, 7, 7}, pt[70], *enc, *out;
     size_t enc_len, out_len;
     (void)state;
     memset(pt, 'r', sizeof pt);
-    p.format = PHONESEC_CFG_PSEC;
-    p.kdf = PHONESEC_CFG_KDF_RAW;
+    p.format = PHONESEC_CFGCRYPT_PSEC;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_RAW;
     p.key = ikm;
     p.key_len = sizeof ikm;
     p.record_size = 30;
@@ -485,13 +485,13 @@ static void psec_raw_tamper(void **state)
 /* Out of memory at every allocation: a clean error, nothing leaked. */
 static void out_of_memory(void **state)
 {
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t ikm[16] = {1}, pt[50] = {2}, *enc = NULL, *out;
     size_t enc_len = 0, out_len;
     long n, start = test_alloc_live;
     int ok = 0;
     (void)state;
-    p.format = PHONESEC_CFG_RFC8188;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = ikm;
     p.key_len = sizeof ikm;
     for (n = 1; n < 20 && !ok; n++) {
@@ -529,40 +529,40 @@ static void out_of_memory(void **state)
 static void constant_memory(void **state)
 {
     static uint8_t in[65536], out[65536 + 16384], enc[65536 + 16384];
-    static const int formats[] = {PHONESEC_CFG_OPENSSL, PHONESEC_CFG_YEALINK, PHONESEC_CFG_RFC8188, PHONESEC_CFG_PSEC};
+    static const int formats[] = {PHONESEC_CFGCRYPT_OPENSSL, PHONESEC_CFGCRYPT_YEALINK, PHONESEC_CFGCRYPT_RFC8188, PHONESEC_CFGCRYPT_PSEC};
     uint8_t ikm[16] = {5};
     size_t f, i, got, eg;
     (void)state;
     for (f = 0; f < 4; f++) {
-        phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
-        phonesec_cfg_ctx *e, *d;
+        phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+        phonesec_cfgcrypt_ctx *e, *d;
         long live = -1;
         p.format = formats[f];
         p.password = (const uint8_t *)"pw";
         p.password_len = 2;
-        p.key = formats[f] == PHONESEC_CFG_YEALINK ? (const uint8_t *)"0123456789abcdef" : ikm;
+        p.key = formats[f] == PHONESEC_CFGCRYPT_YEALINK ? (const uint8_t *)"0123456789abcdef" : ikm;
         p.key_len = 16;
-        if (formats[f] == PHONESEC_CFG_PSEC) {
-            p.kdf = PHONESEC_CFG_KDF_RAW;
+        if (formats[f] == PHONESEC_CFGCRYPT_PSEC) {
+            p.kdf = PHONESEC_CFGCRYPT_KDF_RAW;
             p.password = NULL;
         }
-        assert_int_equal(phonesec_cfg_encrypt_new(&e, &p), 0);
-        assert_int_equal(phonesec_cfg_decrypt_new(&d, &p), 0);
+        assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &e), 0);
+        assert_int_equal(phonesec_cfgcrypt_decrypt_new(&p, &d), 0);
         for (i = 0; i < 32; i++) {
             memset(in, (int)i, sizeof in);
-            assert_int_equal(phonesec_cfg_update(e, in, sizeof in, enc, sizeof enc, &eg), 0);
-            assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
+            assert_int_equal(phonesec_cfgcrypt_update(e, in, sizeof in, enc, sizeof enc, &eg), 0);
+            assert_int_equal(phonesec_cfgcrypt_update(d, enc, eg, out, sizeof out, &got), 0);
             if (i == 1)
                 live = test_alloc_bytes_live;
             if (i > 1)
                 assert_int_equal(test_alloc_bytes_live, live);
         }
         assert_true(live > 0 && live < 64 * 1024);
-        assert_int_equal(phonesec_cfg_final(e, enc, sizeof enc, &eg), 0);
-        assert_int_equal(phonesec_cfg_update(d, enc, eg, out, sizeof out, &got), 0);
-        assert_int_equal(phonesec_cfg_final(d, out, sizeof out, &got), 0);
-        phonesec_cfg_free(e);
-        phonesec_cfg_free(d);
+        assert_int_equal(phonesec_cfgcrypt_final(e, enc, sizeof enc, &eg), 0);
+        assert_int_equal(phonesec_cfgcrypt_update(d, enc, eg, out, sizeof out, &got), 0);
+        assert_int_equal(phonesec_cfgcrypt_final(d, out, sizeof out, &got), 0);
+        phonesec_cfgcrypt_free(e);
+        phonesec_cfgcrypt_free(d);
     }
 }
 
@@ -584,7 +584,7 @@ static int count_dir(const char *dir)
 static void file_atomic(void **state)
 {
     char dir[] = "/tmp/cfgtestXXXXXX", in[64], out[64], back[64], link[80], err[300];
-    phonesec_cfg_params p = PHONESEC_CFG_PARAMS_INIT;
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
     uint8_t ikm[16] = {3};
     FILE *f;
     struct stat st;
@@ -599,30 +599,30 @@ static void file_atomic(void **state)
     for (int i = 0; i < 100000; i++)
         fputc(i & 0xff, f);
     fclose(f);
-    p.format = PHONESEC_CFG_RFC8188;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
     p.key = ikm;
     p.key_len = sizeof ikm;
-    assert_int_equal(phonesec_cfg_file(&p, 1, in, out, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, out, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(stat(out, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(phonesec_cfg_file(&p, 0, out, back, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 0, out, back, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(count_dir(dir), 3);
     /* same file, by name or through a link */
-    assert_int_equal(phonesec_cfg_file(&p, 1, in, in, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, in, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
     assert_non_null(strstr(err, "same file"));
     assert_int_equal(symlink(in, link), 0);
-    assert_int_equal(phonesec_cfg_file(&p, 1, in, link, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, link, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
     unlink(link);
     unlink(back);
     /* wrong key: no output, no temporary file left */
     ikm[0] ^= 1;
-    assert_int_equal(phonesec_cfg_file(&p, 0, out, back, NULL, NULL, err, sizeof err), PHONESEC_E_AUTH);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 0, out, back, NULL, NULL, err, sizeof err), PHONESEC_E_AUTH);
     assert_non_null(strstr(err, "wrong key"));
     assert_int_not_equal(stat(back, &st), 0);
     assert_int_equal(count_dir(dir), 2);
     /* missing input, unwritable directory */
-    assert_int_equal(phonesec_cfg_file(&p, 0, "/nonexistent/x", back, NULL, NULL, err, sizeof err), PHONESEC_E_IO);
-    assert_int_equal(phonesec_cfg_file(&p, 1, in, "/nonexistent/dir/x", NULL, NULL, err, sizeof err), PHONESEC_E_IO);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 0, "/nonexistent/x", back, NULL, NULL, err, sizeof err), PHONESEC_E_IO);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, "/nonexistent/dir/x", NULL, NULL, err, sizeof err), PHONESEC_E_IO);
     assert_int_equal(count_dir(dir), 2);
     unlink(in);
     unlink(out);

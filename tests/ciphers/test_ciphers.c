@@ -34,7 +34,7 @@ static void expect_names(const char *str, const char *const *names, size_t n)
     assert_int_equal(phonesec_ciphers_select(str, codes, CAP, &count), PHONESEC_OK);
     assert_int_equal(count, n);
     for (i = 0; i < n; i++) {
-        const phonesec_cipher_suite *s = phonesec_cipher_by_code(codes[i]);
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(codes[i]);
         assert_non_null(s);
         assert_string_equal(s->openssl_name, names[i]);
     }
@@ -49,27 +49,27 @@ static void default_is_the_phones_list(void **state)
 
 static void table_is_consistent(void **state)
 {
-    size_t i, n = phonesec_cipher_count(), tls13 = 0;
+    size_t i, n = phonesec_ciphers_count(), tls13 = 0;
     (void)state;
     assert_true(n >= 27 + 5);
     for (i = 0; i < n; i++) {
-        const phonesec_cipher_suite *s = phonesec_cipher_at(i);
+        const phonesec_ciphers_suite *s = phonesec_ciphers_at(i);
         assert_non_null(s);
-        assert_ptr_equal(phonesec_cipher_by_code(s->iana), s);
-        assert_ptr_equal(phonesec_cipher_by_name(s->openssl_name), s);
-        assert_ptr_equal(phonesec_cipher_by_name(s->iana_name), s);
+        assert_ptr_equal(phonesec_ciphers_by_code(s->iana), s);
+        assert_ptr_equal(phonesec_ciphers_by_name(s->openssl_name), s);
+        assert_ptr_equal(phonesec_ciphers_by_name(s->iana_name), s);
         if (i > 0)
-            assert_true(phonesec_cipher_at(i - 1)->iana < s->iana);
+            assert_true(phonesec_ciphers_at(i - 1)->iana < s->iana);
         if (strcmp(s->protocol, "TLSv1.3") == 0)
             tls13++;
     }
     assert_int_equal(tls13, 5);
-    assert_null(phonesec_cipher_at(n));
-    assert_null(phonesec_cipher_by_code(0xFFFF));
-    assert_null(phonesec_cipher_by_name("ecdhe-rsa-aes128-gcm-sha256")); /* case-sensitive, as OpenSSL */
-    assert_null(phonesec_cipher_by_name(NULL));
+    assert_null(phonesec_ciphers_at(n));
+    assert_null(phonesec_ciphers_by_code(0xFFFF));
+    assert_null(phonesec_ciphers_by_name("ecdhe-rsa-aes128-gcm-sha256")); /* case-sensitive, as OpenSSL */
+    assert_null(phonesec_ciphers_by_name(NULL));
     for (i = 0; i < 27; i++)
-        assert_non_null(phonesec_cipher_by_name(phone_default[i]));
+        assert_non_null(phonesec_ciphers_by_name(phone_default[i]));
 }
 
 static void errors(void **state)

@@ -120,7 +120,7 @@ static int handshake(WOLFSSL_CTX *cctx, WOLFSSL_CTX *sctx)
         fprintf(stderr, "handshake: rounds %d cdone %d sdone %d cerr %d serr %d\n", rounds, cdone, sdone,
                 wolfSSL_get_error(c, 0), wolfSSL_get_error(s, 0));
     if (cdone && sdone) {
-        const phonesec_cipher_suite *cs = phonesec_cipher_by_name(wolfSSL_get_cipher_name(c));
+        const phonesec_ciphers_suite *cs = phonesec_ciphers_by_name(wolfSSL_get_cipher_name(c));
         int suite = wolfSSL_get_current_cipher_suite(c);
         result = suite & 0xFFFF;
         if (cs != NULL)
@@ -259,11 +259,11 @@ static void apply_errors(void **state)
     assert_int_equal(phonesec_ciphers_apply_wolfssl(NULL, one, 1), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, NULL, 1), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, one, 0), PHONESEC_E_NO_MATCH);
-    if (!phonesec_cipher_backend_available(0x0035))
+    if (!phonesec_ciphers_backend_available(0x0035))
         assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, none, 2), PHONESEC_E_NO_MATCH);
     assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, one, 1), PHONESEC_OK);
-    assert_int_equal(phonesec_cipher_backend_available(0x1234), 0);
-    assert_int_equal(phonesec_cipher_backend_available(0xC02F), 1);
+    assert_int_equal(phonesec_ciphers_backend_available(0x1234), 0);
+    assert_int_equal(phonesec_ciphers_backend_available(0xC02F), 1);
     wolfSSL_CTX_free(ctx);
 }
 
@@ -308,14 +308,14 @@ static void fallback_is_logged(void **state)
 /* Every suite the backend says it has must really be negotiable. */
 static void available_means_negotiable(void **state)
 {
-    size_t i, n = phonesec_cipher_count(), tried = 0;
+    size_t i, n = phonesec_ciphers_count(), tried = 0;
     (void)state;
     for (i = 0; i < n; i++) {
-        const phonesec_cipher_suite *cs = phonesec_cipher_at(i);
+        const phonesec_ciphers_suite *cs = phonesec_ciphers_at(i);
         const char *wn;
         WOLFSSL_CTX *s, *c;
         int ecc;
-        if (!phonesec_cipher_backend_available(cs->iana))
+        if (!phonesec_ciphers_backend_available(cs->iana))
             continue;
         if (strcmp(cs->auth, "None") == 0 || strcmp(cs->auth, "DSS") == 0)
             continue; /* anonymous / DSA: need server setup beyond this test */

@@ -33,10 +33,10 @@ static void generate_and_reparse(void **state)
     (void)state;
     for (suite = 1; suite <= PHONESEC_SRTP_NULL_HMAC_SHA1_32; suite++) {
         if (suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80) {
-            assert_int_equal(phonesec_sdes_crypto_generate(&c, 1, suite, 0, 0, 0), PHONESEC_E_INVAL);
+            assert_int_equal(phonesec_sdes_crypto_generate(1, suite, 0, 0, 0, &c), PHONESEC_E_INVAL);
             continue;
         }
-        assert_int_equal(phonesec_sdes_crypto_generate(&c, 7, suite, 2, 1066, UINT64_C(1) << 31), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_crypto_generate(7, suite, 2, 1066, UINT64_C(1) << 31, &c), PHONESEC_OK);
         assert_int_equal(phonesec_sdes_crypto_print(&c, buf, sizeof buf, &n), PHONESEC_OK);
         assert_int_equal(n, strlen(buf));
         assert_non_null(strstr(buf, "|2^31|1066:2"));
@@ -49,12 +49,12 @@ static void generate_and_reparse(void **state)
         assert_int_equal(d.keys[0].mki[0] << 8 | d.keys[0].mki[1], 1066);
     }
     /* Two fresh keys differ. */
-    assert_int_equal(phonesec_sdes_crypto_generate(&c, 1, 1, 0, 0, 0), PHONESEC_OK);
-    assert_int_equal(phonesec_sdes_crypto_generate(&d, 1, 1, 0, 0, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_crypto_generate(1, 1, 0, 0, 0, &c), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_crypto_generate(1, 1, 0, 0, 0, &d), PHONESEC_OK);
     assert_true(memcmp(c.keys[0].key, d.keys[0].key, 16) != 0);
-    assert_int_equal(phonesec_sdes_crypto_generate(&c, 1000000000, 1, 0, 0, 0), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_sdes_crypto_generate(&c, 1, 1, 1, 256, 0), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_sdes_crypto_generate(&c, 1, 1, 0, 0, (UINT64_C(1) << 48) + 1), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_sdes_crypto_generate(1000000000, 1, 0, 0, 0, &c), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_sdes_crypto_generate(1, 1, 1, 256, 0, &c), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_sdes_crypto_generate(1, 1, 0, 0, (UINT64_C(1) << 48) + 1, &c), PHONESEC_E_INVAL);
 }
 
 static void print_follows_the_fields(void **state)

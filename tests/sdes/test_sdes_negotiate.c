@@ -549,7 +549,7 @@ static const uint8_t rtcp_pkt[28] = {0x80, 0xc8, 0x00, 0x06, 0x11, 0x22, 0x33, 0
 static phonesec_srtp *srtp_or_fail(const phonesec_srtp_params *p, int dir, unsigned opts, const char *what)
 {
     phonesec_srtp *x = NULL;
-    int rc = phonesec_srtp_new(&x, p, dir, opts);
+    int rc = phonesec_srtp_new(p, dir, opts, &x);
     if (rc != PHONESEC_OK)
         fail_msg("%s: phonesec_srtp_new(%s, %s) gave %s", what, phonesec_srtp_suite_name(p->suite),
                  dir == PHONESEC_SRTP_DIR_INBOUND ? "inbound" : "outbound", phonesec_strerror(rc));

@@ -89,7 +89,7 @@ static phonesec_srtp *ours(int suite, int dir)
     memcpy(p.keys[0].salt, key + kl, sl);
     p.keys[0].key_len = kl;
     p.keys[0].salt_len = sl;
-    if (phonesec_srtp_new(&s, &p, dir, PHONESEC_SRTP_OPT_ALLOW_NULL) != PHONESEC_OK)
+    if (phonesec_srtp_new(&p, dir, PHONESEC_SRTP_OPT_ALLOW_NULL, &s) != PHONESEC_OK)
         abort();
     return s;
 }
@@ -260,8 +260,8 @@ static void bench_negotiation(void)
                 phonesec_sdes_params(sd, 0, PHONESEC_SDES_OUTBOUND, &out) != PHONESEC_OK)
                 abort();
             t_sdes += now_ns() - t1;
-            if (phonesec_srtp_new(&rx, &in, PHONESEC_SRTP_DIR_INBOUND, 0) != PHONESEC_OK ||
-                phonesec_srtp_new(&tx, &out, PHONESEC_SRTP_DIR_OUTBOUND, 0) != PHONESEC_OK)
+            if (phonesec_srtp_new(&in, PHONESEC_SRTP_DIR_INBOUND, 0, &rx) != PHONESEC_OK ||
+                phonesec_srtp_new(&out, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx) != PHONESEC_OK)
                 abort();
             phonesec_srtp_params_wipe(&in);
             phonesec_srtp_params_wipe(&out);

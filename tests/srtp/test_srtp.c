@@ -23,7 +23,7 @@ static void fill_params(phonesec_srtp_params *p, int suite, uint8_t seed)
 static phonesec_srtp *mk(const phonesec_srtp_params *p, int dir)
 {
     phonesec_srtp *s = NULL;
-    int rc = phonesec_srtp_new(&s, p, dir, PHONESEC_SRTP_OPT_ALLOW_NULL);
+    int rc = phonesec_srtp_new(p, dir, PHONESEC_SRTP_OPT_ALLOW_NULL, &s);
     if (rc != PHONESEC_OK)
         fail_msg("phonesec_srtp_new: %s", phonesec_strerror(rc));
     return s;
@@ -110,7 +110,7 @@ static void suite_table(void **state)
         p.n_keys = 1;
         p.keys[0].key_len = 24;
         p.keys[0].salt_len = 14;
-        rc = phonesec_srtp_new(&x, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0);
+        rc = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &x);
         assert_int_equal(rc, sup);
         assert_true(sup == PHONESEC_OK || sup == PHONESEC_E_UNSUPPORTED);
         phonesec_srtp_free(x);
@@ -123,51 +123,51 @@ static void create_validates(void **state)
     phonesec_srtp *s = (phonesec_srtp *)0x1;
     (void)state;
     fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 1);
-    assert_int_equal(phonesec_srtp_new(NULL, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_srtp_new(&s, NULL, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_srtp_new(&s, &p, 3, 0), PHONESEC_E_INVAL);
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0x80), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, NULL), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(NULL, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, 3, 0, &s), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0x80, &s), PHONESEC_E_INVAL);
     p.version = 7;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.version = PHONESEC_SRTP_PARAMS_VERSION;
     p.keys[0].key_len = 15;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.keys[0].key_len = 16;
     p.keys[0].salt_len = 12; /* GCM's salt with an AES-CM suite */
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.keys[0].salt_len = 14;
     p.n_keys = 0;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.n_keys = 2; /* two keys without MKI */
     p.keys[1] = p.keys[0];
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.keys[0].mki_len = p.keys[1].mki_len = 2; /* same MKI twice */
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.keys[1].mki_len = 3; /* unequal lengths */
     p.keys[1].mki[0] = 1;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 1);
     p.kdr = 16;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     p.kdr = 0;
     p.wsh = 32;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.wsh = 40000;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     p.wsh = 0;
     p.flags = 1u << 20;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_POLICY);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 1);
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     fill_params(&p, PHONESEC_SRTP_NULL_HMAC_SHA1_80, 1);
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_POLICY);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_AEAD_AES_128_GCM, 1);
     p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTP;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     p.suite = 77;
-    assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     assert_ptr_equal(s, (phonesec_srtp *)0x1); /* never written on failure */
     phonesec_srtp_free(NULL);
 }
@@ -411,7 +411,7 @@ static void mki_keys(void **state)
     memcpy(p.keys[0].mki, "\x00\x00\x00\x01", 4);
     memcpy(p.keys[1].mki, "\x00\x00\x04\x2a", 4); /* 1066 */
     /* libsrtp2 misplaces the SRTCP MKI when the tags differ: declined */
-    assert_int_equal(phonesec_srtp_new(&tx, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0), PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx), PHONESEC_E_UNSUPPORTED);
     p.flags = PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT;
     tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
     rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
@@ -496,8 +496,8 @@ static void gcm_with_mki_declined(void **state)
         fill_params(&p, gcm[i], 3);
         p.keys[0].mki_len = 2;
         memcpy(p.keys[0].mki, "\x00\x01", 2);
-        assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0), PHONESEC_E_UNSUPPORTED);
-        assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0), PHONESEC_E_UNSUPPORTED);
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
         assert_null(s);
         p.keys[0].mki_len = 0; /* without an MKI the suite works */
         s = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
@@ -593,7 +593,7 @@ static void out_of_memory(void **state)
         int rc;
         test_alloc_calls = 0;
         test_alloc_fail_at = k;
-        rc = phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_INBOUND, 0);
+        rc = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s);
         test_alloc_fail_at = 0;
         if (rc == PHONESEC_OK) {
             ok = 1;

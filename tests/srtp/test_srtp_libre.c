@@ -42,7 +42,7 @@ static phonesec_srtp *ours(size_t i, const uint8_t *ks, int dir, unsigned flags)
     memcpy(p.keys[0].salt, ks + suites[i].klen, suites[i].slen);
     p.keys[0].key_len = suites[i].klen;
     p.keys[0].salt_len = suites[i].slen;
-    assert_int_equal(phonesec_srtp_new(&s, &p, dir, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_new(&p, dir, 0, &s), PHONESEC_OK);
     phonesec_srtp_params_wipe(&p);
     return s;
 }

@@ -177,7 +177,7 @@ static phonesec_srtp *session(int suite, const uint8_t *key, size_t klen, const 
     p.keys[0].key_len = klen;
     memcpy(p.keys[0].salt, salt, slen);
     p.keys[0].salt_len = slen;
-    assert_int_equal(phonesec_srtp_new(&s, &p, dir, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_new(&p, dir, 0, &s), PHONESEC_OK);
     phonesec_srtp_params_wipe(&p);
     return s;
 }
@@ -274,7 +274,7 @@ static void kdf_case(const char *file, const char *pfx, int suite80, int suite32
         if (klen == 24) {
             /* libsrtp2 <= 2.5 gets AES-192 wrong (cisco/libsrtp#763): the
              * library must then decline, never produce wrong packets. */
-            int rc = phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0);
+            int rc = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &s);
             if (rc == PHONESEC_E_UNSUPPORTED) {
                 print_message("AES-192 declined: linked libsrtp2 %s is not RFC 6188 compliant\n",
                               phonesec_backend_version(PHONESEC_BACKEND_LIBSRTP, 1));
@@ -282,7 +282,7 @@ static void kdf_case(const char *file, const char *pfx, int suite80, int suite32
             }
             assert_int_equal(rc, PHONESEC_OK);
         } else
-            assert_int_equal(phonesec_srtp_new(&s, &p, PHONESEC_SRTP_DIR_OUTBOUND, 0), PHONESEC_OK);
+            assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &s), PHONESEC_OK);
         memcpy(plain, "\x80\x00\x12\x34\x00\x00\x00\xa0\xca\xfe\xba\xbe", 12);
         for (i = 0; i < 64; i++)
             plain[12 + i] = (uint8_t)(i * 3);

@@ -686,7 +686,7 @@ static void test_versions_and_ciphers(void **state)
     assert_true(n > 3);
     assert_int_equal(codes[0], 0x1302); /* TLS_AES_256_GCM_SHA384 first */
     for (i = 0; i < n; i++) {
-        const phonesec_cipher_suite *s = phonesec_cipher_by_code(codes[i]);
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(codes[i]);
         assert_non_null(s);
         assert_null(strstr(s->openssl_name, "RC4"));
         assert_null(strstr(s->openssl_name, "DES-CBC3"));
