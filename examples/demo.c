@@ -75,7 +75,7 @@ static const char *path(const char *name)
     return buf[i];
 }
 
-static void log_hook(int level, const char *module, const char *msg, void *ud)
+static void log_hook(void *ud, int level, const char *module, const char *msg)
 {
     (void)ud;
     printf("  [lib %s %s] %s\n", level <= PHONESEC_LOG_ERROR ? "error" : level == PHONESEC_LOG_WARN ? "warn" : "info",
@@ -881,7 +881,7 @@ static int step_register(void)
     }
     phonesec_flow_config_init(&fc);
     fc.transport = phonesec_flow_tls_transport();
-    fc.transport_ud = ph.binding;
+    fc.transport_user = ph.binding;
     fc.keepalive_ms = 1500;       /* demo values: pings every 1.2-1.5 s ... */
     fc.pong_timeout_ms = 1000;
     fc.connect_timeout_ms = 5000;

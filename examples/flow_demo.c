@@ -112,7 +112,7 @@ int main(int argc, char **argv)
      *    the default), pong within 10 s, backoff 30 s .. 30 min. */
     phonesec_flow_config_init(&fc);
     fc.transport = phonesec_flow_tls_transport();
-    fc.transport_ud = binding;
+    fc.transport_user = binding;
     fc.servers = argc >= 7 ? 2 : 1;
     fc.keepalive_ms = 30000;
     fc.fallback_probe_ms = 60000;

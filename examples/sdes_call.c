@@ -244,7 +244,7 @@ static int exchange(int rtp, int rtcp, const struct sockaddr_in *to, phonesec_sr
     return (int)ok;
 }
 
-static void log_hook(int level, const char *module, const char *msg, void *ud)
+static void log_hook(void *ud, int level, const char *module, const char *msg)
 {
     (void)ud;
     printf("[sdes_call] %s %s: %s\n", level <= PHONESEC_LOG_WARN ? "warning" : "info", module, msg);

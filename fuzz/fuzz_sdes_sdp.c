@@ -17,7 +17,7 @@ static phonesec_sdes_crypto c;
 /* A fast deterministic random hook: the default DRBG costs ~90 us a call,
  * which would starve the fuzzer; the keys' quality does not matter here. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-static int fast_random(uint8_t *buf, size_t len, void *ud)
+static int fast_random(void *ud, uint8_t *buf, size_t len)
 {
     size_t i;
     (void)ud;

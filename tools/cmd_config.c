@@ -57,7 +57,7 @@ static size_t strip_ws(char *s, size_t n)
     return n;
 }
 
-static void progress_cb(uint64_t done, uint64_t total, void *ud)
+static void progress_cb(void *ud, uint64_t done, uint64_t total)
 {
     int *last = ud;
     if (total > 0) {

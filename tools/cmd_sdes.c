@@ -35,7 +35,7 @@ static void usage(FILE *f)
             "  --3ge2ae            add a=3ge2ae:requested to offers\n");
 }
 
-static void log_to_stderr(int level, const char *module, const char *msg, void *ud)
+static void log_to_stderr(void *ud, int level, const char *module, const char *msg)
 {
     (void)ud;
     fprintf(stderr, "phonesec: %s: %s: %s\n", level <= PHONESEC_LOG_ERROR ? "error" : "warning", module, msg);

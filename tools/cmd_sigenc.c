@@ -7,7 +7,7 @@
 
 #include "tool.h"
 
-static void sigenc_log(int level, const char *module, const char *msg, void *ud)
+static void sigenc_log(void *ud, int level, const char *module, const char *msg)
 {
     (void)level;
     (void)ud;

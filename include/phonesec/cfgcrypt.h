@@ -184,7 +184,7 @@ PHONESEC_API int phonesec_cfgcrypt_last_error(const phonesec_cfgcrypt_ctx *ctx, 
 PHONESEC_API void phonesec_cfgcrypt_free(phonesec_cfgcrypt_ctx *ctx);
 
 /** Progress callback of the file helpers: bytes read so far and input size (0 when unknown). */
-typedef void (*phonesec_cfgcrypt_progress_fn)(uint64_t done, uint64_t total, void *ud);
+typedef void (*phonesec_cfgcrypt_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /**
  * \brief Encrypt (encrypt 1) or decrypt (encrypt 0) the file in_path into out_path.
@@ -203,7 +203,7 @@ typedef void (*phonesec_cfgcrypt_progress_fn)(uint64_t done, uint64_t total, voi
  * \param in_path  input file, or "-"
  * \param out_path output file, or "-"
  * \param progress called after each chunk (may be NULL)
- * \param ud       passed to progress
+ * \param user     passed first to progress
  * \param err      error text buffer (may be NULL)
  * \param err_cap  its size
  * \return PHONESEC_OK; any code of phonesec_cfgcrypt_encrypt_new(),
@@ -213,7 +213,7 @@ typedef void (*phonesec_cfgcrypt_progress_fn)(uint64_t done, uint64_t total, voi
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const char *in_path,
                                                         const char *out_path, phonesec_cfgcrypt_progress_fn progress,
-                                                        void *ud, char *err, size_t err_cap);
+                                                        void *user, char *err, size_t err_cap);
 
 /**
  * \brief Unwrap a Yealink `<name>_Security.enc` file: AES-128-ECB of the

@@ -159,24 +159,24 @@ PHONESEC_API int phonesec_build_report(char *buf, size_t cap, size_t *out_len);
 typedef struct phonesec_platform {
     unsigned version;
     /** Allocator: all three or none. Defaults: malloc, realloc, free. */
-    void *(*malloc_fn)(size_t size, void *ud);
-    void *(*realloc_fn)(void *ptr, size_t size, void *ud);
-    void (*free_fn)(void *ptr, void *ud);
-    void *alloc_ud;
+    void *(*malloc_fn)(void *user, size_t size);
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void (*free_fn)(void *user, void *ptr);
+    void *alloc_user; /**< passed first to the allocator hooks */
     /** Log sink; default none. `msg` is one line without newline; it never
      *  contains key material. `module` is e.g. "tls", "sdes". */
-    void (*log_fn)(int level, const char *module, const char *msg, void *ud);
-    void *log_ud;
+    void (*log_fn)(void *user, int level, const char *module, const char *msg);
+    void *log_user; /**< passed first to log_fn */
     /** Most verbose level passed to log_fn (default PHONESEC_LOG_WARN). */
     int log_level;
     /** Random source: fill buf with len cryptographically secure bytes,
      *  return 0 on success. Default: wolfCrypt's DRBG seeded by the OS. */
-    int (*random_fn)(uint8_t *buf, size_t len, void *ud);
-    void *random_ud;
+    int (*random_fn)(void *user, uint8_t *buf, size_t len);
+    void *random_user; /**< passed first to random_fn */
     /** Monotonic clock in milliseconds for the timer-driven modules.
      *  Default: CLOCK_MONOTONIC. */
-    uint64_t (*clock_ms_fn)(void *ud);
-    void *clock_ud;
+    uint64_t (*clock_ms_fn)(void *user);
+    void *clock_user; /**< passed first to clock_ms_fn */
 } phonesec_platform;
 
 /** Static initialiser: every hook default. */

@@ -81,8 +81,8 @@ typedef struct phonesec_flow_event {
 
 /**
  * \brief Non-blocking stream transport the flow drives (TLS in production,
- *        in-memory in tests). Every function gets the `ud` given in
- *        phonesec_flow_config.transport_ud. Fields are only added at the end.
+ *        in-memory in tests). Every function gets the `user` given in
+ *        phonesec_flow_config.transport_user. Fields are only added at the end.
  */
 typedef struct phonesec_flow_transport {
     unsigned version; /**< PHONESEC_FLOW_TRANSPORT_VERSION */
@@ -90,26 +90,26 @@ typedef struct phonesec_flow_transport {
      *  (NULL when none) is the hint a previous connection to the same server
      *  gave through save_resume. Set *conn and return 0, or return a negative
      *  PHONESEC_E_* code. Must not block. Required. */
-    int (*open)(void *ud, unsigned server, const uint8_t *resume, size_t resume_len, void **conn);
+    int (*open)(void *user, unsigned server, const uint8_t *resume, size_t resume_len, void **conn);
     /** 1 when the connection is established (handshake done), 0 while still
      *  connecting, negative PHONESEC_E_* when it failed. Required. */
-    int (*is_up)(void *ud, void *conn);
+    int (*is_up)(void *user, void *conn);
     /** Send up to len bytes: 0 with *sent set (may be less than len),
      *  PHONESEC_E_WOULD_BLOCK, or another negative code (flow lost). Required. */
-    int (*send)(void *ud, void *conn, const uint8_t *buf, size_t len, size_t *sent);
+    int (*send)(void *user, void *conn, const uint8_t *buf, size_t len, size_t *sent);
     /** Receive up to cap bytes: 0 with *got > 0, PHONESEC_E_WOULD_BLOCK when
      *  nothing is there, PHONESEC_E_CLOSED at end of stream, or another
      *  negative code. Required. */
-    int (*recv)(void *ud, void *conn, uint8_t *buf, size_t cap, size_t *got);
+    int (*recv)(void *user, void *conn, uint8_t *buf, size_t cap, size_t *got);
     /** Close and free the connection. Required. */
-    void (*close)(void *ud, void *conn);
+    void (*close)(void *user, void *conn);
     /** Optional: write a session-resumption hint for this connection (e.g. a
      *  serialised TLS session) into buf: 0 with *len set,
      *  PHONESEC_E_BUFFER_SMALL, or another negative code (no hint). The flow
      *  keeps the hint per server, wipes it on free, and hands it to open. */
-    int (*save_resume)(void *ud, void *conn, uint8_t *buf, size_t cap, size_t *len);
+    int (*save_resume)(void *user, void *conn, uint8_t *buf, size_t cap, size_t *len);
     /** Optional: 1 when an established connection resumed a session, else 0. */
-    int (*resumed)(void *ud, void *conn);
+    int (*resumed)(void *user, void *conn);
 } phonesec_flow_transport;
 
 /** Largest resumption hint the flow keeps per server (bytes). */
@@ -126,7 +126,7 @@ typedef struct phonesec_flow_transport {
 typedef struct phonesec_flow_config {
     unsigned version;                          /**< PHONESEC_FLOW_CONFIG_VERSION */
     const phonesec_flow_transport *transport;  /**< required; must outlive the flow */
-    void *transport_ud;                        /**< passed to every transport function */
+    void *transport_user;                        /**< passed to every transport function */
     unsigned servers;            /**< 1 (primary only) or 2 (primary + backup); default 1 */
     uint32_t keepalive_ms;       /**< CRLFCRLF interval; each wait is 80-100 % of it (RFC 5626 §4.4.1);
                                       0 = no keep-alive; default 120000 */
@@ -141,11 +141,11 @@ typedef struct phonesec_flow_config {
     size_t max_message;          /**< largest SIP message (headers + body) received; default 65536 */
     size_t tx_buffer;            /**< largest queued output; default 65536 */
     /** Events; may be NULL. */
-    void (*event_cb)(void *ud, const phonesec_flow_event *ev);
+    void (*event_cb)(void *user, const phonesec_flow_event *ev);
     /** Each complete received SIP message (start line, headers, body as
      *  delimited by Content-Length). `msg` is valid during the call only. */
-    void (*message_cb)(void *ud, const uint8_t *msg, size_t len);
-    void *cb_ud; /**< passed to event_cb and message_cb */
+    void (*message_cb)(void *user, const uint8_t *msg, size_t len);
+    void *cb_user; /**< passed to event_cb and message_cb */
 } phonesec_flow_config;
 
 /** Static initialiser: every default, no transport, no callbacks. */
@@ -325,7 +325,7 @@ PHONESEC_API int phonesec_flow_last_error(const phonesec_flow *flow, char *buf, 
  *   tc.servers[0].reference_name = "sip.example.com";
  *   phonesec_flow_tls_new(&tc, &binding);
  *   fc.transport = phonesec_flow_tls_transport();
- *   fc.transport_ud = binding;
+ *   fc.transport_user = binding;
  *   phonesec_flow_new(&fc, &flow);
  *   // event loop: poll phonesec_flow_tls_fd(phonesec_flow_connection(flow, 0))
  *   // and (..., 1) for phonesec_flow_tls_wants(); on readiness call
@@ -360,7 +360,7 @@ typedef struct phonesec_flow_tls_config {
 /** \brief Fill *cfg with the defaults (same as PHONESEC_FLOW_TLS_CONFIG_INIT); NULL is ignored. */
 PHONESEC_API void phonesec_flow_tls_config_init(phonesec_flow_tls_config *cfg);
 
-/** Opaque TLS binding: pass it as phonesec_flow_config.transport_ud. */
+/** Opaque TLS binding: pass it as phonesec_flow_config.transport_user. */
 typedef struct phonesec_flow_tls phonesec_flow_tls;
 
 /**

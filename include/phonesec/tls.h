@@ -58,7 +58,7 @@ extern "C" {
  * \code
  *   phonesec_tls_conn_config cc = PHONESEC_TLS_CONN_CONFIG_INIT;
  *   cc.reference_name = "sip.example.com";        // SNI + identity check
- *   cc.io.send = my_send; cc.io.recv = my_recv; cc.io.ud = &my_socket;
+ *   cc.io.send = my_send; cc.io.recv = my_recv; cc.io.user = &my_socket;
  *   rc = phonesec_tls_conn_new(ctx, &cc, &conn);
  *   if (saved) rc = phonesec_tls_conn_set_session(conn, saved);   // resume
  *   while ((rc = phonesec_tls_conn_handshake(conn)) == PHONESEC_E_WOULD_BLOCK)
@@ -402,16 +402,21 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_cert_check_name(const uint8_t
 /**
  * \brief Transport callbacks of a connection (non-blocking).
  *
- * send: write up to len bytes; return the number written (> 0),
- * PHONESEC_E_WOULD_BLOCK when nothing can be written now, or PHONESEC_E_IO /
- * PHONESEC_E_CLOSED. recv: read up to cap bytes; return the number read
- * (> 0), PHONESEC_E_WOULD_BLOCK when nothing is there now, PHONESEC_E_CLOSED
- * at end of stream, or PHONESEC_E_IO.
+ * Both get `user` first and report through their last argument, like every
+ * call of the library:
+ * - send: write up to len bytes; return PHONESEC_OK with *sent set to the
+ *   number written (1..len), PHONESEC_E_WOULD_BLOCK when nothing can be
+ *   written now, or PHONESEC_E_IO / PHONESEC_E_CLOSED.
+ * - recv: read up to cap bytes; return PHONESEC_OK with *got set to the
+ *   number read (1..cap), PHONESEC_E_WOULD_BLOCK when nothing is there now,
+ *   PHONESEC_E_CLOSED at end of stream, or PHONESEC_E_IO.
+ * Any other return, or PHONESEC_OK with a count of 0 or above the limit, is
+ * treated as PHONESEC_E_IO.
  */
 typedef struct phonesec_tls_io {
-    int (*send)(void *ud, const uint8_t *data, size_t len);
-    int (*recv)(void *ud, uint8_t *buf, size_t cap);
-    void *ud;
+    int (*send)(void *user, const uint8_t *data, size_t len, size_t *sent);
+    int (*recv)(void *user, uint8_t *buf, size_t cap, size_t *got);
+    void *user; /**< passed first to send and recv */
 } phonesec_tls_io;
 
 /** Version of phonesec_tls_conn_config understood by this header. */

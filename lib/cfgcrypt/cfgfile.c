@@ -140,7 +140,7 @@ static int grow(struct job *j, phonesec_cfgcrypt_ctx *ctx, size_t in_len, uint8_
 }
 
 int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const char *in_path, const char *out_path,
-                      phonesec_cfgcrypt_progress_fn progress, void *ud, char *err, size_t err_cap)
+                      phonesec_cfgcrypt_progress_fn progress, void *user, char *err, size_t err_cap)
 {
     struct job j;
     phonesec_cfgcrypt_ctx *ctx = NULL;
@@ -216,7 +216,7 @@ int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const
         }
         done += (uint64_t)r;
         if (progress != NULL)
-            progress(done, total, ud);
+            progress(user, done, total);
     }
     if ((rc = grow(&j, ctx, 0, &obuf, &ocap)) != 0)
         goto out;

@@ -15,9 +15,9 @@
 
 #include "core/internal.h"
 
-static void *default_malloc(size_t n, void *ud) { (void)ud; return malloc(n); }
-static void *default_realloc(void *p, size_t n, void *ud) { (void)ud; return realloc(p, n); }
-static void default_free(void *p, void *ud) { (void)ud; free(p); }
+static void *default_malloc(void *user, size_t n) { (void)user; return malloc(n); }
+static void *default_realloc(void *user, void *p, size_t n) { (void)user; return realloc(p, n); }
+static void default_free(void *user, void *p) { (void)user; free(p); }
 
 /* wolfCrypt's Hash-DRBG, seeded from the OS. One DRBG for the process,
  * behind a mutex: instantiating one per call costs tens of microseconds of
@@ -29,11 +29,11 @@ static WC_RNG g_rng;
 static int g_rng_ready;
 static pid_t g_rng_pid;
 
-static int default_random(uint8_t *buf, size_t len, void *ud)
+static int default_random(void *user, uint8_t *buf, size_t len)
 {
     int rc = 0;
     pid_t pid = getpid();
-    (void)ud;
+    (void)user;
     if (pthread_mutex_lock(&g_rng_lock) != 0)
         return -1;
     if (g_rng_ready && g_rng_pid != pid) {
@@ -73,10 +73,10 @@ static void default_random_release(void)
     pthread_mutex_unlock(&g_rng_lock);
 }
 
-static uint64_t default_clock(void *ud)
+static uint64_t default_clock(void *user)
 {
     struct timespec ts;
-    (void)ud;
+    (void)user;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
         return 0;
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -117,15 +117,15 @@ int phonesec_init(const phonesec_platform *p)
         np.malloc_fn = default_malloc;
         np.realloc_fn = default_realloc;
         np.free_fn = default_free;
-        np.alloc_ud = NULL;
+        np.alloc_user = NULL;
     }
     if (np.random_fn == NULL) {
         np.random_fn = default_random;
-        np.random_ud = NULL;
+        np.random_user = NULL;
     }
     if (np.clock_ms_fn == NULL) {
         np.clock_ms_fn = default_clock;
-        np.clock_ud = NULL;
+        np.clock_user = NULL;
     }
     if (wolfCrypt_Init() != 0)
         return PHONESEC_E_CRYPTO;
@@ -151,7 +151,7 @@ void phonesec_shutdown(void)
 
 void *phonesec__malloc(size_t n)
 {
-    return g_platform.malloc_fn(n == 0 ? 1 : n, g_platform.alloc_ud);
+    return g_platform.malloc_fn(g_platform.alloc_user, n == 0 ? 1 : n);
 }
 
 void *phonesec__calloc(size_t count, size_t size)
@@ -167,20 +167,20 @@ void *phonesec__calloc(size_t count, size_t size)
 
 void *phonesec__realloc(void *p, size_t n)
 {
-    return g_platform.realloc_fn(p, n == 0 ? 1 : n, g_platform.alloc_ud);
+    return g_platform.realloc_fn(g_platform.alloc_user, p, n == 0 ? 1 : n);
 }
 
 void phonesec__free(void *p)
 {
     if (p != NULL)
-        g_platform.free_fn(p, g_platform.alloc_ud);
+        g_platform.free_fn(g_platform.alloc_user, p);
 }
 
 void phonesec__free_secret(void *p, size_t n)
 {
     if (p != NULL) {
         phonesec_memzero(p, n);
-        g_platform.free_fn(p, g_platform.alloc_ud);
+        g_platform.free_fn(g_platform.alloc_user, p);
     }
 }
 
@@ -217,7 +217,7 @@ void phonesec__log(int level, const char *module, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    g_platform.log_fn(level, module, line, g_platform.log_ud);
+    g_platform.log_fn(g_platform.log_user, level, module, line);
 }
 
 int phonesec_random(void *buf, size_t len)
@@ -226,7 +226,7 @@ int phonesec_random(void *buf, size_t len)
         return PHONESEC_OK;
     if (buf == NULL)
         return PHONESEC_E_INVAL;
-    if (g_platform.random_fn(buf, len, g_platform.random_ud) != 0) {
+    if (g_platform.random_fn(g_platform.random_user, buf, len) != 0) {
         phonesec_memzero(buf, len);
         phonesec__log(PHONESEC_LOG_ERROR, "core", "random source failed");
         return PHONESEC_E_RANDOM;
@@ -236,7 +236,7 @@ int phonesec_random(void *buf, size_t len)
 
 uint64_t phonesec_now_ms(void)
 {
-    return g_platform.clock_ms_fn(g_platform.clock_ud);
+    return g_platform.clock_ms_fn(g_platform.clock_user);
 }
 
 int phonesec__platform_custom(int which)

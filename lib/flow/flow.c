@@ -93,9 +93,9 @@ static void emit(phonesec_flow *f, int type, unsigned server, int reason, uint64
     ev.failures = f->failures;
     if ((type == PHONESEC_FLOW_EV_CONNECTED || type == PHONESEC_FLOW_EV_REESTABLISHED) && f->conn != NULL &&
         f->cfg.transport->resumed != NULL)
-        ev.resumed = f->cfg.transport->resumed(f->cfg.transport_ud, f->conn) == 1;
+        ev.resumed = f->cfg.transport->resumed(f->cfg.transport_user, f->conn) == 1;
     if (f->cfg.event_cb != NULL)
-        f->cfg.event_cb(f->cfg.cb_ud, &ev);
+        f->cfg.event_cb(f->cfg.cb_user, &ev);
 }
 
 /* RFC 5626 §4.5: W = min(max-time, base-time * 2^consecutive-failures), then a
@@ -127,7 +127,7 @@ static void save_resume(phonesec_flow *f, void *conn, unsigned server)
     tmp = phonesec__malloc(PHONESEC_FLOW_RESUME_MAX);
     if (tmp == NULL)
         return;
-    if (t->save_resume(f->cfg.transport_ud, conn, tmp, PHONESEC_FLOW_RESUME_MAX, &n) == PHONESEC_OK && n > 0 &&
+    if (t->save_resume(f->cfg.transport_user, conn, tmp, PHONESEC_FLOW_RESUME_MAX, &n) == PHONESEC_OK && n > 0 &&
         n <= PHONESEC_FLOW_RESUME_MAX) {
         if (f->resume_cap[server] < n) {
             uint8_t *nb = phonesec__malloc(n);
@@ -148,7 +148,7 @@ static void save_resume(phonesec_flow *f, void *conn, unsigned server)
 static void close_conn(phonesec_flow *f, void **conn)
 {
     if (*conn != NULL) {
-        f->cfg.transport->close(f->cfg.transport_ud, *conn);
+        f->cfg.transport->close(f->cfg.transport_user, *conn);
         *conn = NULL;
     }
 }
@@ -239,7 +239,7 @@ static void became_up(phonesec_flow *f)
 
 static void poll_connecting(phonesec_flow *f)
 {
-    int r = f->cfg.transport->is_up(f->cfg.transport_ud, f->conn);
+    int r = f->cfg.transport->is_up(f->cfg.transport_user, f->conn);
     if (r < 0)
         attempt_failed(f, r);
     else if (r > 0)
@@ -258,7 +258,7 @@ static void attempt(phonesec_flow *f, unsigned server)
     f->state = PHONESEC_FLOW_CONNECTING;
     f->deadline = now() + f->cfg.connect_timeout_ms;
     f->gen++;
-    rc = f->cfg.transport->open(f->cfg.transport_ud, server, hint, hint ? f->resume_len[server] : 0, &c);
+    rc = f->cfg.transport->open(f->cfg.transport_user, server, hint, hint ? f->resume_len[server] : 0, &c);
     if (rc < 0 || c == NULL) {
         attempt_failed(f, rc < 0 ? rc : PHONESEC_E_INTERNAL);
         return;
@@ -315,7 +315,7 @@ static int flush(phonesec_flow *f)
     int rc = PHONESEC_OK;
     while (off < f->tx_len && f->conn != NULL && f->state == PHONESEC_FLOW_UP) {
         size_t sent = 0;
-        rc = f->cfg.transport->send(f->cfg.transport_ud, f->conn, f->tx + off, f->tx_len - off, &sent);
+        rc = f->cfg.transport->send(f->cfg.transport_user, f->conn, f->tx + off, f->tx_len - off, &sent);
         if (rc == PHONESEC_E_WOULD_BLOCK) {
             rc = PHONESEC_OK;
             break;
@@ -365,7 +365,7 @@ static void read_conn(phonesec_flow *f)
         case PHONESEC__FR_MESSAGE:
             f->st.messages_received++;
             if (f->cfg.message_cb != NULL)
-                f->cfg.message_cb(f->cfg.cb_ud, msg, mlen);
+                f->cfg.message_cb(f->cfg.cb_user, msg, mlen);
             continue;
         case PHONESEC__FR_PING:
             phonesec__log(PHONESEC_LOG_DEBUG, MOD, "ping from server %u: answering", f->server);
@@ -388,7 +388,7 @@ static void read_conn(phonesec_flow *f)
             return;
         }
         {
-            int rc = f->cfg.transport->recv(f->cfg.transport_ud, f->conn, p, avail, &got);
+            int rc = f->cfg.transport->recv(f->cfg.transport_user, f->conn, p, avail, &got);
             if (!f->saved_after_read && rc == PHONESEC_OK && got > 0) {
                 /* A TLS 1.3 ticket arrives after the handshake, before the
                  * server's first application data: once a read returned
@@ -420,7 +420,7 @@ static void poll_probe(phonesec_flow *f)
     unsigned gen;
     if (f->probe == NULL)
         return;
-    r = f->cfg.transport->is_up(f->cfg.transport_ud, f->probe);
+    r = f->cfg.transport->is_up(f->cfg.transport_user, f->probe);
     if (r < 0 || (r == 0 && now() >= f->probe_deadline)) {
         phonesec__log(PHONESEC_LOG_DEBUG, MOD, "fallback probe to the primary failed: %s",
                       phonesec_strerror(r < 0 ? r : PHONESEC_E_TIMEOUT));
@@ -608,7 +608,7 @@ int phonesec_flow_tick(phonesec_flow *f)
             t >= f->probe_at) {
             void *c = NULL;
             const uint8_t *hint = f->resume_len[0] ? f->resume[0] : NULL;
-            int rc = f->cfg.transport->open(f->cfg.transport_ud, 0, hint, hint ? f->resume_len[0] : 0, &c);
+            int rc = f->cfg.transport->open(f->cfg.transport_user, 0, hint, hint ? f->resume_len[0] : 0, &c);
             if (rc < 0 || c == NULL) {
                 f->probe_at = t + f->cfg.fallback_probe_ms;
             } else {

@@ -105,14 +105,15 @@ static int recv_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
         }
         return (int)n;
     } else {
-        int r = c->io.recv(c->io.ud, (uint8_t *)buf, (size_t)sz);
-        if (r > 0)
-            return r > sz ? sz : r;
+        size_t got = 0;
+        int r = c->io.recv(c->io.user, (uint8_t *)buf, (size_t)sz, &got);
+        if (r == PHONESEC_OK && got > 0 && got <= (size_t)sz)
+            return (int)got;
         if (r == PHONESEC_E_WOULD_BLOCK) {
             c->wants |= PHONESEC_TLS_WANT_READ;
             return WOLFSSL_CBIO_ERR_WANT_READ;
         }
-        if (r == 0 || r == PHONESEC_E_CLOSED) {
+        if (r == PHONESEC_E_CLOSED) {
             c->io_err = PHONESEC_E_CLOSED;
             return WOLFSSL_CBIO_ERR_CONN_CLOSE;
         }
@@ -152,10 +153,11 @@ static int send_cb(WOLFSSL *ssl, char *buf, int sz, void *ud)
         c->out_len += (size_t)sz;
         return sz;
     } else {
-        int r = c->io.send(c->io.ud, (const uint8_t *)buf, (size_t)sz);
-        if (r > 0)
-            return r > sz ? sz : r;
-        if (r == PHONESEC_E_WOULD_BLOCK || r == 0) {
+        size_t sent = 0;
+        int r = c->io.send(c->io.user, (const uint8_t *)buf, (size_t)sz, &sent);
+        if (r == PHONESEC_OK && sent > 0 && sent <= (size_t)sz)
+            return (int)sent;
+        if (r == PHONESEC_E_WOULD_BLOCK) {
             c->wants |= PHONESEC_TLS_WANT_WRITE;
             return WOLFSSL_CBIO_ERR_WANT_WRITE;
         }

@@ -103,15 +103,17 @@ int phonesec_tls_socket_connect(const char *host, unsigned port, unsigned timeou
     return phonesec__tls_tcp_connect(host, port, (int)timeout_ms, fd_out);
 }
 
-static int sock_send(void *ud, const uint8_t *data, size_t len)
+static int sock_send(void *user, const uint8_t *data, size_t len, size_t *sent)
 {
-    int fd = *(int *)ud;
+    int fd = *(int *)user;
     ssize_t n;
     do
         n = send(fd, data, len, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    if (n > 0)
-        return n > 0x7fffffff ? 0x7fffffff : (int)n;
+    if (n > 0) {
+        *sent = (size_t)n;
+        return PHONESEC_OK;
+    }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return PHONESEC_E_WOULD_BLOCK;
     if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
@@ -119,15 +121,17 @@ static int sock_send(void *ud, const uint8_t *data, size_t len)
     return PHONESEC_E_IO;
 }
 
-static int sock_recv(void *ud, uint8_t *buf, size_t cap)
+static int sock_recv(void *user, uint8_t *buf, size_t cap, size_t *got)
 {
-    int fd = *(int *)ud;
+    int fd = *(int *)user;
     ssize_t n;
     do
         n = recv(fd, buf, cap, 0);
     while (n < 0 && errno == EINTR);
-    if (n > 0)
-        return n > 0x7fffffff ? 0x7fffffff : (int)n;
+    if (n > 0) {
+        *got = (size_t)n;
+        return PHONESEC_OK;
+    }
     if (n == 0)
         return PHONESEC_E_CLOSED;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -143,7 +147,7 @@ int phonesec_tls_io_socket(phonesec_tls_io *io, int *fd)
         return PHONESEC_E_INVAL;
     io->send = sock_send;
     io->recv = sock_recv;
-    io->ud = fd;
+    io->user = fd;
     return PHONESEC_OK;
 }
 

@@ -101,7 +101,7 @@ static void clock_hook(void **state)
     assert_int_equal(phonesec_now_ms(), 429242);
 }
 
-static int failing_rng(uint8_t *buf, size_t len, void *ud)
+static int failing_rng(void *ud, uint8_t *buf, size_t len)
 {
     (void)ud;
     memset(buf, 0xAA, len);

@@ -50,7 +50,7 @@ static int failures;
     } while (0)
 
 static long heap_bytes;
-static void *h_malloc(size_t n, void *ud)
+static void *h_malloc(void *ud, size_t n)
 {
     void *p = malloc(n);
     (void)ud;
@@ -58,7 +58,7 @@ static void *h_malloc(size_t n, void *ud)
         heap_bytes += (long)malloc_usable_size(p);
     return p;
 }
-static void *h_realloc(void *q, size_t n, void *ud)
+static void *h_realloc(void *ud, void *q, size_t n)
 {
     long old = q ? (long)malloc_usable_size(q) : 0;
     void *p = realloc(q, n);
@@ -67,7 +67,7 @@ static void *h_realloc(void *q, size_t n, void *ud)
         heap_bytes += (long)malloc_usable_size(p) - old;
     return p;
 }
-static void h_free(void *p, void *ud)
+static void h_free(void *ud, void *p)
 {
     (void)ud;
     if (p)
@@ -306,7 +306,7 @@ static int scenario_failover(const char *ca)
         return 1;
     phonesec_flow_config_init(&fc);
     fc.transport = phonesec_flow_tls_transport();
-    fc.transport_ud = b;
+    fc.transport_user = b;
     fc.servers = 2;
     fc.keepalive_ms = 1200; /* pings every 0.96-1.2 s */
     fc.pong_timeout_ms = 800;
@@ -411,7 +411,7 @@ static int scenario_kamailio(const char *ca, unsigned port)
     heap0 = heap_bytes;
     phonesec_flow_config_init(&fc);
     fc.transport = phonesec_flow_tls_transport();
-    fc.transport_ud = b;
+    fc.transport_user = b;
     fc.keepalive_ms = 1000;
     fc.pong_timeout_ms = 700;
     fc.event_cb = on_event;

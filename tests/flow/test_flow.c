@@ -86,7 +86,7 @@ static phonesec_flow *mkflow(unsigned servers)
     phonesec_flow *f = NULL;
     phonesec_flow_config_init(&c);
     c.transport = &mt_transport;
-    c.transport_ud = &W;
+    c.transport_user = &W;
     c.servers = servers;
     c.event_cb = on_event;
     c.message_cb = on_msg;
@@ -126,7 +126,7 @@ static void config_checks(void **state)
     assert_int_equal(c.max_backoff_ms, 1800000);
     assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_E_INVAL); /* no transport */
     c.transport = &mt_transport;
-    c.transport_ud = &W;
+    c.transport_user = &W;
     assert_int_equal(phonesec_flow_new(NULL, &f), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_flow_new(&c, NULL), PHONESEC_E_INVAL);
     c.servers = 3;
@@ -168,7 +168,7 @@ static void oom(void **state)
         int rc;
         phonesec_flow_config_init(&c);
         c.transport = &mt_transport;
-        c.transport_ud = &W;
+        c.transport_user = &W;
         test_alloc_calls = 0;
         test_alloc_fail_at = n;
         rc = phonesec_flow_new(&c, &f);
@@ -788,7 +788,7 @@ static void tls_binding(void **state)
     assert_int_equal(phonesec_flow_tls_new(&bc, &b), PHONESEC_OK);
     phonesec_flow_config_init(&c);
     c.transport = phonesec_flow_tls_transport();
-    c.transport_ud = b;
+    c.transport_user = b;
     c.event_cb = on_event;
     assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_OK);
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);

@@ -21,7 +21,7 @@ static double now_us(void)
 static char offer[16384], answer[16384];
 
 /* A host random hook as a phone would give it (the kernel's getrandom). */
-static int host_random(uint8_t *buf, size_t len, void *ud)
+static int host_random(void *ud, uint8_t *buf, size_t len)
 {
     (void)ud;
     return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;

@@ -18,7 +18,7 @@ long test_alloc_bytes_live;
 
 /* A size header before each block so bytes held can be counted. */
 #define HDR 16
-void *test_malloc_hook(size_t n, void *ud)
+void *test_malloc_hook(void *ud, size_t n)
 {
     unsigned char *p;
     (void)ud;
@@ -34,7 +34,7 @@ void *test_malloc_hook(size_t n, void *ud)
     return p + HDR;
 }
 
-void test_free_hook(void *q, void *ud)
+void test_free_hook(void *ud, void *q)
 {
     unsigned char *p = q;
     size_t n;
@@ -48,12 +48,12 @@ void test_free_hook(void *q, void *ud)
     free(p);
 }
 
-void *test_realloc_hook(void *q, size_t n, void *ud)
+void *test_realloc_hook(void *ud, void *q, size_t n)
 {
     unsigned char *p;
     size_t old;
     if (q == NULL)
-        return test_malloc_hook(n, ud);
+        return test_malloc_hook(ud, n);
     test_alloc_calls++;
     if (test_alloc_fail_at > 0 && test_alloc_calls == test_alloc_fail_at)
         return NULL;
@@ -68,7 +68,7 @@ void *test_realloc_hook(void *q, size_t n, void *ud)
 }
 
 char test_log_text[16384];
-void test_log_hook(int level, const char *module, const char *msg, void *ud)
+void test_log_hook(void *ud, int level, const char *module, const char *msg)
 {
     size_t l = strlen(test_log_text);
     (void)ud;

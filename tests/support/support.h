@@ -21,13 +21,13 @@ extern long test_alloc_fail_at;
 extern long test_alloc_calls;
 extern long test_alloc_live;
 extern long test_alloc_bytes_live;
-void *test_malloc_hook(size_t n, void *ud);
-void *test_realloc_hook(void *p, size_t n, void *ud);
-void test_free_hook(void *p, void *ud);
+void *test_malloc_hook(void *ud, size_t n);
+void *test_realloc_hook(void *ud, void *p, size_t n);
+void test_free_hook(void *ud, void *p);
 
 /* Log lines captured by test_log_hook (all of them joined by '\n'). */
 extern char test_log_text[16384];
-void test_log_hook(int level, const char *module, const char *msg, void *ud);
+void test_log_hook(void *ud, int level, const char *module, const char *msg);
 
 /* phonesec_init() with the fake clock, counting allocator and log capture;
  * use as a cmocka group setup/teardown. */

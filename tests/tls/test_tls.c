@@ -845,9 +845,9 @@ typedef struct {
 
 /* A stingy non-blocking transport: every other call would block, and at
  * most 97 bytes move per call. */
-static int cb_send(void *ud, const uint8_t *d, size_t n)
+static int cb_send(void *user, const uint8_t *d, size_t n, size_t *sent)
 {
-    cb_end *e = ud;
+    cb_end *e = user;
     if (++e->tick % 2 == 0)
         return PHONESEC_E_WOULD_BLOCK;
     if (n > 97)
@@ -856,12 +856,13 @@ static int cb_send(void *ud, const uint8_t *d, size_t n)
         return PHONESEC_E_WOULD_BLOCK;
     memcpy(e->tx->buf + e->tx->len, d, n);
     e->tx->len += n;
-    return (int)n;
+    *sent = n;
+    return PHONESEC_OK;
 }
 
-static int cb_recv(void *ud, uint8_t *b, size_t cap)
+static int cb_recv(void *user, uint8_t *b, size_t cap, size_t *got)
 {
-    cb_end *e = ud;
+    cb_end *e = user;
     size_t n;
     if (++e->tick % 2 == 0 || e->rx->len == 0)
         return PHONESEC_E_WOULD_BLOCK;
@@ -871,14 +872,16 @@ static int cb_recv(void *ud, uint8_t *b, size_t cap)
     memcpy(b, e->rx->buf, n);
     memmove(e->rx->buf, e->rx->buf + n, e->rx->len - n);
     e->rx->len -= n;
-    return (int)n;
+    *got = n;
+    return PHONESEC_OK;
 }
 
-static int cb_closed_recv(void *ud, uint8_t *b, size_t cap)
+static int cb_closed_recv(void *user, uint8_t *b, size_t cap, size_t *got)
 {
-    (void)ud;
+    (void)user;
     (void)b;
     (void)cap;
+    (void)got;
     return PHONESEC_E_CLOSED;
 }
 
@@ -900,10 +903,10 @@ static void test_callback_mode(void **state)
     k.reference_name = "sip.example.com";
     k.io.send = cb_send;
     k.io.recv = cb_recv;
-    k.io.ud = &ce;
+    k.io.user = &ce;
     assert_int_equal(phonesec_tls_conn_new(cc, &k, &c), PHONESEC_OK);
     k.reference_name = NULL;
-    k.io.ud = &se;
+    k.io.user = &se;
     assert_int_equal(phonesec_tls_conn_new(sc, &k, &s), PHONESEC_OK);
     assert_int_equal(phonesec_tls_conn_feed(c, buf, 1, &n), PHONESEC_E_STATE); /* not in feed mode */
     assert_int_equal(phonesec_tls_conn_drain(c, buf, sizeof buf, &n), PHONESEC_E_STATE);
@@ -941,7 +944,7 @@ static void test_callback_mode(void **state)
     /* transport closed during the handshake: PHONESEC_E_CLOSED with a reason */
     k.io.recv = cb_closed_recv;
     k.reference_name = "sip.example.com";
-    k.io.ud = &ce;
+    k.io.user = &ce;
     assert_int_equal(phonesec_tls_conn_new(cc, &k, &c), PHONESEC_OK);
     for (i = 0; i < 10 && (rc = phonesec_tls_conn_handshake(c)) == PHONESEC_E_WOULD_BLOCK; i++)
         ;
