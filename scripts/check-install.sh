@@ -38,8 +38,18 @@ libdir=$(dirname "$(find "$stage" -name 'libphonesec.so' | head -n 1)")
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Werror -o "$stage/consumer" "$stage/consumer.c" $(pkg-config --cflags --libs libphonesec)
 LD_LIBRARY_PATH="$libdir" "$stage/consumer"
+# Static: only what `pkg-config --static` says, with the shared library out of
+# the way so -lphonesec can only be the archive (as in a firmware build).
+mkdir -p "$stage/static-only"
+cp "$libdir/libphonesec.a" "$stage/static-only/"
+sed "s#^libdir=.*#libdir=$stage/static-only#" "$pcdir/libphonesec.pc" > "$stage/static-only/libphonesec.pc"
 # shellcheck disable=SC2046
-cc -std=c99 -Wall -Werror -o "$stage/consumer-static" "$stage/consumer.c" \
-   $(pkg-config --cflags libphonesec) "$libdir/libphonesec.a" $(pkg-config --libs-only-l --static wolfssl libsrtp2) -lpthread
+PKG_CONFIG_PATH="$stage/static-only" PKG_CONFIG_SYSROOT_DIR= \
+  cc -std=c99 -Wall -Werror -o "$stage/consumer-static" "$stage/consumer.c" \
+     $(PKG_CONFIG_PATH="$stage/static-only" PKG_CONFIG_SYSROOT_DIR= pkg-config --static --cflags --libs libphonesec) \
+     -I"$(dirname "$(find "$stage" -path '*/include/phonesec.h' | head -n 1)")"
+if ldd "$stage/consumer-static" | grep -q libphonesec; then
+  echo "check-install: the static consumer still loads libphonesec.so"; exit 1
+fi
 "$stage/consumer-static"
 echo "check-install: headers, pkg-config file, shared and static library, tool and man page OK"
