@@ -12,6 +12,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--shared', required=True)
 ap.add_argument('--static', required=True)
 ap.add_argument('--map', required=True)
+ap.add_argument('--ledger', required=True)
 ap.add_argument('headers', nargs='+')
 a = ap.parse_args()
 errors = []
@@ -27,7 +28,22 @@ def nm(args):
     return syms
 
 
+shared_versioned = [s for s in nm(['-D', '--defined-only', a.shared]) if s.startswith('phonesec_')]
 shared = set(s.split('@')[0] for s in nm(['-D', '--defined-only', a.shared]))
+# Each export sits in the version node of the release the ledger says
+# introduced it (doc/symbols-in-versions).
+ledger = {}
+for line in open(a.ledger):
+    f = line.split('#', 1)[0].split()
+    if f:
+        ledger[f[0]] = f[1]
+for s in shared_versioned:
+    name, _, node = s.partition('@')
+    node = node.lstrip('@')
+    if name not in ledger:
+        errors.append(f'{name} is exported but not in {a.ledger}')
+    elif node != 'PHONESEC_' + ledger[name]:
+        errors.append(f'{name} is exported in node {node or "(none)"}, the ledger says PHONESEC_{ledger[name]}')
 for s in sorted(shared):
     if not s.startswith('phonesec_'):
         errors.append(f'shared library exports unprefixed symbol {s}')
