@@ -95,6 +95,9 @@ void phonesec_platform_init(phonesec_platform *p)
         *p = init;
 }
 
+/* Sizes of phonesec_platform by struct version (sizes[0]: 1.0, forever). */
+static const size_t platform_sizes[] = {sizeof(phonesec_platform)};
+
 int phonesec_init(const phonesec_platform *p)
 {
     phonesec_platform np;
@@ -104,14 +107,14 @@ int phonesec_init(const phonesec_platform *p)
         return PHONESEC_E_ALREADY;
     phonesec_platform_init(&np);
     if (p != NULL) {
-        if (p->version != PHONESEC_PLATFORM_VERSION)
+        /* Every struct version from 1 on; what an older one lacks is zero. */
+        if (phonesec__struct_in(&np, sizeof np, p, platform_sizes, PHONESEC_PLATFORM_VERSION) != PHONESEC_OK)
             return PHONESEC_E_INVAL;
-        have = (p->malloc_fn != NULL) + (p->realloc_fn != NULL) + (p->free_fn != NULL);
+        have = (np.malloc_fn != NULL) + (np.realloc_fn != NULL) + (np.free_fn != NULL);
         if (have != 0 && have != 3)
             return PHONESEC_E_INVAL;
-        if (p->log_level < 0 || p->log_level > PHONESEC_LOG_DEBUG)
+        if (np.log_level < 0 || np.log_level > PHONESEC_LOG_DEBUG)
             return PHONESEC_E_INVAL;
-        np = *p;
     }
     if (np.malloc_fn == NULL) {
         np.malloc_fn = default_malloc;

@@ -66,3 +66,35 @@ int phonesec__buf_append(char *buf, size_t cap, size_t *len, const char *s, size
     buf[*len] = '\0';
     return 0;
 }
+
+int phonesec__struct_in(void *dst, size_t dst_size, const void *src, const size_t *sizes, unsigned n)
+{
+    unsigned v;
+    size_t len;
+    if (dst == NULL || src == NULL || sizes == NULL || n == 0)
+        return PHONESEC_E_INVAL;
+    memcpy(&v, src, sizeof v);
+    if (v == 0 || v > n)
+        return PHONESEC_E_INVAL;
+    len = sizes[v - 1];
+    if (len > dst_size || len < sizeof v)
+        return PHONESEC_E_INTERNAL;
+    memset(dst, 0, dst_size);
+    memcpy(dst, src, len);
+    return PHONESEC_OK;
+}
+
+int phonesec__struct_out(void *dst, const void *full, const size_t *sizes, unsigned n)
+{
+    unsigned v;
+    if (dst == NULL || full == NULL || sizes == NULL || n == 0)
+        return PHONESEC_E_INVAL;
+    memcpy(&v, dst, sizeof v);
+    if (v == 0)
+        return PHONESEC_E_INVAL;
+    if (v > n)
+        v = n;
+    memcpy(dst, full, sizes[v - 1]);
+    memcpy(dst, &v, sizeof v);
+    return PHONESEC_OK;
+}

@@ -38,13 +38,19 @@ static void start_flow(phonesec_mediasec *ms, int flow_is_tls)
     phonesec__err_clear(&ms->err);
 }
 
-int phonesec_mediasec_new(const phonesec_mediasec_config *cfg, phonesec_mediasec **out)
+/* Sizes of phonesec_mediasec_config by struct version (sizes[0]: 1.0, forever). */
+static const size_t config_sizes[] = {sizeof(phonesec_mediasec_config)};
+
+int phonesec_mediasec_new(const phonesec_mediasec_config *in, phonesec_mediasec **out)
 {
+    phonesec_mediasec_config c;
+    const phonesec_mediasec_config *cfg = &c;
     phonesec_mediasec *ms;
     const char *mechs;
     size_t i;
     int rc;
-    if (cfg == NULL || out == NULL || cfg->version != PHONESEC_MEDIASEC_CONFIG_VERSION)
+    if (in == NULL || out == NULL ||
+        phonesec__struct_in(&c, sizeof c, in, config_sizes, PHONESEC_MEDIASEC_CONFIG_VERSION) != PHONESEC_OK)
         return PHONESEC_E_INVAL;
     if (cfg->policy != PHONESEC_MEDIASEC_OPPORTUNISTIC && cfg->policy != PHONESEC_MEDIASEC_MANDATORY)
         return PHONESEC_E_INVAL;

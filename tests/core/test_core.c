@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -325,6 +326,53 @@ static void base64_roundtrip_all_lengths(void **state)
     assert_int_equal(el, 4);
 }
 
+/* Versioned structs (doc/abi.md): a library that knows versions 1 and 2 of a
+ * struct takes a version-1 caller's shorter struct (the field it lacks reads
+ * as zero, nothing past its end is read), refuses version 0 and a version it
+ * does not know, and fills a version-1 caller's out-struct without writing
+ * past its end. */
+typedef struct v1_struct {
+    unsigned version;
+    int a;
+} v1_struct;
+typedef struct v2_struct {
+    unsigned version;
+    int a;
+    int b; /* added in version 2 */
+} v2_struct;
+
+static void versioned_structs(void **state)
+{
+    static const size_t sizes[] = {offsetof(v1_struct, a) + sizeof(int), offsetof(v2_struct, b) + sizeof(int)};
+    struct {
+        v1_struct s;
+        int guard;
+    } old = {{1, 7}, 0x5a5a5a5a};
+    v2_struct in, full = {2, 11, 12}, v3 = {3, 0, 0};
+    (void)state;
+    memset(&in, 0xff, sizeof in);
+    assert_int_equal(phonesec__struct_in(&in, sizeof in, &old.s, sizes, 2), PHONESEC_OK);
+    assert_int_equal(in.version, 1);
+    assert_int_equal(in.a, 7);
+    assert_int_equal(in.b, 0); /* zero-filled, not the guard behind the old struct */
+    old.s.version = 0;
+    assert_int_equal(phonesec__struct_in(&in, sizeof in, &old.s, sizes, 2), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec__struct_in(&in, sizeof in, &v3, sizes, 2), PHONESEC_E_INVAL);
+    /* Out: a version-1 caller gets a and nothing past its struct. */
+    old.s.version = 1;
+    old.s.a = 0;
+    assert_int_equal(phonesec__struct_out(&old.s, &full, sizes, 2), PHONESEC_OK);
+    assert_int_equal(old.s.version, 1);
+    assert_int_equal(old.s.a, 11);
+    assert_int_equal(old.guard, 0x5a5a5a5a);
+    /* A newer caller gets what this library has, and learns its version. */
+    assert_int_equal(phonesec__struct_out(&v3, &full, sizes, 2), PHONESEC_OK);
+    assert_int_equal(v3.version, 2);
+    assert_int_equal(v3.b, 12);
+    old.s.version = 0;
+    assert_int_equal(phonesec__struct_out(&old.s, &full, sizes, 2), PHONESEC_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +388,7 @@ int main(void)
         cmocka_unit_test(log_hook_levels),
         cmocka_unit_test(allocator_hook_and_failure),
         cmocka_unit_test(memzero_and_ct),
+        cmocka_unit_test(versioned_structs),
         cmocka_unit_test(base64_rfc4648_vectors),
         cmocka_unit_test(base64_strictness),
         cmocka_unit_test(base64_roundtrip_all_lengths),
