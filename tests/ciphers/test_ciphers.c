@@ -108,6 +108,9 @@ static void presets(void **state)
     expect_names(phonesec_ciphers_preset(PHONESEC_CIPHERS_PRESET_WEB), web, 4);
     assert_string_equal(phonesec_ciphers_preset(PHONESEC_CIPHERS_PRESET_XMPP), "HIGH:MEDIUM:AES:@STRENGTH");
     assert_null(phonesec_ciphers_preset(42));
+    assert_null(phonesec_ciphers_preset(PHONESEC_CIPHERS_PRESET_NONE));
+    assert_string_equal(phonesec_ciphers_preset(PHONESEC_CIPHERS_PRESET_XMPP | PHONESEC_CIPHERS_ALLOW_LEGACY),
+                        "HIGH:MEDIUM:AES:@STRENGTH");
     assert_int_equal(phonesec_ciphers_select_or_preset("  ", PHONESEC_CIPHERS_PRESET_DEFAULT, codes, CAP, &count, &fb),
                      PHONESEC_OK);
     assert_int_equal(fb, 1);
