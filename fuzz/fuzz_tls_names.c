@@ -1,6 +1,10 @@
 /* Fuzz target: certificate-name handling of the tls module: the strict DER
  * reader (subject, issuer, CN, subjectAltNames, basicConstraints), the
- * RFC 5922 / RFC 6125 matchers and the subject/SAN renderers.
+ * RFC 5922 / RFC 6125 matchers, the reference-name classifier (host name or
+ * IP address in any spelling), restricted domains and the subject/SAN
+ * renderers. Invariants: an IP reference only ever matches an iPAddress SAN;
+ * an ambiguous IP spelling is refused; a name never is both an IP and a
+ * host name; a reference ending in two dots never matches.
  * Input: byte 0 = mode (bit 0) | reference length << 1; then the reference
  * name; then the DER certificate. */
 #include <stdint.h>
@@ -22,7 +26,8 @@ static void check_text(const char *s, size_t cap)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const refs[] = {"sip.example.com", "a.example.com", "127.0.0.1", "::1",
-                                       "prov.example.com", "example.com."};
+                                       "prov.example.com", "example.com.", "10.0.0.1.", "10.1",
+                                       "fe80::1%eth0", "[2001:db8::1]", "a.example.com.."};
     phonesec__tls_certnames cn;
     char ref[128], why[160], subj[200], sans[300];
     size_t rl, i, pos = 0, vl, count = 0;
@@ -64,12 +69,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (i = 0; i <= sizeof refs / sizeof refs[0]; i++) {
         const char *r = i < sizeof refs / sizeof refs[0] ? refs[i] : ref;
-        int m1, m2;
+        uint8_t ip[16];
+        size_t n = strlen(r);
+        int m1, m2, iplen;
         if (r[0] == '\0')
             continue;
+        iplen = phonesec__tls_ip_literal(r, ip);
+        if (iplen != 0 && phonesec__tls_valid_hostname(r, n))
+            abort();
+        if (iplen != 0 && phonesec__tls_in_domain(r, "example.com"))
+            abort();
         m1 = phonesec__tls_match(&cn, mode, r, why, sizeof why);
         check_text(why, sizeof why);
         if (m1 != PHONESEC_OK && m1 != PHONESEC_E_NAME && m1 != PHONESEC_E_INVAL)
+            abort();
+        if (iplen < 0 && m1 != PHONESEC_E_INVAL)
+            abort();
+        if (iplen > 0 && m1 == PHONESEC_OK && strncmp(why, "matched iPAddress ", 18) != 0)
+            abort();
+        if (m1 == PHONESEC_OK && n >= 2 && r[n - 1] == '.' && r[n - 2] == '.')
             abort();
         /* deterministic, and the public entry point agrees */
         m2 = phonesec_tls_cert_check_name(der, size - 1 - rl, mode, r, NULL, 0);

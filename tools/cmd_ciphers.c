@@ -1,4 +1,5 @@
-/* phonesec ciphers: evaluate an OpenSSL cipher string like `openssl ciphers`. */
+/* phonesec ciphers: evaluate an OpenSSL cipher string like `openssl ciphers`,
+ * then apply the library's security floor and say what it removed. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,13 +9,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: phonesec ciphers [--available] [-V] [--preset default|web|xmpp] [--tls13 LIST] [STRING]\n"
-               "  Prints the suites OpenSSL would select for STRING, restricted to the\n"
-               "  library's table, one OpenSSL name per line, in order.\n"
-               "  -V           also the IANA code and name, in `openssl ciphers -stdname -V` layout\n"
-               "  --available  keep only suites the linked wolfSSL can negotiate\n"
-               "  --preset P   evaluate preset P when STRING is missing, blank or invalid\n"
-               "  --tls13 LIST also list these TLS 1.3 suites first (as -ciphersuites does)\n");
+    fprintf(f,
+            "usage: phonesec ciphers [-V] [--available] [--legacy] [--preset default|web|xmpp [--fallback]]\n"
+            "                        [--tls13 LIST] [--] [STRING]\n"
+            "  Prints the suites OpenSSL would select for STRING, restricted to the\n"
+            "  library's table and above the security floor, one OpenSSL name per line,\n"
+            "  in order (what `openssl ciphers -s` lists). What the floor removed, and\n"
+            "  why, is listed on standard error.\n"
+            "  -V           also the IANA code and name, in `openssl ciphers -stdname -V` layout\n"
+            "  --available  keep only suites the linked wolfSSL can negotiate\n"
+            "  --legacy     no security floor: the legacy selection (anonymous, NULL, RC4,\n"
+            "               3DES suites included when STRING selects them)\n"
+            "  --preset P   evaluate preset P when STRING is missing or blank\n"
+            "  --fallback   with --preset: also when STRING is invalid or selects nothing\n"
+            "               (what phones do; the error is still printed)\n"
+            "  --tls13 LIST also list these TLS 1.3 suites first (as -ciphersuites does)\n"
+            "  Exit status 1 with \"no cipher match\" (naming the word to blame), \"invalid\n"
+            "  cipher string\", or \"below the security floor\".\n");
 }
 
 static void print_suite(const phonesec_ciphers_suite *s, int verbose)
@@ -38,18 +49,56 @@ static int preset_by_name(const char *n)
     return -1;
 }
 
+static int has_code(const uint16_t *c, size_t n, uint16_t x)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (c[i] == x)
+            return 1;
+    return 0;
+}
+
+/* The suites of the legacy selection that the floor drops, with the reason. */
+static void print_floor(const char *evaluated, const uint16_t *kept, size_t nkept, int seclevel, int legacy)
+{
+    phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
+    uint16_t all[512];
+    size_t n = 0, i, shown = 0;
+
+    opt.flags = PHONESEC_CIPHERS_ALLOW_LEGACY;
+    if (evaluated == NULL || phonesec_ciphers_select_ex(evaluated, &opt, all, sizeof all / sizeof all[0], &n, NULL) !=
+                                 PHONESEC_OK)
+        return;
+    for (i = 0; i < n; i++) {
+        const char *why = phonesec_ciphers_floor_reason(all[i], seclevel);
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(all[i]);
+        if (why == NULL || s == NULL || (!legacy && has_code(kept, nkept, all[i])))
+            continue;
+        if (shown++ == 0)
+            fprintf(stderr, legacy ? "phonesec ciphers: below the security floor, kept because of --legacy:\n"
+                                   : "phonesec ciphers: removed by the security floor (--legacy keeps them):\n");
+        fprintf(stderr, "  %-30s %s\n", s->openssl_name, why);
+    }
+}
+
 int phonesec_tool_ciphers(int argc, char **argv)
 {
+    phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
+    phonesec_ciphers_report rep;
     uint16_t codes[512], tls13[64];
     size_t n = 0, n13 = 0, i, shown = 0;
-    int verbose = 0, available = 0, preset = -1, rc, fallback = 0, a;
-    const char *str = NULL, *tls13_list = NULL;
+    int verbose = 0, available = 0, preset = -1, legacy = 0, fallback_on_error = 0, rc, a;
+    const char *str = NULL, *tls13_list = NULL, *evaluated;
 
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-V") == 0) {
             verbose = 1;
         } else if (strcmp(argv[a], "--available") == 0) {
             available = 1;
+        } else if (strcmp(argv[a], "--legacy") == 0) {
+            legacy = 1;
+        } else if (strcmp(argv[a], "--fallback") == 0) {
+            fallback_on_error = 1;
         } else if (strcmp(argv[a], "--preset") == 0 && a + 1 < argc) {
             preset = preset_by_name(argv[++a]);
             if (preset < 0) {
@@ -73,7 +122,7 @@ int phonesec_tool_ciphers(int argc, char **argv)
             return TOOL_USAGE;
         }
     }
-    if (str == NULL && preset < 0) {
+    if ((str == NULL && preset < 0) || (fallback_on_error && preset < 0)) {
         usage(stderr);
         return TOOL_USAGE;
     }
@@ -85,24 +134,27 @@ int phonesec_tool_ciphers(int argc, char **argv)
             return TOOL_FAIL;
         }
     }
-    if (preset >= 0)
-        rc = phonesec_ciphers_select_or_preset(str, preset, codes, sizeof codes / sizeof codes[0], &n, &fallback);
-    else
-        rc = phonesec_ciphers_select(str, codes, sizeof codes / sizeof codes[0], &n);
-    if (rc == PHONESEC_E_NO_MATCH) {
-        fprintf(stderr, "phonesec ciphers: no cipher match for '%s'\n", fallback ? phonesec_ciphers_preset(preset) : str);
-        return TOOL_FAIL;
+    opt.flags = (legacy ? PHONESEC_CIPHERS_ALLOW_LEGACY : 0) | (fallback_on_error ? PHONESEC_CIPHERS_FALLBACK_ON_ERROR : 0);
+    opt.preset = preset >= 0 ? preset : PHONESEC_CIPHERS_PRESET_NONE;
+    memset(&rep, 0, sizeof rep);
+    rep.version = PHONESEC_CIPHERS_REPORT_VERSION;
+    rc = phonesec_ciphers_select_ex(str, &opt, codes, sizeof codes / sizeof codes[0], &n, &rep);
+    evaluated = rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE ? phonesec_ciphers_preset(preset) : str;
+    if (rep.status != PHONESEC_OK || rep.message[0] != '\0') {
+        /* the string's own problem, also when a preset replaced it */
+        const char *what = rep.status == PHONESEC_OK ? "warning" : "error";
+        fprintf(stderr, "phonesec ciphers: %s in '%s': %s\n", what, str ? str : "", rep.message);
     }
-    if (rc == PHONESEC_E_PARSE) {
-        fprintf(stderr, "phonesec ciphers: invalid cipher string '%s' (bad character or \"@\" command)\n", str);
-        return TOOL_FAIL;
-    }
+    if (rep.status == PHONESEC_E_POLICY && !legacy)
+        print_floor(str, NULL, 0, rep.seclevel, 0);
     if (rc != PHONESEC_OK) {
-        fprintf(stderr, "phonesec ciphers: %s\n", phonesec_strerror(rc));
+        if (rc != PHONESEC_E_PARSE && rc != PHONESEC_E_NO_MATCH && rc != PHONESEC_E_POLICY)
+            fprintf(stderr, "phonesec ciphers: %s\n", phonesec_strerror(rc));
         return TOOL_FAIL;
     }
-    if (fallback)
-        fprintf(stderr, "phonesec ciphers: using preset \"%s\"\n", phonesec_ciphers_preset(preset));
+    if (rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE)
+        fprintf(stderr, "phonesec ciphers: using preset \"%s\"%s\n", evaluated,
+                rep.fallback == PHONESEC_CIPHERS_FALLBACK_BLANK ? " (the string is blank)" : "");
     for (i = 0; i < n13 + n; i++) {
         uint16_t c = i < n13 ? tls13[i] : codes[i - n13];
         const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(c);
@@ -111,6 +163,10 @@ int phonesec_tool_ciphers(int argc, char **argv)
         print_suite(s, verbose);
         shown++;
     }
+    fflush(stdout);
+    if (rep.removed > 0 || legacy)
+        print_floor(evaluated, codes, n,
+                    rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE ? -1 : rep.seclevel, legacy);
     if (shown == 0) {
         fprintf(stderr, "phonesec ciphers: no selected suite is available in the linked backend\n");
         return TOOL_FAIL;

@@ -22,11 +22,11 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: phonesec tls probe [--ca FILE]... [--cert FILE --key FILE] [--name NAME]\n"
-            "                          [--mode sip|https] [--ciphers STRING] [--tls13 LIST]\n"
+            "                          [--mode sip|https] [--ciphers STRING] [--tls13 LIST] [--legacy-ciphers]\n"
             "                          [--tls-max 1.2|1.3] [--insecure] [--no-name-check]\n"
             "                          [--send TEXT] [--wait MS] [--timeout MS] HOST:PORT\n"
             "       phonesec tls serve --cert FILE --key FILE [--ca FILE]... [--require-client-cert]\n"
-            "                          [--request-client-cert] [--ciphers STRING] [--tls13 LIST]\n"
+            "                          [--request-client-cert] [--ciphers STRING] [--tls13 LIST] [--legacy-ciphers]\n"
             "                          [--tls-max 1.2|1.3] [--count N] [--reply TEXT] [--echo] ADDR:PORT\n"
             "       phonesec tls check-name [--mode sip|https] CERTFILE NAME\n"
             "  probe: connect, print version, suite, peer identity and each check's verdict.\n"
@@ -36,6 +36,9 @@ static void usage(FILE *f)
             "         --name defaults to HOST. --send writes TEXT (\\r \\n escapes) and prints the reply.\n"
             "  serve: accept N connections (default 1) on ADDR:PORT, print what was negotiated and\n"
             "         the client's identity; --echo echoes data, --reply answers each read with TEXT.\n"
+            "  --ciphers: an OpenSSL cipher string (blank: DEFAULT); one that is invalid or selects\n"
+            "         nothing is refused, naming the word. Suites below the security floor (anonymous,\n"
+            "         NULL, RC4, 3DES) are dropped unless --legacy-ciphers is given.\n"
             "  check-name: match a PEM/DER certificate against NAME with the library's own rules.\n");
 }
 
@@ -131,11 +134,16 @@ struct common {
     int n_ca;
     const char *cert, *key, *ciphers, *tls13;
     unsigned maxv;
+    int legacy_ciphers;
 };
 
 static int parse_common(int argc, char **argv, int *a, struct common *c)
 {
     const char *o = argv[*a];
+    if (strcmp(o, "--legacy-ciphers") == 0) {
+        c->legacy_ciphers = 1;
+        return 1;
+    }
     if (*a + 1 >= argc)
         return 0;
     if (strcmp(o, "--ca") == 0) {
@@ -170,8 +178,27 @@ static int setup_ctx(phonesec_tls_config *cfg, const struct common *c, phonesec_
     int rc, i;
     cfg->cipher_list = c->ciphers;
     cfg->tls13_ciphers = c->tls13;
+    if (c->legacy_ciphers)
+        cfg->cipher_preset |= PHONESEC_CIPHERS_ALLOW_LEGACY;
     if (c->maxv)
         cfg->max_version = c->maxv;
+    if (c->ciphers != NULL) { /* name the offending word; the context would only say "no match" */
+        phonesec_ciphers_options co = PHONESEC_CIPHERS_OPTIONS_INIT;
+        phonesec_ciphers_report rep;
+        size_t need = 0;
+        co.flags = (unsigned)cfg->cipher_preset & ~(unsigned)PHONESEC_CIPHERS_PRESET_MASK;
+        co.preset = cfg->cipher_preset & PHONESEC_CIPHERS_PRESET_MASK;
+        memset(&rep, 0, sizeof rep);
+        rep.version = PHONESEC_CIPHERS_REPORT_VERSION;
+        rc = phonesec_ciphers_select_ex(c->ciphers, &co, NULL, 0, &need, &rep);
+        if (rc != PHONESEC_OK && rc != PHONESEC_E_BUFFER_SMALL) {
+            fprintf(stderr, "phonesec tls %s: --ciphers '%s': %s\n", who, c->ciphers,
+                    rep.message[0] ? rep.message : phonesec_strerror(rc));
+            return rc;
+        }
+        if (rep.message[0])
+            fprintf(stderr, "phonesec tls %s: --ciphers: %s\n", who, rep.message);
+    }
     rc = phonesec_tls_ctx_new(cfg, ctx);
     if (rc != PHONESEC_OK) {
         fprintf(stderr, "phonesec tls %s: cannot create the TLS context: %s\n", who, phonesec_strerror(rc));

@@ -140,10 +140,15 @@ typedef struct phonesec_tls_config {
     unsigned min_version;   /**< lowest protocol, default PHONESEC_TLS_V1_2; lower values need allow_legacy_versions */
     unsigned max_version;   /**< highest protocol, default PHONESEC_TLS_V1_3 */
     int allow_legacy_versions; /**< 1 = explicit opt-in to TLS 1.0/1.1 (default 0) */
-    /** Cipher string in OpenSSL syntax for TLS 1.2 and older; NULL, blank or
-     *  selecting nothing = cipher_preset (the phones' fallback). */
+    /** Cipher string in OpenSSL syntax for TLS 1.2 and older; NULL or blank =
+     *  cipher_preset (the phones' default). Floored: no anonymous, NULL, RC4,
+     *  3DES or export suite (see phonesec_ciphers_select_ex()). A string that
+     *  is invalid or selects nothing is an error, unless cipher_preset
+     *  carries PHONESEC_CIPHERS_FALLBACK_ON_ERROR. */
     const char *cipher_list;
-    int cipher_preset;      /**< PHONESEC_CIPHERS_PRESET_*, default PHONESEC_CIPHERS_PRESET_DEFAULT */
+    int cipher_preset;      /**< PHONESEC_CIPHERS_PRESET_*, default PHONESEC_CIPHERS_PRESET_DEFAULT, optionally
+                                 ORed with PHONESEC_CIPHERS_ALLOW_LEGACY (no security floor) and
+                                 PHONESEC_CIPHERS_FALLBACK_ON_ERROR (the phones' fallback) */
     /** TLS 1.3 suites, colon-separated IANA names; NULL = TLS_AES_256_GCM_SHA384:
      *  TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256. */
     const char *tls13_ciphers;
@@ -185,9 +190,11 @@ typedef struct phonesec_tls_session phonesec_tls_session;
  *         role, mode, client_cert, min > max, max_trusted 0);
  *         PHONESEC_E_POLICY (a version below TLS 1.2 without allow_legacy_versions);
  *         PHONESEC_E_UNSUPPORTED (a version the backend lacks, e.g. TLS 1.0 in
- *         Debian's wolfSSL); PHONESEC_E_PARSE (a malformed \@ command in the
- *         cipher string or TLS 1.3 list); PHONESEC_E_NO_MATCH (the cipher policy
- *         leaves no suite the backend has); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ *         Debian's wolfSSL); PHONESEC_E_PARSE (an invalid cipher string);
+ *         PHONESEC_E_NO_MATCH (the cipher string or TLS 1.3 list selects nothing,
+ *         or the policy leaves no suite the backend has); PHONESEC_E_POLICY (the
+ *         cipher string selects only suites below the security floor);
+ *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out);
 
@@ -300,12 +307,14 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_crl(phonesec_tls_ctx 
 
 /**
  * \brief Replace the cipher policy (both strings as in phonesec_tls_config).
- * \param cipher_list OpenSSL cipher string, NULL/blank/selecting nothing = the context's preset
+ * \param cipher_list OpenSSL cipher string, NULL/blank = the context's preset
  * \param tls13       TLS 1.3 suite list, NULL = the default three
- * \param used_fallback set to 1 when the preset replaced cipher_list (may be NULL)
- * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (malformed \@ command);
- *         PHONESEC_E_NO_MATCH (no suite left that the backend has: unchanged);
- *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ * \param used_fallback set to PHONESEC_CIPHERS_FALLBACK_NONE, _BLANK or _INVALID (may be NULL)
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (invalid cipher string);
+ *         PHONESEC_E_NO_MATCH (a string or list that selects nothing, or no suite
+ *         left that the backend has); PHONESEC_E_POLICY (only suites below the
+ *         security floor); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (on any error the
+ *         context keeps its previous policy)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_ciphers(phonesec_tls_ctx *ctx, const char *cipher_list,
                                                                     const char *tls13, int *used_fallback);

@@ -112,10 +112,6 @@ typedef struct phonesec__cipher {
 /* The whole table, sorted by IANA code; TLS 1.3 entries included. */
 PHONESEC__INTERNAL const phonesec__cipher *phonesec__ciphers_table(size_t *n);
 
-/* phonesec_ciphers_select() that also reports the \@SECLEVEL=n seen (-1: none). */
-PHONESEC__INTERNAL int phonesec__ciphers_eval(const char *str, uint16_t *codes, size_t cap, size_t *count,
-                                              int *seclevel);
-
 /* Computes OpenSSL's default preference order of the TLS 1.2 suites (table
  * indices) at run time; returns the count (out written when it fits). The
  * engine uses a precomputed copy (order.inc); tests compare the two. */

@@ -12,12 +12,18 @@
  *   +WORD  move the matching active suites to the end
  *   !WORD  remove the matching suites for good
  *   @STRENGTH      stable sort of the active suites by strength bits
- *   @SECLEVEL=n    n in 0..5: accepted and recorded (see ciphers.h)
+ *   @SECLEVEL=n    n in 0..5: recorded; applied by the floor (below)
  * A+B+C ANDs the masks of its parts; a part that is unknown, or that leaves
  * an empty mask, makes the whole word be ignored, as OpenSSL ignores it.
+ * Then the security floor drops, order kept, what OpenSSL's security level
+ * (at least 2) would refuse, and 3DES; the caller may opt out of it.
+ * While reading the caller's string the engine notes what to blame when
+ * nothing is selected: the first unknown word, the first word that matches
+ * no suite of the table, the last word that removed selected suites.
  * No allocation: the list lives on the stack.
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ciphers/internal.h"
@@ -155,10 +161,12 @@ static int rule_matches(const phonesec__cipher *c, int idx, const rule *r)
     return 1;
 }
 
-static void apply(clist *l, const rule *r, int op)
+/* Returns how many suites changed state: activated (ADD), deactivated
+ * (DEL) or removed while active (KILL). */
+static size_t apply(clist *l, const rule *r, int op)
 {
     uint8_t keep[MAXN], moved[MAXN];
-    size_t nk = 0, nm = 0, i;
+    size_t nk = 0, nm = 0, i, changed = 0;
 
     for (i = 0; i < l->n; i++) {
         uint8_t x = l->ord[i];
@@ -166,13 +174,17 @@ static void apply(clist *l, const rule *r, int op)
         switch (op) {
         case OP_ADD:
             hit = hit && !l->active[x];
-            if (hit)
+            if (hit) {
                 l->active[x] = 1;
+                changed++;
+            }
             break;
         case OP_DEL:
             hit = hit && l->active[x];
-            if (hit)
+            if (hit) {
                 l->active[x] = 0;
+                changed++;
+            }
             break;
         case OP_ORD:
         case OP_BUMP:
@@ -180,6 +192,7 @@ static void apply(clist *l, const rule *r, int op)
             break;
         case OP_KILL:
             if (hit) {
+                changed += l->active[x];
                 l->active[x] = 0;
                 continue; /* gone for good */
             }
@@ -200,6 +213,7 @@ static void apply(clist *l, const rule *r, int op)
         memcpy(l->ord + nk, moved, nm);
     }
     l->n = nk + nm;
+    return changed;
 }
 
 /* OpenSSL's ssl_cipher_strength_sort(): for each strength value from the
@@ -258,7 +272,7 @@ static void apply_simple(clist *l, uint32_t mkey, uint32_t auth, uint32_t enc, u
     r.enc = enc;
     r.mac = mac;
     r.min_tls = min_tls;
-    apply(l, &r, op);
+    (void)apply(l, &r, op);
 }
 
 /* OpenSSL's default preference order, computed as ssl_create_cipher_list()
@@ -374,12 +388,41 @@ static int and_class(uint32_t *acc, uint32_t m, uint32_t group)
     return 1;
 }
 
-static int process(clist *l, const char *p, int *seclevel)
+/* What the engine noticed in the caller's string (offsets into it). */
+typedef struct notes {
+    const char *base; /* the caller's string; NULL while reading our own strings */
+    int seclevel;
+    size_t n_unknown, unk_off, unk_len;   /* unknown words: count, first */
+    size_t n_empty, empty_off, empty_len; /* known words matching no suite of the table: count, first */
+    int have_del;
+    size_t del_off, del_len;              /* last word that deselected or removed selected suites */
+    size_t bad_off, bad_len;              /* parse error */
+} notes;
+
+static void note_at(const notes *nt, const char *from, const char *to, size_t *off, size_t *len)
+{
+    *off = (size_t)(from - nt->base);
+    *len = (size_t)(to - from);
+}
+
+/* Does the rule match any TLS 1.2-and-older suite of the table at all? */
+static int rule_matches_any(const clist *l, const rule *r)
+{
+    size_t i, n;
+    const phonesec__cipher *t = phonesec__ciphers_table(&n);
+    for (i = 0; i < n; i++)
+        if (t[i].min_tls != V_TLS1_3 && rule_matches(&t[i], (int)i, r))
+            return 1;
+    (void)l;
+    return 0;
+}
+
+static int process(clist *l, const char *p, notes *nt)
 {
     for (;;) {
         char ch = *p;
-        int op, found = 0;
-        const char *buf = p;
+        int op, found = 0, unknown = 0;
+        const char *buf = p, *term = p, *unk = NULL;
         size_t buflen = 0;
         rule r;
 
@@ -416,8 +459,11 @@ static int process(clist *l, const char *p, int *seclevel)
                 p++;
                 buflen++;
             }
-            if (buflen == 0)
-                return PHONESEC_E_PARSE; /* OpenSSL: "invalid command" */
+            if (buflen == 0) { /* OpenSSL: "invalid command" */
+                if (nt->base != NULL)
+                    note_at(nt, term, *p != '\0' ? p + 1 : p, &nt->bad_off, &nt->bad_len);
+                return PHONESEC_E_PARSE;
+            }
             if (op == OP_SPECIAL)
                 break;
             if (*p == '+') {
@@ -428,6 +474,8 @@ static int process(clist *l, const char *p, int *seclevel)
             idx = lookup(l, buf, buflen, &a);
             if (idx == -2) {
                 found = 0;
+                unknown = 1;
+                unk = buf;
                 break;
             }
             found = 1;
@@ -467,17 +515,38 @@ static int process(clist *l, const char *p, int *seclevel)
             if (buflen == 8 && strncmp(buf, "STRENGTH", 8) == 0) {
                 strength_sort(l);
             } else if (buflen == 10 && strncmp(buf, "SECLEVEL=", 9) == 0 && buf[9] >= '0' && buf[9] <= '5') {
-                *seclevel = buf[9] - '0';
+                nt->seclevel = buf[9] - '0';
             } else {
+                while (*p != '\0' && !is_sep(*p))
+                    p++;
+                if (nt->base != NULL)
+                    note_at(nt, term, p, &nt->bad_off, &nt->bad_len);
                 return PHONESEC_E_PARSE;
             }
             while (*p != '\0' && !is_sep(*p))
                 p++;
         } else if (found) {
-            apply(l, &r, op);
+            size_t changed = apply(l, &r, op);
+            if (nt->base != NULL) {
+                if (!rule_matches_any(l, &r)) {
+                    if (nt->n_empty++ == 0)
+                        note_at(nt, term, p, &nt->empty_off, &nt->empty_len);
+                } else if ((op == OP_DEL || op == OP_KILL) && changed > 0) {
+                    nt->have_del = 1;
+                    note_at(nt, term, p, &nt->del_off, &nt->del_len);
+                }
+            }
         } else {
             while (*p != '\0' && !is_sep(*p))
                 p++;
+            if (nt->base != NULL) {
+                if (unknown) { /* named from the unknown part to where OpenSSL resumes reading */
+                    if (nt->n_unknown++ == 0)
+                        note_at(nt, unk, p, &nt->unk_off, &nt->unk_len);
+                } else if (nt->n_empty++ == 0) { /* known parts whose conditions exclude each other */
+                    note_at(nt, term, p, &nt->empty_off, &nt->empty_len);
+                }
+            }
         }
         if (*p == '\0')
             break;
@@ -485,15 +554,128 @@ static int process(clist *l, const char *p, int *seclevel)
     return PHONESEC_OK;
 }
 
-int phonesec__ciphers_eval(const char *str, uint16_t *codes, size_t cap, size_t *count, int *seclevel)
+/* ---------------------------------------------------------------- the floor */
+
+/* OpenSSL's security levels, as its default security callback applies them
+ * to a suite (SSL_SECOP_CIPHER_SUPPORTED): minimum strength bits, no aNULL,
+ * no MD5 MAC (level >= 1); no RC4 (>= 2); forward secrecy (>= 3, TLS 1.2 and
+ * older); no SHA-1 MAC (minimum above 160 bits, so >= 4). */
+static const int level_bits[6] = {0, 80, 112, 128, 192, 256};
+
+static const char *const why_bits[6] = {
+    NULL,
+    "export strength (below 80 bits)",
+    "export or weak strength (below 112 bits)",
+    "below the 128 bits @SECLEVEL=3 asks for",
+    "below the 192 bits @SECLEVEL=4 asks for",
+    "below the 256 bits @SECLEVEL=5 asks for",
+};
+
+#define WHY_ENULL "no encryption (eNULL)"
+#define WHY_ANULL "anonymous (aNULL): the peer is not authenticated"
+#define WHY_MD5   "MD5 MAC"
+#define WHY_RC4   "RC4 (prohibited by RFC 7465)"
+#define WHY_3DES  "3DES: 64-bit blocks (Sweet32), 112-bit strength"
+#define WHY_NOFS  "no forward secrecy (static RSA key exchange), which @SECLEVEL=3 and above refuse"
+#define WHY_SHA1  "SHA-1 MAC, which @SECLEVEL=4 and above refuse"
+
+/* The floor's verdict on one suite: NULL when it passes. level: the
+ * OpenSSL security level to apply (-1: none); floor: our own additions
+ * (3DES, and the level never below 2). */
+static const char *floor_check(const phonesec__cipher *c, int level, int floor)
+{
+    if (floor && level < 2)
+        level = 2;
+    if (level > 5)
+        level = 5;
+    if (level >= 1 && (c->enc & E_NULL))
+        return WHY_ENULL;
+    if (level >= 1 && (c->auth & A_NULL))
+        return WHY_ANULL;
+    if (level >= 2 && (c->enc & E_RC4))
+        return WHY_RC4;
+    if (floor && (c->enc & E_3DES))
+        return WHY_3DES;
+    if (level >= 1 && (c->mac & M_MD5))
+        return WHY_MD5;
+    if (level >= 1 && c->pub.strength_bits < level_bits[level])
+        return why_bits[level];
+    if (level >= 3 && c->min_tls != V_TLS1_3 && !(c->mkey & (K_DHE | K_ECDHE)))
+        return WHY_NOFS;
+    if (level >= 4 && (c->mac & M_SHA1))
+        return WHY_SHA1;
+    return NULL;
+}
+
+static const phonesec__cipher *find_code(uint16_t iana)
+{
+    size_t n, i;
+    const phonesec__cipher *t = phonesec__ciphers_table(&n);
+    for (i = 0; i < n; i++)
+        if (t[i].pub.iana == iana)
+            return &t[i];
+    return NULL;
+}
+
+const char *phonesec_ciphers_floor_reason(uint16_t iana, int seclevel)
+{
+    const phonesec__cipher *c = find_code(iana);
+    if (c == NULL)
+        return "not a suite of the library's table";
+    return floor_check(c, seclevel, 1);
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+#define KNOWN_FLAGS (PHONESEC_CIPHERS_ALLOW_LEGACY | PHONESEC_CIPHERS_FALLBACK_ON_ERROR)
+
+/* A word of the caller's string, quoted and made printable, for a message. */
+static void quote_word(char *out, size_t cap, const char *s, size_t off, size_t len)
+{
+    size_t i, n = 0;
+    const size_t max = 40;
+    if (cap == 0)
+        return;
+    for (i = 0; i < len && i < max && n + 5 < cap; i++) {
+        unsigned char ch = (unsigned char)s[off + i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\'') {
+            out[n++] = (char)ch;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    if (i < len && n + 4 < cap) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+}
+
+typedef struct result {
+    int rc;
+    size_t n;           /* suites selected after the floor */
+    size_t removed;     /* suites the floor removed */
+    uint16_t codes[MAXN];
+    const char *first_why; /* the first reason the floor gave */
+    uint16_t first_removed;
+    notes nt;
+} result;
+
+/* Evaluate one string into res (never touches the caller's buffers). */
+static void evaluate(const char *str, int user, unsigned flags, result *res)
 {
     clist l;
-    size_t i, n = 0;
-    int rc, level = -1;
+    size_t i;
+    int rc, level;
     const char *rest = str;
 
-    if (str == NULL || count == NULL || (codes == NULL && cap > 0))
-        return PHONESEC_E_INVAL;
+    memset(res, 0, sizeof *res);
+    res->nt.seclevel = -1;
+    res->nt.base = user ? str : NULL;
     /* Suite B modes replace the whole string, as in OpenSSL. */
     if (strncmp(str, "SUITEB128ONLY", 13) == 0)
         rest = "ECDHE-ECDSA-AES128-GCM-SHA256";
@@ -503,39 +685,198 @@ int phonesec__ciphers_eval(const char *str, uint16_t *codes, size_t cap, size_t 
         rest = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384";
     else if (strncmp(str, "SUITEB192", 9) == 0)
         rest = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    if (rest != str)
+        res->nt.base = NULL; /* nothing of the caller's string is read */
 
     clist_init(&l);
     if (strncmp(rest, "DEFAULT", 7) == 0) {
-        rc = process(&l, "ALL:!COMPLEMENTOFDEFAULT:!eNULL", &level);
-        if (rc != PHONESEC_OK)
-            return rc;
+        const char *saved = res->nt.base;
+        res->nt.base = NULL;
+        rc = process(&l, "ALL:!COMPLEMENTOFDEFAULT:!eNULL", &res->nt);
+        res->nt.base = saved;
+        if (rc != PHONESEC_OK) {
+            res->rc = rc;
+            return;
+        }
         rest += 7;
         if (*rest == ':')
             rest++;
     }
-    rc = process(&l, rest, &level);
-    if (rc != PHONESEC_OK)
-        return rc;
-    for (i = 0; i < l.n; i++)
-        if (l.active[l.ord[i]])
-            n++;
-    if (n == 0)
-        return PHONESEC_E_NO_MATCH;
-    *count = n;
-    if (seclevel != NULL)
-        *seclevel = level;
-    if (n > cap)
+    rc = process(&l, rest, &res->nt);
+    if (rc != PHONESEC_OK) {
+        res->rc = rc;
+        return;
+    }
+    level = res->nt.seclevel;
+    for (i = 0; i < l.n; i++) {
+        const phonesec__cipher *c = &l.t[l.ord[i]];
+        const char *why;
+        if (!l.active[l.ord[i]])
+            continue;
+        why = floor_check(c, level, !(flags & PHONESEC_CIPHERS_ALLOW_LEGACY));
+        if (why != NULL) {
+            if (res->removed++ == 0) {
+                res->first_why = why;
+                res->first_removed = c->pub.iana;
+            }
+            continue;
+        }
+        res->codes[res->n++] = c->pub.iana;
+    }
+    if (res->n > 0)
+        res->rc = PHONESEC_OK;
+    else if (res->removed > 0)
+        res->rc = PHONESEC_E_POLICY;
+    else
+        res->rc = PHONESEC_E_NO_MATCH;
+}
+
+static int is_blank(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return 0;
+    return 1;
+}
+
+/* The report's message and word for the caller's string. */
+static void describe(const char *str, const result *res, phonesec_ciphers_report *rep)
+{
+    char w[64];
+    const notes *nt = &res->nt;
+    size_t off = 0, len = 0;
+
+    rep->message[0] = '\0';
+    switch (res->rc) {
+    case PHONESEC_E_PARSE:
+        off = nt->bad_off;
+        len = nt->bad_len;
+        quote_word(w, sizeof w, str, off, len);
+        snprintf(rep->message, sizeof rep->message,
+                 "invalid cipher string: '%s' at offset %zu is neither a word nor a valid @ command", w, off);
+        break;
+    case PHONESEC_E_NO_MATCH:
+        if (is_blank(str)) {
+            snprintf(rep->message, sizeof rep->message, "no cipher match: the cipher string is empty");
+        } else if (nt->n_unknown > 0) {
+            off = nt->unk_off;
+            len = nt->unk_len;
+            quote_word(w, sizeof w, str, off, len);
+            if (nt->n_unknown > 1)
+                snprintf(rep->message, sizeof rep->message,
+                         "no cipher match: unknown word '%s' (and %zu more unknown words)", w, nt->n_unknown - 1);
+            else
+                snprintf(rep->message, sizeof rep->message, "no cipher match: unknown word '%s'", w);
+        } else if (nt->n_empty > 0) {
+            off = nt->empty_off;
+            len = nt->empty_len;
+            quote_word(w, sizeof w, str, off, len);
+            snprintf(rep->message, sizeof rep->message,
+                     "no cipher match: '%s' matches no suite the library supports", w);
+        } else if (nt->have_del) {
+            off = nt->del_off;
+            len = nt->del_len;
+            quote_word(w, sizeof w, str, off, len);
+            snprintf(rep->message, sizeof rep->message,
+                     "no cipher match: '%s' removes every suite selected before it", w);
+        } else if (nt->base == NULL) {
+            snprintf(rep->message, sizeof rep->message, "no cipher match");
+        } else {
+            snprintf(rep->message, sizeof rep->message, "no cipher match: the string selects no suite");
+        }
+        break;
+    case PHONESEC_E_POLICY: {
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(res->first_removed);
+        snprintf(rep->message, sizeof rep->message,
+                 "every suite the string selects is below the security floor (%zu, e.g. %s: %s)", res->removed,
+                 s ? s->openssl_name : "?", res->first_why);
+        break;
+    }
+    case PHONESEC_OK:
+        if (nt->n_unknown > 0) {
+            off = nt->unk_off;
+            len = nt->unk_len;
+            quote_word(w, sizeof w, str, off, len);
+            if (nt->n_unknown > 1)
+                snprintf(rep->message, sizeof rep->message, "ignored unknown word '%s' (and %zu more)", w,
+                         nt->n_unknown - 1);
+            else
+                snprintf(rep->message, sizeof rep->message, "ignored unknown word '%s'", w);
+        }
+        break;
+    default:
+        break;
+    }
+    rep->word_offset = off;
+    rep->word_len = len;
+    rep->unknown_words = nt->n_unknown;
+    rep->seclevel = nt->seclevel;
+}
+
+int phonesec_ciphers_select_ex(const char *str, const phonesec_ciphers_options *opt, uint16_t *codes, size_t cap,
+                               size_t *count, phonesec_ciphers_report *report)
+{
+    static const phonesec_ciphers_options defaults = PHONESEC_CIPHERS_OPTIONS_INIT;
+    phonesec_ciphers_report rep;
+    result res;
+    const char *ps = NULL;
+    int fallback = PHONESEC_CIPHERS_FALLBACK_NONE, status;
+
+    if (opt == NULL)
+        opt = &defaults;
+    if (count == NULL || (codes == NULL && cap > 0) || opt->version < 1 ||
+        opt->version > PHONESEC_CIPHERS_OPTIONS_VERSION || (opt->flags & ~(unsigned)KNOWN_FLAGS) != 0)
+        return PHONESEC_E_INVAL;
+    if (opt->preset != PHONESEC_CIPHERS_PRESET_NONE) {
+        ps = phonesec_ciphers_preset(opt->preset);
+        if (ps == NULL || (opt->preset & ~PHONESEC_CIPHERS_PRESET_MASK) != 0)
+            return PHONESEC_E_INVAL;
+    }
+    if (ps == NULL && ((opt->flags & PHONESEC_CIPHERS_FALLBACK_ON_ERROR) || str == NULL))
+        return PHONESEC_E_INVAL;
+
+    memset(&rep, 0, sizeof rep);
+    rep.seclevel = -1;
+    if (str == NULL || (ps != NULL && is_blank(str))) {
+        fallback = PHONESEC_CIPHERS_FALLBACK_BLANK;
+        evaluate(ps, 0, opt->flags, &res);
+        status = PHONESEC_OK;
+        rep.removed = res.removed;
+    } else {
+        evaluate(str, 1, opt->flags, &res);
+        describe(str, &res, &rep);
+        status = res.rc;
+        rep.removed = res.removed;
+        if (res.rc != PHONESEC_OK && (opt->flags & PHONESEC_CIPHERS_FALLBACK_ON_ERROR)) {
+            size_t ml = strlen(rep.message);
+            phonesec__log(PHONESEC_LOG_WARN, "ciphers", "%s; using preset %d instead", rep.message, opt->preset);
+            snprintf(rep.message + ml, sizeof rep.message - ml, "; the preset was used instead");
+            fallback = PHONESEC_CIPHERS_FALLBACK_INVALID;
+            evaluate(ps, 0, opt->flags, &res);
+            rep.removed = res.removed;
+        } else if (res.rc == PHONESEC_OK && res.nt.n_unknown > 0) {
+            phonesec__log(PHONESEC_LOG_WARN, "ciphers", "%s", rep.message);
+        }
+    }
+    rep.status = status;
+    rep.fallback = fallback;
+    if (report != NULL && report->version >= 1) {
+        unsigned v = report->version;
+        memcpy(report, &rep, sizeof rep);
+        report->version = v;
+    }
+    if (res.rc != PHONESEC_OK)
+        return res.rc;
+    *count = res.n;
+    if (res.n > cap)
         return PHONESEC_E_BUFFER_SMALL;
-    n = 0;
-    for (i = 0; i < l.n; i++)
-        if (l.active[l.ord[i]])
-            codes[n++] = l.t[l.ord[i]].pub.iana;
+    memcpy(codes, res.codes, res.n * sizeof res.codes[0]);
     return PHONESEC_OK;
 }
 
 int phonesec_ciphers_select(const char *str, uint16_t *codes, size_t cap, size_t *count)
 {
-    return phonesec__ciphers_eval(str, codes, cap, count, NULL);
+    return phonesec_ciphers_select_ex(str, NULL, codes, cap, count, NULL);
 }
 
 static int is_space(char c)
@@ -546,7 +887,7 @@ static int is_space(char c)
 int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, size_t *count)
 {
     uint16_t found[MAXN];
-    size_t n = 0, i, tn;
+    size_t n = 0, i, tn, named = 0;
     const phonesec__cipher *t = phonesec__ciphers_table(&tn);
     const char *p = str;
 
@@ -573,6 +914,9 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
             const char *nm = t[i].pub.iana_name;
             if (t[i].min_tls == V_TLS1_3 && strncmp(nm, s, (size_t)(e - s)) == 0 && nm[e - s] == '\0') {
                 size_t k;
+                named++;
+                if (floor_check(&t[i], -1, 1) != NULL)
+                    break;
                 for (k = 0; k < n; k++)
                     if (found[k] == t[i].pub.iana)
                         break;
@@ -583,41 +927,28 @@ int phonesec_ciphers_select_tls13(const char *str, uint16_t *codes, size_t cap, 
         }
     }
     if (n == 0) /* as OpenSSL: a non-empty list naming no known suite */
-        return PHONESEC_E_NO_MATCH;
+        return named > 0 ? PHONESEC_E_POLICY : PHONESEC_E_NO_MATCH;
     *count = n;
     if (n > cap)
         return PHONESEC_E_BUFFER_SMALL;
-    if (n > 0)
-        memcpy(codes, found, n * sizeof found[0]);
+    memcpy(codes, found, n * sizeof found[0]);
     return PHONESEC_OK;
-}
-
-static int is_blank(const char *s)
-{
-    for (; *s != '\0'; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-            return 0;
-    return 1;
 }
 
 int phonesec_ciphers_select_or_preset(const char *str, int preset, uint16_t *codes, size_t cap, size_t *count,
                                       int *used_fallback)
 {
-    const char *ps = phonesec_ciphers_preset(preset);
+    phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
+    phonesec_ciphers_report rep;
     int rc;
 
-    if (ps == NULL || count == NULL || (codes == NULL && cap > 0))
+    if (preset < 0)
         return PHONESEC_E_INVAL;
-    if (used_fallback != NULL)
-        *used_fallback = 0;
-    if (str != NULL && !is_blank(str)) {
-        rc = phonesec_ciphers_select(str, codes, cap, count);
-        if (rc != PHONESEC_E_NO_MATCH && rc != PHONESEC_E_PARSE)
-            return rc;
-        phonesec__log(PHONESEC_LOG_WARN, "ciphers", "cipher list invalid or selects nothing (%s); using preset %d",
-                      phonesec_strerror(rc), preset);
-    }
-    if (used_fallback != NULL)
-        *used_fallback = 1;
-    return phonesec_ciphers_select(ps, codes, cap, count);
+    opt.preset = preset & PHONESEC_CIPHERS_PRESET_MASK;
+    opt.flags = (unsigned)preset & ~(unsigned)PHONESEC_CIPHERS_PRESET_MASK;
+    rep.version = PHONESEC_CIPHERS_REPORT_VERSION;
+    rc = phonesec_ciphers_select_ex(str == NULL ? "" : str, &opt, codes, cap, count, &rep);
+    if (rc == PHONESEC_OK && used_fallback != NULL)
+        *used_fallback = rep.fallback;
+    return rc;
 }

@@ -60,7 +60,9 @@ const phonesec_ciphers_suite *phonesec_ciphers_by_name(const char *name)
 
 const char *phonesec_ciphers_preset(int preset)
 {
-    switch (preset) {
+    if (preset < 0)
+        return NULL;
+    switch (preset & PHONESEC_CIPHERS_PRESET_MASK) { /* flag bits ignored */
     case PHONESEC_CIPHERS_PRESET_DEFAULT:
         return "DEFAULT";
     case PHONESEC_CIPHERS_PRESET_WEB:

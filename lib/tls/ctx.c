@@ -205,12 +205,12 @@ static int eval_ciphers(phonesec_tls_ctx *c, const char *list, const char *tls13
     int rc, fb = 0;
     if (c->cfg.max_version >= PHONESEC_TLS_V1_3) {
         rc = phonesec_ciphers_select_tls13(tls13 ? tls13 : DEFAULT_TLS13, codes, PHONESEC__TLS_MAX_SUITES, &n13);
-        if (rc != PHONESEC_OK && rc != PHONESEC_E_NO_MATCH)
+        if (rc != PHONESEC_OK) /* "" selects none (OK); a list naming no known suite is an error */
             return phonesec__fail(&c->err, rc, "TLS 1.3 suite list '%s' is invalid", tls13 ? tls13 : "");
     }
     if (c->cfg.min_version <= PHONESEC_TLS_V1_2) {
         rc = phonesec_ciphers_select_or_preset(list, preset, codes + n13, PHONESEC__TLS_MAX_SUITES - n13, &n12, &fb);
-        if (rc != PHONESEC_OK && !(rc == PHONESEC_E_NO_MATCH && n13 > 0))
+        if (rc != PHONESEC_OK) /* a string that selects nothing is an error even beside TLS 1.3 suites */
             return phonesec__fail(&c->err, rc, "cipher string '%s' selects no usable suite", list ? list : "");
     }
     if (n13 + n12 == 0)

@@ -3,6 +3,17 @@
  * of X.509 that name the peer, and the RFC 5922 / RFC 6125 matching rules.
  * Our own code on purpose: wolfSSL's hostname check accepts wildcards and
  * ignores sip: URIs. No allocation; every span points into the input.
+ *
+ * Normalisation happens once, at the edges: a reference identity may end in
+ * one dot (removed); a presented name may end in one dot (removed); nothing
+ * else is stripped, so "a.example.com.." and ".example.com" are malformed,
+ * never equal to anything. A reference that is an IP address in any
+ * spelling (IPv4 with a trailing dot, IPv6 with or without brackets or a
+ * zone, or a name whose last label is a number, as the WHATWG URL parser
+ * and inet_aton() read "10.1" or "010.0.0.1") is matched against iPAddress
+ * subjectAltNames only; IPv4 must be written as four decimal numbers without
+ * leading zeros, other numeric spellings are refused as ambiguous. See
+ * doc/security.md ("Identity").
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
@@ -71,7 +82,7 @@ static int is_string_tag(uint8_t t)
     return t == 0x0c || t == 0x12 || t == 0x13 || t == 0x14 || t == 0x16 || t == 0x1a || t == 0x1c || t == 0x1e;
 }
 
-/* Walk a Name; remember the last CN. */
+/* Walk a Name; remember the last CN and count them. */
 static int parse_name(const uint8_t *v, size_t len, phonesec__tls_certnames *out, int want_cn)
 {
     der_rd r = {v, v + len};
@@ -100,6 +111,7 @@ static int parse_name(const uint8_t *v, size_t len, phonesec__tls_certnames *out
                     return -1;
                 out->cn = sv;
                 out->cn_len = sl;
+                out->n_cn++;
             }
         }
     }
@@ -283,6 +295,33 @@ static int ldh(int c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/* WHATWG URL: a host whose last label (after one trailing dot) is a number
+ * -- decimal digits, or "0x"/"0X" and hex digits -- is an IPv4 address,
+ * whatever else it holds ("10.1", "0x0a.0.0.1", "4294967295", "a.1"). */
+static int ends_in_number(const char *h, size_t n)
+{
+    size_t start, i;
+    if (n > 0 && h[n - 1] == '.')
+        n--;
+    if (n == 0)
+        return 0;
+    start = n;
+    while (start > 0 && h[start - 1] != '.')
+        start--;
+    if (start == n)
+        return 0;
+    if (n - start >= 2 && h[start] == '0' && (h[start + 1] == 'x' || h[start + 1] == 'X')) {
+        for (i = start + 2; i < n; i++)
+            if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f') || (h[i] >= 'A' && h[i] <= 'F')))
+                return 0;
+        return 1;
+    }
+    for (i = start; i < n; i++)
+        if (h[i] < '0' || h[i] > '9')
+            return 0;
+    return 1;
+}
+
 int phonesec__tls_valid_hostname(const char *h, size_t n)
 {
     size_t i, lab = 0;
@@ -304,36 +343,119 @@ int phonesec__tls_valid_hostname(const char *h, size_t n)
             return 0;
         }
     }
-    return lab > 0 && h[n - 1] != '-';
+    /* a numeric last label makes it an IP address, not a host name */
+    return lab > 0 && h[n - 1] != '-' && !ends_in_number(h, n);
+}
+
+/* Dotted decimal, exactly: four numbers 0..255, no leading zeros, nothing else. */
+static int ipv4_canonical(const char *s, size_t n, uint8_t out[4])
+{
+    size_t i = 0;
+    int part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        if (part > 0) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (digits > 0 && v == 0)
+                return 0; /* leading zero: octal to inet_aton(), decimal to a human */
+            v = v * 10 + (unsigned)(s[i] - '0');
+            if (v > 255)
+                return 0;
+            digits++;
+            i++;
+        }
+        if (digits == 0)
+            return 0;
+        out[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+/* RFC 4007 / RFC 6874 zone: 1..64 unreserved characters. */
+static int valid_zone(const char *z, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!ldh((unsigned char)z[i]) && z[i] != '.' && z[i] != '~')
+            return 0;
+    return 1;
+}
+
+/* IPv6 text (no brackets), optionally with a zone; the zone is not part of
+ * the address a certificate can name. */
+static int ipv6_text(const char *s, size_t n, int bracketed, uint8_t out[16])
+{
+    char tmp[64];
+    const char *pct = memchr(s, '%', n);
+    size_t an = pct != NULL ? (size_t)(pct - s) : n;
+    if (pct != NULL) {
+        const char *z = pct + 1;
+        size_t zn = n - an - 1;
+        if (bracketed) { /* RFC 6874: "%25" introduces the zone inside a URI */
+            if (zn < 2 || z[0] != '2' || z[1] != '5')
+                return 0;
+            z += 2;
+            zn -= 2;
+        }
+        if (!valid_zone(z, zn))
+            return 0;
+    }
+    if (an == 0 || an >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, an);
+    tmp[an] = '\0';
+    return inet_pton(AF_INET6, tmp, out) == 1;
 }
 
 int phonesec__tls_ip_literal(const char *s, uint8_t out[16])
 {
-    char tmp[64];
     size_t n = strlen(s);
-    if (n >= sizeof tmp)
+    if (n > 0 && s[n - 1] == '.') /* one trailing dot, as on a name */
+        n--;
+    if (n == 0)
         return 0;
-    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-        memcpy(tmp, s + 1, n - 2);
-        tmp[n - 2] = '\0';
-        return inet_pton(AF_INET6, tmp, out) == 1 ? 16 : 0;
+    if (s[0] == '[' || s[n - 1] == ']') {
+        if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && ipv6_text(s + 1, n - 2, 1, out))
+            return 16;
+        return -1;
     }
-    memcpy(tmp, s, n + 1);
-    if (inet_pton(AF_INET, tmp, out) == 1)
-        return 4;
-    if (inet_pton(AF_INET6, tmp, out) == 1)
-        return 16;
+    if (memchr(s, ':', n) != NULL)
+        return ipv6_text(s, n, 0, out) ? 16 : -1;
+    if (ends_in_number(s, n))
+        return ipv4_canonical(s, n, out) ? 4 : -1;
     return 0;
 }
 
-/* Case-insensitive whole-name equality; one trailing dot on either side ignored. */
+/* A presented DNS name (dNSName, CN, sip: URI host): printable ASCII, one
+ * trailing dot allowed and not counted, no empty label. Returns the length
+ * to compare, or 0 when the name is unusable. */
+static size_t presented_len(const uint8_t *p, size_t n)
+{
+    size_t i;
+    if (!printable_name(p, n))
+        return 0;
+    if (p[n - 1] == '.')
+        n--;
+    if (n == 0 || p[0] == '.' || p[n - 1] == '.')
+        return 0;
+    for (i = 0; i + 1 < n; i++)
+        if (p[i] == '.' && p[i + 1] == '.')
+            return 0;
+    return n;
+}
+
+/* Case-insensitive whole-name equality of a presented name and the
+ * reference (already checked and without its trailing dot). */
 static int name_eq(const uint8_t *a, size_t an, const char *b, size_t bn)
 {
     size_t i;
-    if (an > 0 && a[an - 1] == '.')
-        an--;
-    if (bn > 0 && b[bn - 1] == '.')
-        bn--;
+    an = presented_len(a, an);
     if (an != bn || an == 0)
         return 0;
     for (i = 0; i < an; i++)
@@ -349,8 +471,7 @@ static int wildcard_eq(const uint8_t *pat, size_t pn, const char *ref, size_t rn
     const uint8_t *rest;
     size_t restn, i, dots = 0;
     const char *rdot;
-    if (pn > 0 && pat[pn - 1] == '.')
-        pn--;
+    pn = presented_len(pat, pn);
     if (pn < 3 || pat[0] != '*' || pat[1] != '.')
         return 0;
     rest = pat + 2;
@@ -361,7 +482,7 @@ static int wildcard_eq(const uint8_t *pat, size_t pn, const char *ref, size_t rn
         if (rest[i] == '.')
             dots++;
     }
-    if (dots == 0 || rest[0] == '.')
+    if (dots == 0)
         return 0;
     rdot = memchr(ref, '.', rn);
     if (rdot == NULL || rdot == ref)
@@ -437,7 +558,15 @@ int phonesec__tls_match(const phonesec__tls_certnames *cn, int mode, const char 
     memcpy(ref, reference, rn + 1);
 
     iplen = phonesec__tls_ip_literal(ref, ip);
-    if (iplen) {
+    if (iplen < 0) {
+        why_set(why, why_cap, "reference identity '", REFB(ref),
+                strpbrk(ref, ":[]") != NULL
+                    ? "' is not a valid IPv6 address"
+                    : "' ends in a number but is not a dotted-decimal IPv4 address (four decimal numbers, no "
+                      "leading zeros): refused as ambiguous, never matched against DNS names");
+        return PHONESEC_E_INVAL;
+    }
+    if (iplen > 0) {
         while (phonesec__tls_san_next(cn, &pos, &type, &v, &vl)) {
             if (type == PHONESEC__GN_IP && vl == (size_t)iplen && memcmp(v, ip, vl) == 0) {
                 why_set(why, why_cap, "matched iPAddress ", REFB(ref), "");
@@ -479,6 +608,11 @@ int phonesec__tls_match(const phonesec__tls_certnames *cn, int mode, const char 
             }
         }
         if (!cn->has_san_ext) {
+            if (cn->n_cn > 1) {
+                why_set(why, why_cap, "SIP (RFC 5922): no subjectAltName and the subject has several CNs (ambiguous, "
+                        "none used); reference ", REFB(ref), "");
+                return PHONESEC_E_NAME;
+            }
             if (cn->cn != NULL && printable_name(cn->cn, cn->cn_len) && !has_star(cn->cn, cn->cn_len) &&
                 name_eq(cn->cn, cn->cn_len, ref, rn)) {
                 why_set(why, why_cap, "matched subject CN ", cn->cn, cn->cn_len, " (no subjectAltName)");
@@ -519,6 +653,11 @@ int phonesec__tls_match(const phonesec__tls_certnames *cn, int mode, const char 
                      n_dns, ref);
         return PHONESEC_E_NAME;
     }
+    if (cn->n_cn > 1) {
+        why_set(why, why_cap, "HTTPS (RFC 6125): no dNSName subjectAltName and the subject has several CNs "
+                "(ambiguous, none used); reference ", REFB(ref), "");
+        return PHONESEC_E_NAME;
+    }
     if (cn->cn != NULL) {
         const uint8_t *c = cn->cn;
         size_t cl = cn->cn_len;
@@ -537,7 +676,12 @@ int phonesec__tls_match(const phonesec__tls_certnames *cn, int mode, const char 
 
 int phonesec__tls_in_domain(const char *host, const char *domain)
 {
+    uint8_t ip[16];
     size_t hn = strlen(host), dn = strlen(domain);
+    /* an address in any spelling is in no domain; malformed names in none either */
+    if (phonesec__tls_ip_literal(host, ip) != 0 || !phonesec__tls_valid_hostname(host, hn) ||
+        !phonesec__tls_valid_hostname(domain, dn))
+        return 0;
     if (hn > 0 && host[hn - 1] == '.')
         hn--;
     if (dn > 0 && domain[dn - 1] == '.')

@@ -32,6 +32,7 @@ typedef struct phonesec__tls_certnames {
     size_t san_len;
     size_t n_san;
     int is_ca; /* basicConstraints cA TRUE */
+    size_t n_cn; /* number of CNs in the subject (several: none is used for matching) */
 } phonesec__tls_certnames;
 
 /* Parse a DER certificate far enough for identity checks.
@@ -53,11 +54,16 @@ PHONESEC__INTERNAL void phonesec__tls_name_string(const uint8_t *name, size_t le
 /* SANs -> "DNS:a, URI:sip:b, IP:127.0.0.1". */
 PHONESEC__INTERNAL void phonesec__tls_sans_string(const phonesec__tls_certnames *cn, char *out, size_t cap);
 
-/* Is host a syntactically valid DNS name (LDH labels, optional trailing dot)? */
+/* Is host a syntactically valid DNS name (LDH labels, optional trailing dot,
+ * last label not a number)? */
 PHONESEC__INTERNAL int phonesec__tls_valid_hostname(const char *host, size_t len);
-/* 4 or 16 when s is an IPv4/IPv6 literal (IPv6 may be in brackets), else 0. */
+/* 4 or 16 when s is an IPv4 (dotted decimal) or IPv6 literal (brackets, a
+ * zone and one trailing dot allowed; out holds the address); -1 when s is
+ * an IP address in another or a broken spelling ("10.1", "010.0.0.1",
+ * "1.2.3.4.5", "[x]"): never a host name, never matched; 0 otherwise. */
 PHONESEC__INTERNAL int phonesec__tls_ip_literal(const char *s, uint8_t out[16]);
-/* host equals domain or is a subdomain of it (case-insensitive, trailing dots ignored). */
+/* host equals domain or is a subdomain of it (case-insensitive, one trailing
+ * dot ignored); an IP address or a malformed name is in no domain. */
 PHONESEC__INTERNAL int phonesec__tls_in_domain(const char *host, const char *domain);
 
 /* ---- Allocator routing for wolfSSL (ctx.c) ---- */

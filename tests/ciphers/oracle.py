@@ -4,14 +4,26 @@
 Usage: oracle.py PHONESEC_TOOL [--count N] [--seed S] [--fixed FILE...] [--write FILE]
 
 For every string (hand-written keyword cases, N generated ones from a fixed
-seed, and the stored cases of tests/vectors/ciphers/*.txt) both tools run;
-both outputs are restricted to the suites the other side knows (OpenSSL 3.0
+seed, and the stored cases of tests/vectors/ciphers/*.txt) both tools run
+twice:
+  floored: `phonesec ciphers STRING` against `openssl ciphers -s STRING`
+           (-s: only what the security level lets through). The library's
+           floor never goes below OpenSSL's level 2, so an @SECLEVEL=0 or 1
+           in the string is given to OpenSSL as @SECLEVEL=2 (same length,
+           same parse).
+  legacy:  `phonesec ciphers --legacy STRING` against `openssl ciphers
+           STRING` (no -s), or `-s` when the string sets @SECLEVEL itself,
+           which --legacy honours as OpenSSL's level n.
+Both outputs are restricted to the suites the other side knows (OpenSSL 3.0
 here has no 3DES/RC4/SEED suites; our table has no PSK/SRP ones), and then
 must be identical line for line (code, IANA name, OpenSSL name, version, Kx,
 Au, Enc, Mac, in the same order). Errors must agree too: OpenSSL's "invalid
-command" is our parse error; an empty restricted list is "no cipher match"
-on either side.
+command" is our parse error; an empty restricted list ("no cipher match",
+"below the security floor", or -s listing nothing) is the same on either
+side. The floor's own additions (3DES, RC4) are suites this OpenSSL does not
+have: the unit tests check those.
 """
+import concurrent.futures
 import os
 import random
 import re
@@ -41,9 +53,9 @@ while "--fixed" in args:
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 
 
-def openssl(s):
-    p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", "", "-V", s],
-                       capture_output=True, text=True)
+def openssl(s, secure=False):
+    p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", ""] + (["-s"] if secure else []) +
+                       ["-V", s], capture_output=True, text=True)
     out = p.stdout + p.stderr
     if "invalid command" in out:
         return "PARSE", []
@@ -54,15 +66,33 @@ def openssl(s):
     return "OK", [l for l in p.stdout.splitlines() if l.strip()]
 
 
-def ours(s):
-    p = subprocess.run([TOOL, "ciphers", "-V", "--", s], capture_output=True, text=True)
+def ours(s, legacy=False):
+    p = subprocess.run([TOOL, "ciphers", "-V"] + (["--legacy"] if legacy else []) + ["--", s],
+                       capture_output=True, text=True)
     if p.returncode == 0:
         return "OK", [l for l in p.stdout.splitlines() if l.strip()]
     if "invalid cipher string" in p.stderr:
         return "PARSE", []
-    if "no cipher match" in p.stderr:
+    if "no cipher match" in p.stderr or "below the security floor" in p.stderr:
         return "OK", []
     return "ERR:%d:%s" % (p.returncode, p.stderr.strip()), []
+
+
+# An @SECLEVEL=n command as OpenSSL reads it: at the start of a term (string
+# start or after a separator, or right after a leading DEFAULT), not inside a
+# word skipped as unknown; never in a Suite B string, whose rest is ignored.
+SECLEVEL = re.compile(r"(?:^|(?<=[:, ;])|(?<=^DEFAULT))@SECLEVEL=([0-5])(?![A-Za-z0-9.=-])")
+
+
+def sets_seclevel(s):
+    return not s.startswith("SUITEB") and SECLEVEL.search(s) is not None
+
+
+def floor_string(s):
+    """The string OpenSSL must see for the floored comparison."""
+    if s.startswith("SUITEB"):
+        return s
+    return SECLEVEL.sub(lambda m: "@SECLEVEL=" + ("2" if m.group(1) in "01" else m.group(1)), s)
 
 
 def name_of(line):
@@ -74,7 +104,7 @@ def names(tool_args):
     return set(p.stdout.strip().replace(":", "\n").split())
 
 
-OURS_ALL = names([TOOL, "ciphers", "ALL:COMPLEMENTOFALL"])
+OURS_ALL = names([TOOL, "ciphers", "--legacy", "ALL:COMPLEMENTOFALL"])
 OSSL_ALL = names([OPENSSL, "ciphers", "-ciphersuites", "", "ALL:COMPLEMENTOFALL"])
 
 # Every keyword of the requirements list, then the rest of OpenSSL's aliases.
@@ -104,6 +134,14 @@ def handwritten():
               "eNULL:ALL:@STRENGTH", "ALL:COMPLEMENTOFALL:@STRENGTH", "ALL:+aNULL:+SHA1:@STRENGTH",
               "CAMELLIA:ARIA:+ARIA", "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA", "!ALL:HIGH", "-HIGH:HIGH",
               "+HIGH:HIGH", "HIGH:+HIGH:-HIGH:HIGH", "ALL:!kRSA:!DHE+SHA1", "aRSA+kDHE+AES128+SHA256", ""]
+    # the floor and OpenSSL's security levels
+    for lvl in range(6):
+        cases += ["ALL:@SECLEVEL=%d" % lvl, "ALL:COMPLEMENTOFALL:@SECLEVEL=%d" % lvl, "aNULL:@SECLEVEL=%d" % lvl,
+                  "kRSA:@SECLEVEL=%d" % lvl, "HIGH:MEDIUM:AES:@STRENGTH:@SECLEVEL=%d" % lvl]
+    cases += ["aNULL", "ADH:AECDH", "eNULL", "NULL:aNULL", "HIGH:MEDIUM:AES:@STRENGTH", "ALL:+aNULL",
+              "HIGH:@SECLEVEL=4:@SECLEVEL=0", "HIGH:@SECLEVEL=0:@SECLEVEL=4", "DEFAULT@SECLEVEL=3",
+              "DEFAULT:@SECLEVEL=3", "SUITEB128:@SECLEVEL=0", "FOO@SECLEVEL=3:HIGH", "HIGH:@SECLEVEL=3*",
+              "ECDHE-ECDSA-NULL-SHA:ADH-AES128-SHA:AES128-SHA", "aNULL:AES128-SHA:@SECLEVEL=3"]
     return cases
 
 
@@ -158,16 +196,19 @@ DIVERGENT = re.compile(r"(?<![\w.=-])(RC4|RC2|IDEA|SEED|DES|RC4-MD5|RC4-SHA|ECDH
 divergences = []
 
 
-def compare(s, retry=True):
+def compare(s, legacy, retry=True):
     if s.startswith("-"):
         s = ":" + s  # the openssl CLI would take it for an option; ':' is a no-op separator
-    st_o, lines_o = openssl(s)
-    st_p, lines_p = ours(s)
+    if legacy:
+        st_o, lines_o = openssl(s, secure=sets_seclevel(s))
+    else:
+        st_o, lines_o = openssl(floor_string(s), secure=True)
+    st_p, lines_p = ours(s, legacy)
     ro = [l for l in lines_o if name_of(l) in OURS_ALL]
     rp = [l for l in lines_p if name_of(l) in OSSL_ALL]
     ok = st_o == st_p and ro == rp
     if not ok and retry and st_o != st_p and DIVERGENT.search(s):
-        if compare(DIVERGENT.sub("ZZUNKNOWN", s), retry=False)[0]:
+        if compare(DIVERGENT.sub("ZZUNKNOWN", s), legacy, retry=False)[0]:
             divergences.append(s)
             ok = True
     return ok, s, (st_o, ro), (st_p, rp)
@@ -180,7 +221,7 @@ TLS13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_
 def tls13_compare(lst):
     """TLS 1.3 lists: `--tls13 LIST` against `-ciphersuites LIST` (duplicates,
     which OpenSSL repeats and we list once, are removed from its answer)."""
-    p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", lst, "-V", "NULL-MD5"],
+    p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", lst, "-V", "AES128-SHA"],
                        capture_output=True, text=True)
     theirs = "NOMATCH" if "no cipher match" in p.stderr else \
         [l for l in p.stdout.splitlines() if "TLSv1.3" in l]
@@ -190,7 +231,7 @@ def tls13_compare(lst):
             if l not in seen:
                 seen.append(l)
         theirs = seen
-    q = subprocess.run([TOOL, "ciphers", "--tls13", lst, "-V", "NULL-MD5"], capture_output=True, text=True)
+    q = subprocess.run([TOOL, "ciphers", "--tls13", lst, "-V", "AES128-SHA"], capture_output=True, text=True)
     ours_ = "NOMATCH" if q.returncode != 0 and "no cipher match" in q.stderr else \
         [l for l in q.stdout.splitlines() if "TLSv1.3" in l]
     return theirs == ours_, theirs, ours_
@@ -213,6 +254,7 @@ def main():
     cases = handwritten() + generated(rng, COUNT)
     failures = 0
     stored = 0
+    stored_skipped = 0
     for path in FIXED:
         cur = None
         with open(path) as f:
@@ -221,10 +263,16 @@ def main():
                 if line.startswith("> "):
                     cur = line[2:]
                     cases.append(cur)
+                elif line.startswith("= ") and cur is not None and sets_seclevel(cur) and \
+                        not re.search(r"@SECLEVEL=0(?![A-Za-z0-9.=-])", cur):
+                    # stored answers are `openssl ciphers` without -s; --legacy honours the
+                    # string's @SECLEVEL=n (n > 0), so only the live -s comparison applies
+                    stored_skipped += 1
+                    cur = None
                 elif line.startswith("= ") and cur is not None:
                     # stored answer: checked without asking openssl again
                     want = line[2:].split()
-                    st, lines = ours(":" + cur if cur.startswith("-") else cur)
+                    st, lines = ours(":" + cur if cur.startswith("-") else cur, legacy=True)
                     got = [st] + ([name_of(l) for l in lines if name_of(l) in OSSL_ALL] or ["-"])
                     if st == "PARSE":
                         got = ["PARSE"]
@@ -233,22 +281,27 @@ def main():
                         failures += 1
                         print("STORED MISMATCH %s: %r\n  want %s\n  got  %s" % (path, cur, want, got))
                     cur = None
-    nonempty = 0
-    for s in cases:
-        ok, s2, o, p = compare(s)
+    nonempty = {False: 0, True: 0}
+    jobs = [(s, legacy) for s in cases for legacy in (False, True)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+        results = list(ex.map(lambda j: (j[1],) + compare(j[0], j[1]), jobs))
+    for legacy, ok, s2, o, p in results:
         if o[1]:
-            nonempty += 1
+            nonempty[legacy] += 1
         if not ok:
             failures += 1
             if failures <= 15:
-                print("MISMATCH %r" % s2)
+                print("MISMATCH (%s) %r" % ("legacy, openssl ciphers" if legacy else "floored, openssl ciphers -s",
+                                            s2))
                 print("  openssl: %s %s" % (o[0], [name_of(l) for l in o[1]]))
                 print("  ours:    %s %s" % (p[0], [name_of(l) for l in p[1]]))
     print("%d cipher strings compared with openssl (%d hand-written, %d generated with seed %d, %d from files, "
-          "%d of them also against their stored answer); %d non-empty; %d mismatches"
+          "%d of them also against their stored answer, %d setting @SECLEVEL only live), "
+          "each floored (against -s) and legacy; "
+          "%d / %d non-empty; %d mismatches"
           % (len(cases), len(handwritten()), COUNT, SEED, len(cases) - len(handwritten()) - COUNT, stored,
-             nonempty, failures))
-    for d in divergences:
+             stored_skipped, nonempty[False], nonempty[True], failures))
+    for d in sorted(set(divergences)):
         print("known divergence (word unknown to this OpenSSL build): %r" % d)
     if WRITE:
         with open(WRITE, "w") as f:

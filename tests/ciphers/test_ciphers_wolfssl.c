@@ -131,13 +131,16 @@ static int handshake(WOLFSSL_CTX *cctx, WOLFSSL_CTX *sctx)
     return result;
 }
 
-static WOLFSSL_CTX *client_with(const char *str, const char *tls13)
+/* A client context with the suites str selects (flags: PHONESEC_CIPHERS_ALLOW_LEGACY or 0). */
+static WOLFSSL_CTX *client_with_flags(const char *str, const char *tls13, unsigned flags)
 {
+    phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
     uint16_t codes[256], t13[8];
     size_t n = 0, m = 0, i;
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
     assert_non_null(ctx);
-    assert_int_equal(phonesec_ciphers_select(str, codes, 200, &n), PHONESEC_OK);
+    opt.flags = flags;
+    assert_int_equal(phonesec_ciphers_select_ex(str, &opt, codes, 200, &n, NULL), PHONESEC_OK);
     if (tls13 != NULL) {
         assert_int_equal(phonesec_ciphers_select_tls13(tls13, t13, 8, &m), PHONESEC_OK);
         for (i = 0; i < m; i++)
@@ -145,6 +148,11 @@ static WOLFSSL_CTX *client_with(const char *str, const char *tls13)
     }
     assert_int_equal(phonesec_ciphers_apply_wolfssl(ctx, codes, n), PHONESEC_OK);
     return ctx;
+}
+
+static WOLFSSL_CTX *client_with(const char *str, const char *tls13)
+{
+    return client_with_flags(str, tls13, 0);
 }
 
 /* A server that offers exactly one suite (by wolfSSL name). */
@@ -155,6 +163,9 @@ static WOLFSSL_CTX *server_only(const char *wolf_name, int ecc)
     return ctx;
 }
 
+/* selecting: a string that names the suite. Without the legacy opt-in the
+ * floor keeps it out even then; with it, the suite is negotiated (so the
+ * refusals above can fail). */
 static void check_refused_then_allowed(const char *wolf_name, uint16_t code, int ecc, const char *selecting)
 {
     WOLFSSL_CTX *s = server_only(wolf_name, ecc);
@@ -164,7 +175,10 @@ static void check_refused_then_allowed(const char *wolf_name, uint16_t code, int
     assert_int_equal(handshake(plain, s), code);
     assert_int_equal(handshake(c, s), -1);
     wolfSSL_CTX_free(c);
-    c = client_with(selecting, NULL);
+    c = client_with(selecting, NULL); /* the string names it: the floor still removes it */
+    assert_int_equal(handshake(c, s), -1);
+    wolfSSL_CTX_free(c);
+    c = client_with_flags(selecting, NULL, PHONESEC_CIPHERS_ALLOW_LEGACY);
     assert_int_equal(handshake(c, s), code);
     wolfSSL_CTX_free(c);
     wolfSSL_CTX_free(plain);
@@ -291,7 +305,8 @@ static void apply_out_of_memory(void **state)
     wolfSSL_CTX_free(ctx);
 }
 
-/* The fallback to a preset is logged (warning), and says why. */
+/* The fallback to a preset, when the caller asked for it, is logged
+ * (warning) and names the word to blame. */
 static void fallback_is_logged(void **state)
 {
     uint16_t codes[128];
@@ -300,9 +315,135 @@ static void fallback_is_logged(void **state)
     (void)state;
     test_log_text[0] = '\0';
     assert_int_equal(phonesec_ciphers_select_or_preset("NOPE", PHONESEC_CIPHERS_PRESET_XMPP, codes, 128, &n, &fb),
+                     PHONESEC_E_NO_MATCH);
+    assert_int_equal(phonesec_ciphers_select_or_preset(
+                         "NOPE", PHONESEC_CIPHERS_PRESET_XMPP | PHONESEC_CIPHERS_FALLBACK_ON_ERROR, codes, 128, &n, &fb),
                      PHONESEC_OK);
-    assert_int_equal(fb, 1);
-    assert_non_null(strstr(test_log_text, "selects nothing"));
+    assert_int_equal(fb, PHONESEC_CIPHERS_FALLBACK_INVALID);
+    assert_non_null(strstr(test_log_text, "unknown word 'NOPE'"));
+    assert_non_null(strstr(test_log_text, "preset"));
+}
+
+/* An anonymous (certificate-less) server: a client built from the blank
+ * XMPP setting, which installed ADH suites before the floor, refuses it;
+ * the legacy opt-in does negotiate ADH (so the refusal can fail). */
+static void anonymous_server_refused(void **state)
+{
+    uint16_t codes[128];
+    size_t n = 0;
+    int fb = 0;
+    WOLFSSL_CTX *s, *c;
+    (void)state;
+    if (!phonesec_ciphers_backend_available(0x00A7)) /* ADH-AES256-GCM-SHA384 */
+        skip();
+    s = wolfSSL_CTX_new(wolfTLSv1_2_server_method());
+    assert_non_null(s);
+    assert_int_equal(wolfSSL_CTX_allow_anon_cipher(s), WOLFSSL_SUCCESS);
+    assert_int_equal(wolfSSL_CTX_set_cipher_list(s, "ADH-AES256-GCM-SHA384"), WOLFSSL_SUCCESS);
+    assert_int_equal(wolfSSL_CTX_SetTmpDH_buffer(s, dh_key_der_2048, sizeof_dh_key_der_2048, WOLFSSL_FILETYPE_ASN1),
+                     WOLFSSL_SUCCESS);
+
+    assert_int_equal(phonesec_ciphers_select_or_preset("", PHONESEC_CIPHERS_PRESET_XMPP, codes, 128, &n, &fb),
+                     PHONESEC_OK);
+    c = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    assert_int_equal(wolfSSL_CTX_allow_anon_cipher(c), WOLFSSL_SUCCESS);
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(c, codes, n), PHONESEC_OK);
+    assert_int_equal(handshake(c, s), -1);
+    wolfSSL_CTX_free(c);
+
+    assert_int_equal(phonesec_ciphers_select_or_preset("", PHONESEC_CIPHERS_PRESET_XMPP | PHONESEC_CIPHERS_ALLOW_LEGACY,
+                                                       codes, 128, &n, &fb),
+                     PHONESEC_OK);
+    c = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    assert_int_equal(wolfSSL_CTX_allow_anon_cipher(c), WOLFSSL_SUCCESS);
+    assert_int_equal(phonesec_ciphers_apply_wolfssl(c, codes, n), PHONESEC_OK);
+    assert_int_equal(handshake(c, s), 0x00A7);
+    wolfSSL_CTX_free(c);
+    wolfSSL_CTX_free(s);
+}
+
+/* The TLS module gets the floor on every path it evaluates: an explicit
+ * string, a blank one (preset), a TLS 1.3 list, a later set_ciphers. It
+ * opts in to legacy suites only when its caller put the flag into
+ * cipher_preset. (Before the floor, the blank XMPP setting installed 12
+ * ADH, 4 RC4 and 4 3DES suites here.) */
+static size_t ctx_weak(phonesec_tls_ctx *ctx, size_t *total)
+{
+    uint16_t codes[256];
+    size_t n = 0, i, w = 0;
+    assert_int_equal(phonesec_tls_ctx_ciphers(ctx, codes, 256, &n), PHONESEC_OK);
+    for (i = 0; i < n; i++) {
+        const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(codes[i]);
+        assert_non_null(s);
+        if (strcmp(s->auth, "None") == 0 || strcmp(s->enc, "None") == 0 || strncmp(s->enc, "RC4", 3) == 0 ||
+            strncmp(s->enc, "3DES", 4) == 0 || strcmp(s->mac, "MD5") == 0)
+            w++;
+    }
+    *total = n;
+    return w;
+}
+
+static void tls_context_is_floored(void **state)
+{
+    static const char *const lists[] = {NULL, "", "ALL", "HIGH:MEDIUM:AES:@STRENGTH", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"};
+    phonesec_tls_config cfg;
+    phonesec_tls_ctx *ctx;
+    size_t i, n;
+    int p, fb;
+    (void)state;
+    for (p = PHONESEC_CIPHERS_PRESET_DEFAULT; p <= PHONESEC_CIPHERS_PRESET_XMPP; p++)
+        for (i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+            phonesec_tls_config_init(&cfg);
+            cfg.cipher_preset = p;
+            cfg.cipher_list = lists[i];
+            ctx = NULL;
+            assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_OK);
+            assert_int_equal(ctx_weak(ctx, &n), 0);
+            assert_true(n > 3);
+            /* replacing the policy later: the same floor */
+            assert_int_equal(phonesec_tls_ctx_set_ciphers(ctx, "ALL:COMPLEMENTOFALL", NULL, &fb), PHONESEC_OK);
+            assert_int_equal(ctx_weak(ctx, &n), 0);
+            assert_int_equal(phonesec_tls_ctx_set_ciphers(ctx, "", "TLS_AES_128_GCM_SHA256", &fb), PHONESEC_OK);
+            assert_int_equal(fb, PHONESEC_CIPHERS_FALLBACK_BLANK);
+            assert_int_equal(ctx_weak(ctx, &n), 0);
+            /* a string that selects only weak suites cannot be installed */
+            assert_int_not_equal(phonesec_tls_ctx_set_ciphers(ctx, "RC4:3DES:aNULL:eNULL", NULL, &fb), PHONESEC_OK);
+            assert_int_equal(ctx_weak(ctx, &n), 0);
+            phonesec_tls_ctx_free(ctx);
+        }
+    /* a string (or TLS 1.3 list) that selects nothing is an error, also
+     * beside TLS 1.3 suites; the phones' fallback only when asked for */
+    phonesec_tls_config_init(&cfg);
+    cfg.cipher_list = "FOO";
+    ctx = NULL;
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_E_NO_MATCH);
+    assert_null(ctx);
+    cfg.cipher_list = "HIGH:@BOGUS";
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_E_PARSE);
+    cfg.cipher_list = NULL;
+    cfg.tls13_ciphers = "BOGUS";
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_E_NO_MATCH);
+    cfg.tls13_ciphers = NULL;
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_ctx_set_ciphers(ctx, "FOO", NULL, &fb), PHONESEC_E_NO_MATCH);
+    phonesec_tls_ctx_free(ctx);
+    cfg.cipher_list = "FOO";
+    cfg.cipher_preset = PHONESEC_CIPHERS_PRESET_DEFAULT | PHONESEC_CIPHERS_FALLBACK_ON_ERROR;
+    ctx = NULL;
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_OK);
+    assert_int_equal(phonesec_tls_ctx_set_ciphers(ctx, "FOO", NULL, &fb), PHONESEC_OK);
+    assert_int_equal(fb, PHONESEC_CIPHERS_FALLBACK_INVALID);
+    assert_int_equal(ctx_weak(ctx, &n), 0);
+    phonesec_tls_ctx_free(ctx);
+
+    /* explicit opt-in through cipher_preset: the legacy XMPP list */
+    phonesec_tls_config_init(&cfg);
+    cfg.cipher_preset = PHONESEC_CIPHERS_PRESET_XMPP | PHONESEC_CIPHERS_ALLOW_LEGACY;
+    cfg.max_version = PHONESEC_TLS_V1_2;
+    ctx = NULL;
+    assert_int_equal(phonesec_tls_ctx_new(&cfg, &ctx), PHONESEC_OK);
+    assert_true(ctx_weak(ctx, &n) >= 12 + 4 + 4);
+    phonesec_tls_ctx_free(ctx);
 }
 
 /* Every suite the backend says it has must really be negotiable. */
@@ -352,6 +493,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(apply_errors),
         cmocka_unit_test(apply_out_of_memory),
         cmocka_unit_test(fallback_is_logged),
+        cmocka_unit_test(anonymous_server_refused),
+        cmocka_unit_test(tls_context_is_floored),
     };
     wolfSSL_Init();
     if (argc > 1 && strcmp(argv[1], "--all-suites") == 0)

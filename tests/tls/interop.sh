@@ -119,10 +119,10 @@ EOS
   check "default client: handshake with an RC4/3DES-only server fails" $W/g4.out \
     sh -c "grep -q '^rc=1' $W/g4.out && grep -q 'handshake: NOT completed' $W/g4.out"
   # the same server does work for a client that explicitly allows them: the check above can fail
-  gnutls $W/g5.out $C "$TOOL" "$WEAK" 0 --ca $C/ca.crt --name sip.example.com --tls-max 1.2 --ciphers ECDHE-ECDSA-DES-CBC3-SHA
+  gnutls $W/g5.out $C "$TOOL" "$WEAK" 0 --ca $C/ca.crt --name sip.example.com --tls-max 1.2 --ciphers ECDHE-ECDSA-DES-CBC3-SHA --legacy-ciphers
   check "(control) explicit opt-in to 3DES does negotiate it" $W/g5.out \
     sh -c "grep -q '^rc=0' $W/g5.out && grep -q 'TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA' $W/g5.out"
-  gnutls $W/g6.out $C "$TOOL" "$WEAK" 0 --ca $C/ca.crt --name sip.example.com --tls-max 1.2 --ciphers ECDHE-ECDSA-RC4-SHA
+  gnutls $W/g6.out $C "$TOOL" "$WEAK" 0 --ca $C/ca.crt --name sip.example.com --tls-max 1.2 --ciphers ECDHE-ECDSA-RC4-SHA --legacy-ciphers
   check "(control) explicit opt-in to RC4 does negotiate it" $W/g6.out \
     sh -c "grep -q '^rc=0' $W/g6.out && grep -q 'TLS_ECDHE_ECDSA_WITH_RC4_128_SHA' $W/g6.out"
 else

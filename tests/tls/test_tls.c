@@ -725,6 +725,9 @@ static void test_versions_and_ciphers(void **state)
         phonesec_tls_config_init(&cfg);
         cfg.max_version = PHONESEC_TLS_V1_2;
         cfg.cipher_list = weak;
+        cfg.role = PHONESEC_TLS_SERVER; /* below the security floor: refused without the legacy opt-in */
+        assert_int_equal(phonesec_tls_ctx_new(&cfg, &sc), PHONESEC_E_POLICY);
+        cfg.cipher_preset |= PHONESEC_CIPHERS_ALLOW_LEGACY;
         sc = server_ctx_cfg(&cfg, "server.crt", "server.key");
         assert_int_equal(phonesec_tls_ctx_ciphers(sc, codes, 300, &n), PHONESEC_OK);
         assert_int_equal(n, 3);
@@ -734,6 +737,7 @@ static void test_versions_and_ciphers(void **state)
         phonesec_tls_ctx_free(c);
         phonesec_tls_config_init(&cfg);
         cfg.cipher_list = "ECDHE-ECDSA-DES-CBC3-SHA";
+        cfg.cipher_preset |= PHONESEC_CIPHERS_ALLOW_LEGACY;
         cfg.max_version = PHONESEC_TLS_V1_2;
         assert_int_equal(phonesec_tls_ctx_new(&cfg, &c), PHONESEC_OK);
         assert_int_equal(phonesec_tls_ctx_add_trusted_file(c, cert_path("ca.crt")), PHONESEC_OK);
