@@ -1,12 +1,19 @@
 /* Unit and known-answer tests of cfgcrypt (RFC 8188 §3, Yealink vendor fixture). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "cfgcrypt/cfgcrypt_int.h"
 #include "support.h"
 
 /* Run a whole stream through a context in chunks; *out malloc'd (caller frees). */
@@ -482,6 +489,228 @@ static void psec_raw_tamper(void **state)
     free(enc);
 }
 
+
+/* ---- work limits: nothing a header asks for beyond them is done ---- */
+
+/* A psec file (PBKDF2 1000 or scrypt 2^10,1,1) made with password "pw". */
+static void make_psec(int kdf, uint8_t **enc, size_t *enc_len)
+{
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    static const uint8_t pt[40] = {1, 2, 3};
+    p.format = PHONESEC_CFGCRYPT_PSEC;
+    p.password = (const uint8_t *)"pw";
+    p.password_len = 2;
+    p.kdf = kdf;
+    p.iterations = 1000;
+    p.scrypt_log2n = 10;
+    p.scrypt_r = 1;
+    p.scrypt_p = 1;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 64, enc, enc_len), 0);
+}
+
+/* Decrypt with password "pw"; returns the rc and the error text. */
+static int open_psec(const phonesec_cfgcrypt_params *lim, const uint8_t *enc, size_t enc_len, char *why, size_t cap)
+{
+    phonesec_cfgcrypt_params p = *lim;
+    phonesec_cfgcrypt_ctx *c;
+    uint8_t out[256];
+    size_t got;
+    int rc;
+    p.format = PHONESEC_CFGCRYPT_PSEC;
+    p.password = (const uint8_t *)"pw";
+    p.password_len = 2;
+    assert_int_equal(phonesec_cfgcrypt_decrypt_new(&p, &c), 0);
+    rc = phonesec_cfgcrypt_update(c, enc, enc_len, out, sizeof out, &got);
+    if (rc == 0)
+        rc = phonesec_cfgcrypt_final(c, out, sizeof out, &got);
+    why[0] = '\0';
+    if (rc != 0)
+        assert_int_equal(phonesec_cfgcrypt_last_error(c, why, cap), 0);
+    phonesec_cfgcrypt_free(c);
+    return rc;
+}
+
+static void psec_pbkdf2_limits(void **state)
+{
+    phonesec_cfgcrypt_params lim = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    uint8_t *enc;
+    size_t enc_len;
+    char why[300];
+    (void)state;
+    make_psec(PHONESEC_CFGCRYPT_KDF_PBKDF2, &enc, &enc_len);
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), 0);
+    /* 5,000,000 iterations asked by the header: refused before any work,
+     * the limit named (main ran them all, then said "wrong password") */
+    enc[27] = 0x00, enc[28] = 0x4c, enc[29] = 0x4b, enc[30] = 0x40;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_LIMIT);
+    assert_non_null(strstr(why, "max_kdf_iter = 1000000"));
+    assert_non_null(strstr(why, "5000000"));
+    /* the caller's own limit, both ways */
+    enc[27] = 0x00, enc[28] = 0x00, enc[29] = 0x03, enc[30] = 0xe8; /* back to 1000 */
+    lim.max_kdf_iter = 999;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_LIMIT);
+    lim.max_kdf_iter = 1000;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), 0);
+    /* above the format's bound whatever the caller allows */
+    lim.max_kdf_iter = UINT32_MAX;
+    enc[27] = 0x05, enc[28] = 0xf5, enc[29] = 0xe1, enc[30] = 0x01; /* 100000001 */
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_LIMIT);
+    free(enc);
+}
+
+static void psec_scrypt_limits(void **state)
+{
+    phonesec_cfgcrypt_params lim = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    uint8_t *enc;
+    size_t enc_len;
+    unsigned ln, r, p, ran = 0;
+    char why[300];
+    (void)state;
+    make_psec(PHONESEC_CFGCRYPT_KDF_SCRYPT, &enc, &enc_len);
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), 0);
+    /* 256 MiB asked (2^18, r 8): refused by the default limit (64 MiB);
+     * main allocated and ran it */
+    enc[27] = 18, enc[28] = 8, enc[29] = 1;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_LIMIT);
+    assert_non_null(strstr(why, "max_kdf_mem"));
+    /* p multiplies the time: 2^15, r 8 (32 MiB) with p 4 is 128 MiB of work */
+    enc[27] = 15, enc[28] = 8, enc[29] = 4;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_LIMIT);
+    /* inside the documented ranges but not runnable by wolfCrypt: never a
+     * backend error (main: PHONESEC_E_CRYPTO for both) */
+    enc[27] = 10, enc[28] = 16, enc[29] = 1;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_UNSUPPORTED);
+    enc[27] = 16, enc[28] = 1, enc[29] = 1;
+    assert_int_equal(open_psec(&lim, enc, enc_len, why, sizeof why), PHONESEC_E_PARSE);
+    /* Every header: refused before the KDF, or run to a plain verdict
+     * (AUTH: the parameters changed the key). Never PHONESEC_E_CRYPTO. Those
+     * that fit in 1 MiB are really run by wolfCrypt. */
+    lim.max_kdf_mem = 1024 * 1024;
+    for (ln = 0; ln < 32; ln++)
+        for (r = 0; r < 40; r++)
+            for (p = 0; p < 20; p++) {
+                int rc;
+                enc[27] = (uint8_t)ln, enc[28] = (uint8_t)r, enc[29] = (uint8_t)p;
+                rc = open_psec(&lim, enc, enc_len, why, sizeof why);
+                if (ln == 10 && r == 1 && p == 1) {
+                    assert_int_equal(rc, 0);
+                    continue;
+                }
+                if (rc != PHONESEC_E_AUTH && rc != PHONESEC_E_LIMIT && rc != PHONESEC_E_PARSE && rc != PHONESEC_E_UNSUPPORTED)
+                    fail_msg("log2N %u r %u p %u: %d %s", ln, r, p, rc, why);
+                if (rc == PHONESEC_E_AUTH)
+                    ran++;
+            }
+    assert_true(ran >= 20);
+    free(enc);
+}
+
+/* The encoder refuses what the same limits would not read back, and
+ * scrypt parameters wolfCrypt cannot run (main: PHONESEC_E_CRYPTO). */
+static void encrypt_limits(void **state)
+{
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    phonesec_cfgcrypt_ctx *c = NULL;
+    char why[300];
+    (void)state;
+    p.format = PHONESEC_CFGCRYPT_PSEC;
+    p.password = (const uint8_t *)"pw";
+    p.password_len = 2;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_SCRYPT;
+    p.scrypt_log2n = 10;
+    p.scrypt_r = 9;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.scrypt_r = 1;
+    p.scrypt_log2n = 16;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_INVAL);
+    p.scrypt_r = 8;
+    p.scrypt_log2n = 17; /* 128 MiB */
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_LIMIT);
+    assert_int_equal(phonesec__cfgcrypt_new(&p, 1, &c, why, sizeof why), PHONESEC_E_LIMIT);
+    assert_non_null(strstr(why, "max_kdf_mem"));
+    assert_null(c);
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
+    p.iterations = 2000000;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_LIMIT);
+    p.max_kdf_iter = 1000;
+    p.iterations = 0; /* the default, 600000 */
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(&p, &c), PHONESEC_E_LIMIT);
+    /* openssl: the caller's -iter, decrypting too */
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
+    p.max_kdf_iter = 0;
+    p.iterations = 1000001;
+    assert_int_equal(phonesec_cfgcrypt_decrypt_new(&p, &c), PHONESEC_E_LIMIT);
+    assert_int_equal(phonesec__cfgcrypt_new(&p, 0, &c, why, sizeof why), PHONESEC_E_LIMIT);
+    assert_non_null(strstr(why, "max_kdf_iter"));
+    p.max_kdf_iter = 1000001;
+    assert_int_equal(phonesec_cfgcrypt_decrypt_new(&p, &c), 0);
+    phonesec_cfgcrypt_free(c);
+}
+
+static void record_size_limits(void **state)
+{
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    static uint8_t pt[200000];
+    uint8_t ikm[16] = {4}, *enc, *out;
+    size_t enc_len, out_len;
+    (void)state;
+    p.format = PHONESEC_CFGCRYPT_RFC8188;
+    p.key = ikm;
+    p.key_len = sizeof ikm;
+    p.record_size = 100000;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 4096, &enc, &enc_len), PHONESEC_E_LIMIT);
+    p.max_record_size = 100000;
+    assert_int_equal(run(&p, 1, pt, sizeof pt, 4096, &enc, &enc_len), 0);
+    /* a header asking for 100000-byte records: refused by default (main
+     * allocated the record) */
+    p.max_record_size = 0;
+    assert_int_equal(run(&p, 0, enc, enc_len, 4096, &out, &out_len), PHONESEC_E_LIMIT);
+    p.max_record_size = 99999;
+    assert_int_equal(run(&p, 0, enc, enc_len, 4096, &out, &out_len), PHONESEC_E_LIMIT);
+    p.max_record_size = 100000;
+    assert_int_equal(run(&p, 0, enc, enc_len, 4096, &out, &out_len), 0);
+    assert_int_equal(out_len, sizeof pt);
+    free(out);
+    /* the absolute bound stays, whatever the caller allows */
+    p.max_record_size = UINT32_MAX;
+    enc[16] = 0x00, enc[17] = 0x04, enc[18] = 0x00, enc[19] = 0x01; /* 262145 */
+    assert_int_equal(run(&p, 0, enc, enc_len, 4096, &out, &out_len), PHONESEC_E_LIMIT);
+    free(enc);
+}
+
+/* A caller built against version 1 of the struct passes a shorter struct:
+ * accepted, with the default limits, and nothing read past its end (ASan
+ * and valgrind see the short block). The compiler knows the block is short:
+ * that is the point. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+static void params_version_1(void **state)
+{
+    phonesec_cfgcrypt_params full = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    phonesec_cfgcrypt_params *v1 = malloc(offsetof(phonesec_cfgcrypt_params, max_kdf_iter));
+    phonesec_cfgcrypt_ctx *c;
+    uint8_t ikm[16] = {8};
+    (void)state;
+    assert_non_null(v1);
+    full.version = 1;
+    full.format = PHONESEC_CFGCRYPT_RFC8188;
+    full.key = ikm;
+    full.key_len = sizeof ikm;
+    memcpy(v1, &full, offsetof(phonesec_cfgcrypt_params, max_kdf_iter));
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(v1, &c), 0);
+    phonesec_cfgcrypt_free(c);
+    assert_int_equal(phonesec_cfgcrypt_decrypt_new(v1, &c), 0);
+    phonesec_cfgcrypt_free(c);
+    v1->record_size = 100000; /* above the default limit */
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(v1, &c), PHONESEC_E_LIMIT);
+    v1->version = PHONESEC_CFGCRYPT_PARAMS_VERSION + 1;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(v1, &c), PHONESEC_E_INVAL);
+    v1->version = 0;
+    assert_int_equal(phonesec_cfgcrypt_encrypt_new(v1, &c), PHONESEC_E_INVAL);
+    free(v1);
+}
+#pragma GCC diagnostic pop
+
 /* Out of memory at every allocation: a clean error, nothing leaked. */
 static void out_of_memory(void **state)
 {
@@ -644,6 +873,11 @@ int main(void)
         cmocka_unit_test(out_of_memory),
         cmocka_unit_test(constant_memory),
         cmocka_unit_test(file_atomic),
+        cmocka_unit_test(psec_pbkdf2_limits),
+        cmocka_unit_test(psec_scrypt_limits),
+        cmocka_unit_test(encrypt_limits),
+        cmocka_unit_test(record_size_limits),
+        cmocka_unit_test(params_version_1),
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
 }
