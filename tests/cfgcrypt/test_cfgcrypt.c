@@ -1,5 +1,6 @@
 /* Unit and known-answer tests of cfgcrypt (RFC 8188 §3, Yealink vendor fixture). */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* mknod */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfgcrypt/cfgcrypt_int.h"
@@ -858,6 +861,291 @@ static void file_atomic(void **state)
     rmdir(dir);
 }
 
+
+/* ---- output rules of the file helper ---- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* rfc8188 params over a fixed key (cheap) */
+static void rfc_params(phonesec_cfgcrypt_params *p, const uint8_t *ikm)
+{
+    phonesec_cfgcrypt_params_init(p);
+    p->format = PHONESEC_CFGCRYPT_RFC8188;
+    p->key = ikm;
+    p->key_len = 16;
+}
+
+/* Out of memory at every allocation of the file helper, with O_TMPFILE and
+ * with a named temporary file, new and existing OUT: an injected failure is
+ * always reported (main skipped the directory fsync silently when its last
+ * allocation failed, after the rename), nothing is left half-done, nothing
+ * leaks. */
+static void file_out_of_memory(void **state)
+{
+    char dir[] = "/tmp/cfgoomXXXXXX", in[64], out[64], err[300];
+    phonesec_cfgcrypt_params p;
+    uint8_t ikm[16] = {6};
+    int mode, replace;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    write_file(in, "configuration = 1\n");
+    rfc_params(&p, ikm);
+    for (mode = 0; mode < 2; mode++)
+        for (replace = 0; replace < 2; replace++) {
+            long n, start = test_alloc_live;
+            int done = 0;
+            phonesec__cfgfile_no_tmpfile = mode;
+            for (n = 1; !done && n < 100; n++) {
+                int rc, injected;
+                if (replace)
+                    write_file(out, "old");
+                else
+                    unlink(out);
+                test_alloc_fail_at = test_alloc_calls + n;
+                rc = phonesec_cfgcrypt_file(&p, 1, in, out, NULL, NULL, err, sizeof err);
+                injected = test_alloc_calls >= test_alloc_fail_at;
+                test_alloc_fail_at = 0;
+                assert_int_equal(test_alloc_live, start);
+                if (injected) {
+                    if (rc != PHONESEC_E_NOMEM)
+                        fail_msg("allocation %ld failed (tmpfile %d, replace %d) but the call returned %d", n, !mode,
+                                 replace, rc);
+                    assert_int_equal(file_size(out), replace ? 3 : -1);
+                    assert_int_equal(count_dir(dir), replace ? 2 : 1);
+                } else {
+                    assert_int_equal(rc, 0);
+                    assert_true(file_size(out) > 18);
+                    assert_int_equal(count_dir(dir), 2);
+                    done = 1;
+                }
+            }
+            assert_true(done);
+        }
+    phonesec__cfgfile_no_tmpfile = 0;
+    unlink(out);
+    unlink(in);
+    rmdir(dir);
+}
+
+/* Decrypt what was read back from a pipe or FIFO and compare. */
+static void check_decrypts(const phonesec_cfgcrypt_params *p, const uint8_t *enc, size_t n, const char *want)
+{
+    uint8_t *out;
+    size_t out_len;
+    assert_int_equal(run(p, 0, enc, n, 1000, &out, &out_len), 0);
+    assert_int_equal(out_len, strlen(want));
+    assert_memory_equal(out, want, out_len);
+    free(out);
+}
+
+static void file_output_kinds(void **state)
+{
+    char dir[] = "/tmp/cfgoutXXXXXX", in[64], out[64], link[64], fifo[64], node[64], path[64], err[300];
+    phonesec_cfgcrypt_params p;
+    uint8_t ikm[16] = {7}, buf[4096];
+    struct stat st;
+    int fds[2], saved;
+    ssize_t n;
+    pid_t pid;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(node, sizeof node, "%s/null", dir);
+    write_file(in, "secret configuration\n");
+    rfc_params(&p, ikm);
+
+    /* a symbolic link OUT is refused; link and target stay (main replaced the link) */
+    write_file(out, "old");
+    assert_int_equal(symlink(out, link), 0);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, link, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_non_null(strstr(err, "symbolic link"));
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(file_size(out), 3);
+    unlink(link);
+    /* a dangling one too */
+    assert_int_equal(symlink("/nonexistent/x", link), 0);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, link, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    unlink(link);
+    /* a directory */
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, dir, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(count_dir(dir), 2);
+
+    /* /dev/fd/N and /proc/self/fd/N: written in place, the descriptor stays open */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(pipe(fds), 0);
+        snprintf(path, sizeof path, k ? "/proc/self/fd/%d" : "/dev/fd/%d", fds[1]);
+        assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, path, NULL, NULL, err, sizeof err), 0);
+        assert_true(fcntl(fds[1], F_GETFD) >= 0);
+        close(fds[1]);
+        n = read(fds[0], buf, sizeof buf);
+        close(fds[0]);
+        assert_true(n > 0);
+        check_decrypts(&p, buf, (size_t)n, "secret configuration\n");
+    }
+    assert_int_equal(count_dir(dir), 2);
+
+    /* a FIFO: written in place, still a FIFO afterwards (main put a regular
+     * file holding the output in its place) */
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the reader: FIFO -> pipe */
+        int f = open(fifo, O_RDONLY);
+        close(fds[0]);
+        while (f >= 0 && (n = read(f, buf, sizeof buf)) > 0)
+            if (write(fds[1], buf, (size_t)n) != n)
+                _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, fifo, NULL, NULL, err, sizeof err), 0);
+    n = read(fds[0], buf, sizeof buf);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    assert_true(n > 0);
+    check_decrypts(&p, buf, (size_t)n, "secret configuration\n");
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    unlink(fifo);
+
+    /* a character device (root only: a copy of /dev/null) stays one */
+    if (geteuid() == 0 && mknod(node, S_IFCHR | 0600, makedev(1, 3)) == 0) {
+        assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, node, NULL, NULL, err, sizeof err), 0);
+        assert_int_equal(lstat(node, &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+        /* and through a symbolic link to it */
+        assert_int_equal(symlink(node, link), 0);
+        assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, link, NULL, NULL, err, sizeof err), 0);
+        assert_int_equal(lstat(link, &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+        unlink(link);
+        unlink(node);
+    }
+
+    /* standard output is IN (`1<>IN`, `>> IN`): refused, IN untouched */
+    fflush(stdout);
+    saved = dup(STDOUT_FILENO);
+    assert_true(saved >= 0);
+    {
+        int f = open(in, O_RDWR | O_APPEND);
+        assert_true(f >= 0);
+        assert_int_equal(dup2(f, STDOUT_FILENO), STDOUT_FILENO);
+        close(f);
+    }
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, "-", NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, in, "/dev/stdout", NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+    close(saved);
+    assert_non_null(strstr(err, "same file"));
+    assert_int_equal(file_size(in), 21);
+    /* standard input is OUT (`< OUT`): refused, OUT untouched */
+    saved = dup(STDIN_FILENO);
+    {
+        int f = open(out, O_RDONLY);
+        assert_true(f >= 0);
+        assert_int_equal(dup2(f, STDIN_FILENO), STDIN_FILENO);
+        close(f);
+    }
+    assert_int_equal(phonesec_cfgcrypt_file(&p, 1, "-", out, NULL, NULL, err, sizeof err), PHONESEC_E_INVAL);
+    assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    assert_int_equal(file_size(out), 3);
+    assert_int_equal(count_dir(dir), 2);
+    unlink(out);
+    unlink(in);
+    rmdir(dir);
+}
+
+/* The portable path: a named temporary file exists while the output is
+ * written; a host handler calling phonesec_cfgcrypt_signal_cleanup() then
+ * re-raising leaves nothing behind, for SIGINT, SIGTERM and SIGHUP. */
+static void on_signal(int sig)
+{
+    phonesec_cfgcrypt_signal_cleanup();
+    raise(sig); /* SA_RESETHAND: the default action, once the handler returns */
+}
+
+static int find_temp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".out.tmp.") != NULL)
+            found = 1;
+    closedir(d);
+    return found;
+}
+
+static void file_signal_cleanup(void **state)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    char dir[] = "/tmp/cfgsigXXXXXX", fifo[64], out[64];
+    uint8_t ikm[16] = {9}, chunk[4096];
+    size_t k;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    memset(chunk, 'x', sizeof chunk);
+    for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++) {
+        int status, w, i;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            phonesec_cfgcrypt_params p;
+            struct sigaction sa;
+            char err[300];
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_signal;
+            sa.sa_flags = SA_RESETHAND;
+            sigaction(sigs[k], &sa, NULL);
+            phonesec__cfgfile_no_tmpfile = 1;
+            rfc_params(&p, ikm);
+            _exit(phonesec_cfgcrypt_file(&p, 1, fifo, out, NULL, NULL, err, sizeof err) == 0 ? 0 : 3);
+        }
+        w = open(fifo, O_WRONLY);
+        assert_true(w >= 0);
+        assert_int_equal(write(w, chunk, sizeof chunk), (ssize_t)sizeof chunk);
+        /* wait (not a timing assertion: any delay works) for the temporary file */
+        for (i = 0; i < 1000 && !find_temp(dir); i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        assert_true(find_temp(dir));
+        assert_int_equal(kill(pid, sigs[k]), 0);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        close(w);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), sigs[k]);
+        assert_false(find_temp(dir));
+        assert_int_equal(count_dir(dir), 1); /* the FIFO only */
+    }
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -878,6 +1166,9 @@ int main(void)
         cmocka_unit_test(encrypt_limits),
         cmocka_unit_test(record_size_limits),
         cmocka_unit_test(params_version_1),
+        cmocka_unit_test(file_out_of_memory),
+        cmocka_unit_test(file_output_kinds),
+        cmocka_unit_test(file_signal_cleanup),
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
 }
