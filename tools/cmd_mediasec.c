@@ -105,6 +105,25 @@ static int cmd_verify(int argc, char **argv)
         buf[n++] = '\n';
     if (n >= 1 && !(n >= 2 && buf[n - 2] == '\n') && !(n >= 3 && buf[n - 3] == '\n' && buf[n - 2] == '\r'))
         buf[n++] = '\n';
+    {
+        /* verify reads the server's response; a request (ours, echoed back,
+         * or a REGISTER pasted by mistake) is not what was asked for */
+        int status;
+        if (phonesec_mediasec_msg_status(buf, n, &status) != PHONESEC_OK) {
+            size_t ll = 0;
+            while (ll < n && ll < 200 && buf[ll] != '\r' && buf[ll] != '\n')
+                ll++;
+            if (ll >= 8 && ll < 200 && memcmp(buf + ll - 8, " SIP/2.0", 8) == 0)
+                fprintf(stderr, "phonesec mediasec: the input is a SIP request (\"%.*s\"), not a response: verify "
+                                "reads the response (401, 407, 494...) that carries Security-Server\n",
+                        (int)ll, buf);
+            else
+                fprintf(stderr, "phonesec mediasec: the input is not a SIP response: its first line is not "
+                                "\"SIP/2.0 <code> <reason>\"\n");
+            free(buf);
+            return TOOL_FAIL;
+        }
+    }
     if (phonesec_mediasec_list_new(&l) != PHONESEC_OK) {
         free(buf);
         fprintf(stderr, "phonesec mediasec: out of memory\n");
@@ -156,6 +175,20 @@ static int cmd_client(int argc, char **argv)
             return TOOL_USAGE;
         }
     }
+    /* The list as typed first: an error offset then points into --mech. */
+    if (phonesec_mediasec_list_new(&l) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec mediasec: out of memory\n");
+        return TOOL_FAIL;
+    }
+    rc = phonesec_mediasec_list_parse(l, mechs, strlen(mechs));
+    if (rc != PHONESEC_OK) {
+        if (phonesec_mediasec_list_last_error(l, err, sizeof err) == PHONESEC_OK)
+            fprintf(stderr, "phonesec mediasec: bad --mech '%s': %s\n", mechs, err);
+        phonesec_mediasec_list_free(l);
+        return TOOL_USAGE;
+    }
+    phonesec_mediasec_list_free(l);
+    l = NULL;
     /* NAME[,NAME...] -> "NAME;mediasec, NAME;mediasec" (each entry may carry parameters) */
     for (p = mechs;;) {
         const char *c = strchr(p, ',');

@@ -13,7 +13,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: phonesec sdes answer [OPTIONS] < offer.sdp\n"
             "       phonesec sdes offer [OPTIONS]\n"
-            "       phonesec sdes check 'a=crypto:TAG SUITE inline:KEY...'\n"
+            "       phonesec sdes check --line-file F|--line-fd N [--allow-null] [--allow-unencrypted]\n"
+            "                           [--tag32-compat]\n"
+            "       phonesec sdes check 'a=crypto:TAG SUITE inline:KEY...' (other users can read it)\n"
             "\n"
             "answer: prints, for each m= section of the offer in order, the m= line and\n"
             "        the a=crypto line to answer with; exit 1 when no section can be secured.\n"
@@ -41,23 +43,37 @@ static void log_to_stderr(void *ud, int level, const char *module, const char *m
     fprintf(stderr, "phonesec: %s: %s: %s\n", level <= PHONESEC_LOG_ERROR ? "error" : "warning", module, msg);
 }
 
+#define OFFER_MAX ((size_t)16 << 20)
+
+/* All of f, at most OFFER_MAX bytes; NULL after a message. */
 static char *read_all(FILE *f, size_t *len)
 {
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
+    if (buf == NULL)
+        fprintf(stderr, "phonesec sdes: out of memory\n");
     while (buf) {
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
-        if (r == 0)
+        if (r == 0) {
+            if (ferror(f)) {
+                fprintf(stderr, "phonesec sdes: cannot read the offer from standard input\n");
+                free(buf);
+                return NULL;
+            }
             break;
+        }
         if (n == cap) {
             char *nb;
-            if (cap >= (size_t)16 << 20) {
+            if (cap >= OFFER_MAX) {
+                fprintf(stderr, "phonesec sdes: the offer is larger than %zu MiB (the limit of this tool)\n",
+                        OFFER_MAX >> 20);
                 free(buf);
                 return NULL;
             }
             nb = realloc(buf, cap * 2);
             if (nb == NULL) {
+                fprintf(stderr, "phonesec sdes: out of memory\n");
                 free(buf);
                 return NULL;
             }
@@ -139,15 +155,26 @@ static const char *state_name(int st)
     }
 }
 
+/* Print an m= line with its port (and any "/count") replaced by 0: the
+ * stream is refused (RFC 3264 §6). */
+static void print_refused_mline(const char *l)
+{
+    const char *sp = strchr(l, ' '), *end;
+    if (sp == NULL) {
+        printf("%s\n", l);
+        return;
+    }
+    end = strchr(sp + 1, ' ');
+    printf("%.*s 0%s\n", (int)(sp - l), l, end ? end : "");
+}
+
 static int do_answer(phonesec_sdes *s)
 {
     size_t len, i, n, cnt, secured = 0;
     char *offer = read_all(stdin, &len), line[PHONESEC_SDES_LINE_MAX + 1], err[512];
     int rc;
-    if (offer == NULL) {
-        fprintf(stderr, "phonesec sdes: cannot read the offer from standard input\n");
+    if (offer == NULL)
         return TOOL_FAIL;
-    }
     rc = phonesec_sdes_answer(s, offer, len);
     free(offer);
     if (rc != PHONESEC_OK) {
@@ -158,17 +185,29 @@ static int do_answer(phonesec_sdes *s)
     cnt = phonesec_sdes_section_count(s);
     for (i = 0; i < cnt; i++) {
         phonesec_sdes_section_info info;
+        if (phonesec_sdes_section(s, i, &info) != PHONESEC_OK)
+            return TOOL_FAIL;
+        if (info.state == PHONESEC_SDES_SEC_SECURED)
+            secured++;
+    }
+    /* The library may answer some sections in clear (optional policy); this
+     * tool answers only when at least one is secured. Otherwise the whole
+     * offer is refused, and every m= line says so with port 0. */
+    for (i = 0; i < cnt; i++) {
+        phonesec_sdes_section_info info;
         size_t j;
         if (phonesec_sdes_section(s, i, &info) != PHONESEC_OK ||
             phonesec_sdes_answer_mline(s, i, line, sizeof line, &n) != PHONESEC_OK)
             return TOOL_FAIL;
-        printf("%s\n", line);
+        if (secured == 0)
+            print_refused_mline(line);
+        else
+            printf("%s\n", line);
         if (info.state == PHONESEC_SDES_SEC_SECURED) {
             if (phonesec_sdes_answer_crypto(s, i, line, sizeof line, &n) != PHONESEC_OK)
                 return TOOL_FAIL;
             printf("%s\n", line);
             phonesec_memzero(line, sizeof line); /* it held our key */
-            secured++;
         } else if (info.state != PHONESEC_SDES_SEC_NOT_RTP) {
             fprintf(stderr, "phonesec sdes: m= section %zu (%s) %s: %s\n", i + 1, info.media, state_name(info.state),
                     info.reason);
@@ -179,7 +218,8 @@ static int do_answer(phonesec_sdes *s)
                 fprintf(stderr, "phonesec sdes: m= section %zu, a=crypto line %zu skipped: %s\n", i + 1, j + 1, line);
     }
     if (secured == 0) {
-        fprintf(stderr, "phonesec sdes: no m= section can be secured under the policy\n");
+        fprintf(stderr, "phonesec sdes: no m= section can be secured under the policy: the offer is refused "
+                        "(every m= line with port 0)\n");
         return TOOL_FAIL;
     }
     return TOOL_OK;
@@ -244,29 +284,58 @@ int phonesec_tool_sdes(int argc, char **argv)
     }
     phonesec_sdes_policy_init(&pol);
     if (strcmp(argv[1], "check") == 0) {
-        if (argc < 3) {
-            usage(stderr);
-            rc = TOOL_USAGE;
-        } else {
-            unsigned flags = 0;
-            int i;
-            for (i = 3; i < argc; i++) {
-                if (strcmp(argv[i], "--allow-null") == 0)
-                    flags |= PHONESEC_SDES_ALLOW_NULL;
-                else if (strcmp(argv[i], "--allow-unencrypted") == 0)
-                    flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
-                else if (strcmp(argv[i], "--tag32-compat") == 0)
-                    flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
-                else
-                    break;
-            }
-            if (i < argc) {
-                fprintf(stderr, "phonesec sdes check: unknown option '%s'\n", argv[i]);
-                usage(stderr);
-                rc = TOOL_USAGE;
+        unsigned flags = 0;
+        const char *line = NULL;
+        static char line_buf[4096];
+        tool_secret_src src = {NULL, -1};
+        int i, from_src = 0;
+        rc = TOOL_OK;
+        for (i = 2; i < argc && rc == TOOL_OK; i++) {
+            if (strcmp(argv[i], "--allow-null") == 0)
+                flags |= PHONESEC_SDES_ALLOW_NULL;
+            else if (strcmp(argv[i], "--allow-unencrypted") == 0)
+                flags |= PHONESEC_SDES_ALLOW_UNENCRYPTED;
+            else if (strcmp(argv[i], "--tag32-compat") == 0)
+                flags |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
+            else if ((strcmp(argv[i], "--line-file") == 0 || strcmp(argv[i], "--line-fd") == 0) && i + 1 < argc &&
+                     !from_src && line == NULL) {
+                from_src = 1;
+                if (argv[i][7] == 'f' && argv[i][8] == 'i')
+                    src.path = argv[++i];
+                else if (tool_parse_fd(argv[++i], &src.fd) != 0) {
+                    fprintf(stderr, "phonesec sdes check: --line-fd needs a descriptor number\n");
+                    rc = TOOL_USAGE;
+                }
+            } else if (argv[i][0] != '-' && line == NULL && !from_src) {
+                line = argv[i];
             } else {
-                rc = do_check(argv[2], flags);
+                fprintf(stderr, "phonesec sdes check: unexpected argument '%s'\n", argv[i]);
+                rc = TOOL_USAGE;
             }
+        }
+        if (rc == TOOL_OK && line == NULL && !from_src)
+            rc = TOOL_USAGE;
+        if (rc == TOOL_USAGE) {
+            usage(stderr);
+        } else if (from_src) {
+            long r = tool_read_secret("phonesec sdes check", &src, line_buf, sizeof line_buf);
+            if (r < 0) {
+                rc = TOOL_FAIL;
+            } else {
+                char *nl = memchr(line_buf, '\n', (size_t)r);
+                size_t n;
+                if (nl != NULL)
+                    *nl = '\0';
+                n = strlen(line_buf);
+                while (n > 0 && (line_buf[n - 1] == '\r' || line_buf[n - 1] == ' ' || line_buf[n - 1] == '\t'))
+                    line_buf[--n] = '\0';
+                rc = do_check(line_buf, flags);
+            }
+            phonesec_memzero(line_buf, sizeof line_buf);
+        } else {
+            tool_warn_argv_secret("phonesec sdes check", "the a=crypto line (it holds the master key)",
+                                  "--line-file F, --line-fd N or --line-file - (standard input)");
+            rc = do_check(line, flags);
         }
         phonesec_shutdown();
         return rc;

@@ -16,7 +16,7 @@ static void sigenc_log(void *ud, int level, const char *module, const char *msg)
 
 static void sigenc_usage(FILE *f)
 {
-    fprintf(f, "usage: phonesec sigenc encode|decode --profile raw --key-file F < in > out\n"
+    fprintf(f, "usage: phonesec sigenc encode|decode --profile raw --key-file F|--key-fd N < in > out\n"
                "  LEGACY RC4 signal encoding of one datagram: obfuscation, NOT security\n"
                "  (the keystream is the same for every datagram). Profiles:");
     for (size_t i = 0; phonesec_legacy_rc4_profile(i) != NULL; i++)
@@ -28,12 +28,14 @@ int phonesec_tool_sigenc(int argc, char **argv)
 {
     static uint8_t in[65536 + 1], out[65536 * 2];
     char key[300];
-    const char *profile = "raw", *key_file = NULL;
+    const char *profile = "raw";
+    tool_secret_src key_src = {NULL, -1};
+    int key_given = 0;
+    long kl;
     size_t in_len, key_len, out_len;
     phonesec_legacy_rc4 *s = NULL;
     phonesec_platform plat;
     int encode, rc, i, ret = TOOL_FAIL;
-    FILE *f;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         sigenc_usage(argc < 2 ? stderr : stdout);
@@ -50,25 +52,34 @@ int phonesec_tool_sigenc(int argc, char **argv)
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
             profile = argv[++i];
-        else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
-            key_file = argv[++i];
-        else {
-            fprintf(stderr, "phonesec sigenc: unexpected argument '%s' (the key comes from --key-file only)\n",
-                    argv[i]);
+        else if ((strcmp(argv[i], "--key-file") == 0 || strcmp(argv[i], "--key-fd") == 0) && i + 1 < argc &&
+                 !key_given) {
+            key_given = 1;
+            if (argv[i][6] == 'f' && argv[i][7] == 'i')
+                key_src.path = argv[++i];
+            else if (tool_parse_fd(argv[++i], &key_src.fd) != 0) {
+                fprintf(stderr, "phonesec sigenc: --key-fd needs a descriptor number\n");
+                return TOOL_USAGE;
+            }
+        } else {
+            fprintf(stderr, "phonesec sigenc: unexpected argument '%s' (the key comes from --key-file or --key-fd "
+                            "only, once)\n", argv[i]);
             return TOOL_USAGE;
         }
     }
-    if (key_file == NULL) {
-        fprintf(stderr, "phonesec sigenc: --key-file F is required\n");
+    if (!key_given) {
+        fprintf(stderr, "phonesec sigenc: --key-file F or --key-fd N is required\n");
         return TOOL_USAGE;
     }
-    f = fopen(key_file, "rb");
-    if (f == NULL) {
-        perror(key_file);
-        return TOOL_FAIL;
+    if ((key_src.path != NULL && strcmp(key_src.path, "-") == 0) || (key_src.path == NULL && key_src.fd == 0)) {
+        fprintf(stderr, "phonesec sigenc: standard input carries the datagram: give the key in a file or another "
+                        "descriptor\n");
+        return TOOL_USAGE;
     }
-    key_len = fread(key, 1, sizeof key, f);
-    fclose(f);
+    kl = tool_read_secret("phonesec sigenc", &key_src, key, sizeof key);
+    if (kl < 0)
+        return TOOL_FAIL;
+    key_len = (size_t)kl;
     while (key_len > 0 && (key[key_len - 1] == '\n' || key[key_len - 1] == '\r'))
         key_len--;
     if (key_len == 0 || key_len > 256) {

@@ -14,14 +14,20 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: phonesec srtp protect|unprotect [OPTIONS] 'a=crypto:TAG SUITE inline:KEY...' HEX [HEX...]\n"
+            "usage: phonesec srtp protect|unprotect [OPTIONS] --line-file F|--line-fd N HEX [HEX...]\n"
+            "       phonesec srtp protect|unprotect [OPTIONS] 'a=crypto:TAG SUITE inline:KEY...' HEX [HEX...]\n"
             "\n"
+            "The a=crypto line holds the master key: give it in a file (F '-' is standard\n"
+            "input) or a descriptor; on the command line other users can read it (a warning\n"
+            "says so).\n"
             "Protects RTP (RTCP) packets, or verifies and decrypts SRTP (SRTCP) ones, with the\n"
             "keys of an SDP a=crypto line, and prints each result as hex on its own line. The\n"
             "packets go through one session, in order. unprotect exits 1 on an authentication\n"
             "failure (wrong key, tampered packet) or a replay (a packet given twice).\n"
             "\n"
             "options:\n"
+            "  --line-file F       read the a=crypto line from F ('-': standard input)\n"
+            "  --line-fd N         read the a=crypto line from descriptor N\n"
             "  --rtcp              the packet is RTCP/SRTCP\n"
             "  --roc N             rollover counter of the packet's SSRC (default 0)\n"
             "  --key N             protect with master key N of the line (MKI; default 0)\n"
@@ -58,9 +64,34 @@ static long parse_hex(const char *s, uint8_t *out, size_t cap)
     return hi < 0 ? (long)n : -1;
 }
 
+/* The a=crypto line from its file or descriptor: the first line, without
+ * its line end. 0, or -1 after a message. */
+static int read_line(const tool_secret_src *src, char *buf, size_t cap)
+{
+    long r = tool_read_secret("phonesec srtp", src, buf, cap);
+    char *nl;
+    if (r < 0)
+        return -1;
+    nl = memchr(buf, '\n', (size_t)r);
+    if (nl != NULL)
+        *nl = '\0';
+    r = (long)strlen(buf);
+    while (r > 0 && (buf[r - 1] == '\r' || buf[r - 1] == ' ' || buf[r - 1] == '\t'))
+        buf[--r] = '\0';
+    if (r == 0) {
+        fprintf(stderr, "phonesec srtp: no a=crypto line in %s\n",
+                src->path ? (strcmp(src->path, "-") == 0 ? "standard input" : src->path) : "the descriptor");
+        return -1;
+    }
+    return 0;
+}
+
 int phonesec_tool_srtp(int argc, char **argv)
 {
     const char *mode, *line = NULL;
+    static char line_buf[4096];
+    tool_secret_src line_src = {NULL, -1};
+    int line_from_src = 0;
     const char *hexes[64];
     size_t n_hex = 0, h;
     int rtcp = 0, verbose = 0, protect, rc, i;
@@ -96,6 +127,19 @@ int phonesec_tool_srtp(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--rtcp") == 0)
             rtcp = 1;
+        else if ((strcmp(a, "--line-file") == 0 || strcmp(a, "--line-fd") == 0) && i + 1 < argc) {
+            if (line_from_src) {
+                fprintf(stderr, "phonesec srtp: give the a=crypto line once\n");
+                return TOOL_USAGE;
+            }
+            line_from_src = 1;
+            if (a[7] == 'f' && a[8] == 'i')
+                line_src.path = argv[++i];
+            else if (tool_parse_fd(argv[++i], &line_src.fd) != 0) {
+                fprintf(stderr, "phonesec srtp: --line-fd needs a descriptor number\n");
+                return TOOL_USAGE;
+            }
+        }
         else if (strcmp(a, "--roc") == 0 && i + 1 < argc) {
             if (tool_parse_u32(argv[++i], &roc) != 0) {
                 fprintf(stderr, "phonesec srtp: --roc needs a number 0..4294967295\n");
@@ -119,7 +163,7 @@ int phonesec_tool_srtp(int argc, char **argv)
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "phonesec srtp: unknown option '%s'\n", a);
             return TOOL_USAGE;
-        } else if (line == NULL)
+        } else if (line == NULL && !line_from_src)
             line = a;
         else if (n_hex < sizeof hexes / sizeof hexes[0])
             hexes[n_hex++] = a;
@@ -128,10 +172,13 @@ int phonesec_tool_srtp(int argc, char **argv)
             return TOOL_USAGE;
         }
     }
-    if (line == NULL || n_hex == 0) {
+    if ((line == NULL && !line_from_src) || n_hex == 0) {
         usage(stderr);
         return TOOL_USAGE;
     }
+    if (!line_from_src)
+        tool_warn_argv_secret("phonesec srtp", "the a=crypto line (it holds the master key)",
+                              "--line-file F, --line-fd N or --line-file - (standard input)");
     for (h = 0; h < n_hex; h++)
         if (parse_hex(hexes[h], in, sizeof in) <= 0) {
             fprintf(stderr, "phonesec srtp: packet %zu must be non-empty hex (at most %zu bytes)\n", h + 1,
@@ -142,8 +189,16 @@ int phonesec_tool_srtp(int argc, char **argv)
         fprintf(stderr, "phonesec srtp: cannot initialise the library\n");
         return TOOL_FAIL;
     }
+    if (line_from_src) {
+        if (read_line(&line_src, line_buf, sizeof line_buf) != 0) {
+            phonesec_shutdown();
+            return TOOL_FAIL;
+        }
+        line = line_buf;
+    }
     phonesec_srtp_params_init(&params);
     rc = phonesec_sdes_line_to_params(line, strlen(line), allow, &params, why, sizeof why);
+    phonesec_memzero(line_buf, sizeof line_buf); /* the key now lives in params only */
     if (rc != PHONESEC_OK) {
         fprintf(stderr, "phonesec srtp: unusable a=crypto line: %s%s%s\n", phonesec_strerror(rc),
                 why[0] ? ": " : "", why);

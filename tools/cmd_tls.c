@@ -577,6 +577,7 @@ static int cmd_check_name(int argc, char **argv)
     static uint8_t buf[65536], der[65536];
     size_t n, dn = 0;
     char why[512];
+    int more;
 
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--mode") == 0 && a + 1 < argc) {
@@ -604,30 +605,60 @@ static int cmd_check_name(int argc, char **argv)
     }
     f = fopen(file, "rb");
     if (f == NULL) {
-        fprintf(stderr, "phonesec tls check-name: cannot open %s\n", file);
+        fprintf(stderr, "phonesec tls check-name: cannot open %s: %s\n", file, strerror(errno));
         return TOOL_FAIL;
     }
     n = fread(buf, 1, sizeof buf - 1, f);
+    if (ferror(f)) {
+        fprintf(stderr, "phonesec tls check-name: cannot read %s: %s\n", file, strerror(errno));
+        fclose(f);
+        return TOOL_FAIL;
+    }
+    more = n == sizeof buf - 1 && fgetc(f) != EOF; /* only the first 64 KiB are read */
     fclose(f);
     buf[n] = '\0';
+    if (n == 0) {
+        fprintf(stderr, "phonesec tls check-name: %s is empty\n", file);
+        return TOOL_FAIL;
+    }
     if (strstr((char *)buf, "-----BEGIN CERTIFICATE-----") != NULL) {
-        char *b = strstr((char *)buf, "-----BEGIN CERTIFICATE-----") + 27, *e = strstr(b, "-----END");
-        char b64[65536];
+        char *b = strstr((char *)buf, "-----BEGIN CERTIFICATE-----") + 27, *e = strstr(b, "-----END CERTIFICATE-----");
+        static char b64[65536];
         size_t k = 0;
-        if (e == NULL)
-            return TOOL_FAIL;
-        for (; b < e; b++)
-            if (*b != '\r' && *b != '\n' && *b != ' ')
-                b64[k++] = *b;
-        if (phonesec_base64_decode(b64, k, PHONESEC_BASE64_STD, der, sizeof der, &dn, NULL) != PHONESEC_OK) {
-            fprintf(stderr, "phonesec tls check-name: bad PEM in %s\n", file);
+        if (e == NULL && more) {
+            fprintf(stderr, "phonesec tls check-name: %s: the first PEM certificate does not end within the first "
+                            "%zu bytes (oversized?)\n", file, sizeof buf - 1);
             return TOOL_FAIL;
         }
+        if (e == NULL) {
+            fprintf(stderr, "phonesec tls check-name: %s: PEM certificate without its "
+                            "\"-----END CERTIFICATE-----\" line (truncated file?)\n", file);
+            return TOOL_FAIL;
+        }
+        for (; b < e; b++)
+            if (*b != '\r' && *b != '\n' && *b != ' ' && *b != '\t')
+                b64[k++] = *b;
+        if (k == 0 || phonesec_base64_decode(b64, k, PHONESEC_BASE64_STD, der, sizeof der, &dn, NULL) != PHONESEC_OK) {
+            fprintf(stderr, "phonesec tls check-name: %s: the PEM certificate is not valid base64 (damaged file?)\n",
+                    file);
+            return TOOL_FAIL;
+        }
+    } else if (more) {
+        fprintf(stderr, "phonesec tls check-name: %s: no PEM certificate in its first %zu bytes, and too large for "
+                        "one DER certificate\n", file, sizeof buf - 1);
+        return TOOL_FAIL;
+    } else if (buf[0] != 0x30) { /* a DER certificate starts with a SEQUENCE */
+        fprintf(stderr, "phonesec tls check-name: %s is neither a PEM nor a DER certificate\n", file);
+        return TOOL_FAIL;
     } else {
         memcpy(der, buf, n);
         dn = n;
     }
     rc = phonesec_tls_cert_check_name(der, dn, mode, name, why, sizeof why);
+    if (rc != PHONESEC_OK && rc != PHONESEC_E_NAME) {
+        fprintf(stderr, "phonesec tls check-name: %s: %s%s%s\n", file, phonesec_strerror(rc), why[0] ? ": " : "", why);
+        return rc == PHONESEC_E_INVAL ? TOOL_USAGE : TOOL_FAIL;
+    }
     printf("%s: %s\n", rc == PHONESEC_OK ? "MATCH" : "NO MATCH", why);
     return rc == PHONESEC_OK ? TOOL_OK : TOOL_FAIL;
 }

@@ -15,6 +15,25 @@
 int tool_parse_u64(const char *s, int base, uint64_t max, uint64_t *v);
 /* The same for uint32_t, base 0. */
 int tool_parse_u32(const char *s, uint32_t *v);
+/* A file descriptor number (decimal, 0..INT_MAX). 0 or -1. */
+int tool_parse_fd(const char *s, int *fd);
+
+/* Where a secret is read from: path ("-" = standard input), or, when path
+ * is NULL, the descriptor fd (left open). */
+typedef struct tool_secret_src {
+    const char *path;
+    int fd;
+} tool_secret_src;
+/* The whole content (at most cap - 1 bytes; NUL added). Length, or -1 after
+ * a message on stderr (buf wiped). */
+long tool_read_secret(const char *prog, const tool_secret_src *src, char *buf, size_t cap);
+/* A password exactly as `openssl ... -pass file:F` (fd:N, stdin) reads it:
+ * the first line without its '\n', at most 1023 bytes, up to a NUL byte;
+ * a '\r' stays part of it (with a warning). Nothing after the line is read.
+ * cap >= 1024. Length, or -1 after a message. */
+long tool_read_password(const char *prog, const tool_secret_src *src, char *buf, size_t cap);
+/* "PROG: warning: WHAT given on the command line ... use INSTEAD" */
+void tool_warn_argv_secret(const char *prog, const char *what, const char *instead);
 
 int phonesec_tool_ciphers(int argc, char **argv);
 int phonesec_tool_tls(int argc, char **argv);

@@ -66,8 +66,22 @@ extern "C" {
 /** Largest record size accepted (memory bound of a context). */
 #define PHONESEC_CFGCRYPT_RECORD_MAX (256u * 1024u)
 
-/** Version of struct phonesec_cfgcrypt_params understood by this header. */
-#define PHONESEC_CFGCRYPT_PARAMS_VERSION 1
+/** \name Default work limits (fields max_kdf_iter, max_kdf_mem, max_record_size)
+ * A file's header is read before anything in it is authenticated, so the
+ * work and memory its header asks for are bounded by the caller. The
+ * defaults sit a little above what our encoder writes.
+ * @{ */
+/** PBKDF2 iterations a context runs at most (psec header, openssl -iter): 1,000,000. */
+#define PHONESEC_CFGCRYPT_MAX_KDF_ITER 1000000u
+/** scrypt cost 128 * N * r * p (bytes) a psec header may ask: 64 MiB (we write 32 MiB). */
+#define PHONESEC_CFGCRYPT_MAX_KDF_MEM (64u * 1024u * 1024u)
+/** Record size an RFC 8188 / psec header may ask: 64 KiB (we write 4096). */
+#define PHONESEC_CFGCRYPT_MAX_RECORD_SIZE (64u * 1024u)
+/** @} */
+
+/** Version of struct phonesec_cfgcrypt_params understood by this header
+ *  (1: up to scrypt_p; 2: adds the work limits). */
+#define PHONESEC_CFGCRYPT_PARAMS_VERSION 2
 
 /**
  * \brief What to do: format, keys and options. Pointers are borrowed only
@@ -89,13 +103,24 @@ typedef struct phonesec_cfgcrypt_params {
     uint32_t pad;             /**< rfc8188/psec encrypt: zero padding bytes added at the end (at most 65536) */
     const uint8_t *salt;      /**< encrypt: fixed salt for reproducible output (tests); NULL = random */
     size_t salt_len;          /**< 8 for openssl, 16 for rfc8188 and psec */
-    uint8_t scrypt_log2n;     /**< psec scrypt: log2(N), 10..22; 0 = 15 */
-    uint8_t scrypt_r;         /**< psec scrypt: r, 1..32; 0 = 8 (128 * r * N at most 256 MiB) */
+    uint8_t scrypt_log2n;     /**< psec scrypt: log2(N), 10..22 and below 16 * r; 0 = 15 */
+    uint8_t scrypt_r;         /**< psec scrypt: r, 1..8 (wolfCrypt's limit); 0 = 8 (128 * r * N at most 256 MiB) */
     uint8_t scrypt_p;         /**< psec scrypt: p, 1..16; 0 = 1 */
+    /* version 2 */
+    uint32_t max_kdf_iter;    /**< most PBKDF2 iterations the context runs, both directions (psec
+                                   header; openssl `iterations`); 0 = PHONESEC_CFGCRYPT_MAX_KDF_ITER */
+    uint32_t max_kdf_mem;     /**< largest psec scrypt cost 128 * N * r * p in bytes, both directions:
+                                   the table wolfCrypt fills (128 * N * r) times the lanes it runs one
+                                   after the other (p), so it bounds memory and time;
+                                   0 = PHONESEC_CFGCRYPT_MAX_KDF_MEM. Whatever the value, 128 * N * r
+                                   stays at most 256 MiB */
+    uint32_t max_record_size; /**< rfc8188/psec: largest record size, both directions (a header asking
+                                   for more is refused); 0 = PHONESEC_CFGCRYPT_MAX_RECORD_SIZE; values
+                                   above PHONESEC_CFGCRYPT_RECORD_MAX count as that */
 } phonesec_cfgcrypt_params;
 
 /** Static initialiser: every field zero except the version. */
-#define PHONESEC_CFGCRYPT_PARAMS_INIT { PHONESEC_CFGCRYPT_PARAMS_VERSION, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 }
+#define PHONESEC_CFGCRYPT_PARAMS_INIT { PHONESEC_CFGCRYPT_PARAMS_VERSION, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0 }
 
 /** \brief Fill *p as PHONESEC_CFGCRYPT_PARAMS_INIT does. p NULL is ignored. */
 PHONESEC_API void phonesec_cfgcrypt_params_init(phonesec_cfgcrypt_params *p);
@@ -108,7 +133,11 @@ typedef struct phonesec_cfgcrypt_ctx phonesec_cfgcrypt_ctx;
  * \param out set to the new context on success
  * \param p   format and keys (copied)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, unknown format or version,
- *         missing or ill-sized key, password, salt, record size or pad);
+ *         missing or ill-sized key, password, salt, record size or pad,
+ *         scrypt parameters wolfCrypt cannot run);
+ *         PHONESEC_E_LIMIT (PBKDF2 iterations, scrypt cost or record size
+ *         above max_kdf_iter, max_kdf_mem or max_record_size: a file the
+ *         same limits could not read back);
  *         PHONESEC_E_UNSUPPORTED (KDF not valid for the format);
  *         PHONESEC_E_NOMEM; PHONESEC_E_RANDOM (no salt could be drawn);
  *         PHONESEC_E_CRYPTO (backend failure in the key derivation)
@@ -123,6 +152,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_encrypt_new(const phones
  *            its KDF from the header
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, unknown format or version,
  *         missing or ill-sized key or password); PHONESEC_E_UNSUPPORTED;
+ *         PHONESEC_E_LIMIT (openssl: `iterations` above max_kdf_iter);
  *         PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out);
@@ -151,9 +181,14 @@ PHONESEC_API size_t phonesec_cfgcrypt_bound(const phonesec_cfgcrypt_ctx *ctx, si
  *         set to the bound); PHONESEC_E_STATE (finished or failed context);
  *         PHONESEC_E_PARSE (bad header, bad base64, data after the last
  *         record); PHONESEC_E_AUTH (record tag mismatch: wrong key or
- *         password, or altered data); PHONESEC_E_LIMIT (header asks for a
- *         record size or KDF cost above the limits); PHONESEC_E_UNSUPPORTED
- *         (unknown psec version or KDF); PHONESEC_E_CRYPTO
+ *         password, or altered data); PHONESEC_E_LIMIT (the header asks for
+ *         a record size, PBKDF2 iteration count or scrypt cost above
+ *         max_record_size, max_kdf_iter or max_kdf_mem, or above the psec
+ *         format's bounds: refused before any of that work is done; the
+ *         error text names the field); PHONESEC_E_POLICY (psec: fewer than
+ *         1000 PBKDF2 iterations); PHONESEC_E_UNSUPPORTED (unknown psec
+ *         version or KDF, scrypt r above 8); PHONESEC_E_CRYPTO (backend
+ *         failure; never for psec KDF parameters inside the limits)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_update(phonesec_cfgcrypt_ctx *ctx, const uint8_t *in, size_t in_len,
                                                           uint8_t *out, size_t out_cap, size_t *out_len);
@@ -189,15 +224,27 @@ typedef void (*phonesec_cfgcrypt_progress_fn)(void *user, uint64_t done, uint64_
 /**
  * \brief Encrypt (encrypt 1) or decrypt (encrypt 0) the file in_path into out_path.
  *
- * out_path is written atomically: a temporary file in its directory,
- * fsync, then rename only on success. On any failure (wrong key, bad
- * padding, tag mismatch, truncated input, disk full...) the temporary file
- * is removed, out_path is not created (an existing out_path is left as it
- * was) and in_path is never modified. in_path and out_path naming the same
- * file (same path, or same device and inode) is refused. "-" means standard
- * input for in_path and standard output for out_path (standard output
- * cannot be made atomic: output of a failed run may have been written).
- * The output file gets mode 0600.
+ * Output rules (doc/cfgcrypt.md, "Output rules"):
+ * - A regular out_path, or one that does not exist yet, is written
+ *   atomically: an unnamed temporary file (O_TMPFILE, Linux) or a named one
+ *   (`.<name>.tmp.XXXXXX`) in its directory, fsync, rename only on
+ *   success, fsync of the directory. Everything the commit needs is
+ *   allocated before the first byte is written. On any failure (wrong key,
+ *   bad padding, tag mismatch, truncated input, disk full, out of
+ *   memory...) nothing is left: out_path is not created or keeps its old
+ *   content. The output file gets mode 0600.
+ * - "-", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/fd/N" and
+ *   "/proc/self/fd/N" write to that descriptor in place; an out_path that
+ *   is a character device or a FIFO (directly or through a symbolic link)
+ *   is opened and written in place. Such output cannot be made atomic:
+ *   output of a failed run may have been written.
+ * - An out_path that is a symbolic link to anything else, a directory, a
+ *   block device or a socket is refused (PHONESEC_E_INVAL).
+ * - in_path is never modified. in_path and out_path naming one file (same
+ *   path, hard or symbolic link, or standard input/output redirected to the
+ *   other: `1<>IN`, `>> IN`, `< OUT`) are refused (PHONESEC_E_INVAL).
+ * - A host that stops on signals calls phonesec_cfgcrypt_signal_cleanup()
+ *   from its handler so that no named temporary file stays behind.
  * \param p        format and keys
  * \param encrypt  1 to encrypt, 0 to decrypt
  * \param in_path  input file, or "-"
@@ -208,12 +255,30 @@ typedef void (*phonesec_cfgcrypt_progress_fn)(void *user, uint64_t done, uint64_
  * \param err_cap  its size
  * \return PHONESEC_OK; any code of phonesec_cfgcrypt_encrypt_new(),
  *         phonesec_cfgcrypt_decrypt_new(), phonesec_cfgcrypt_update() or
- *         phonesec_cfgcrypt_final(); PHONESEC_E_INVAL (same file, NULL path);
- *         PHONESEC_E_IO (open, read, write, fsync or rename failed: disk full)
+ *         phonesec_cfgcrypt_final() (err says why, e.g. which limit);
+ *         PHONESEC_E_INVAL (same file, NULL path, refused kind of output);
+ *         PHONESEC_E_IO (open, read, write, fsync or rename failed: disk full
+ *         or file size limit); PHONESEC_E_NOMEM; PHONESEC_E_RANDOM (no name
+ *         for the temporary file)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_file(const phonesec_cfgcrypt_params *p, int encrypt, const char *in_path,
                                                         const char *out_path, phonesec_cfgcrypt_progress_fn progress,
                                                         void *user, char *err, size_t err_cap);
+
+/**
+ * \brief Remove the temporary files of every phonesec_cfgcrypt_file() call in
+ *        progress in this process. Async-signal-safe.
+ *
+ * For a host's SIGINT, SIGTERM or SIGHUP handler, which then re-raises the
+ * signal or exits. Only named temporary files exist on disk (where
+ * O_TMPFILE works, the output has no name until the instant of its rename,
+ * so it vanishes with the process); their paths are relative to the current
+ * directory of the call when out_path was. Up to 8 calls running at once are
+ * covered. A call whose file was removed and that goes on fails with
+ * PHONESEC_E_IO. (SIGXFSZ needs no handler: ignore it, and a file size limit
+ * becomes the PHONESEC_E_IO "file size limit" error, which cleans up.)
+ */
+PHONESEC_API void phonesec_cfgcrypt_signal_cleanup(void);
 
 /**
  * \brief Unwrap a Yealink `<name>_Security.enc` file: AES-128-ECB of the

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <wolfssl/options.h>
@@ -14,6 +16,7 @@
 #include <wolfssl/wolfcrypt/sha256.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "cfgcrypt/cfgcrypt_int.h"
 #include "core/internal.h"
 #include "phonesec/cfgcrypt.h"
 
@@ -34,7 +37,8 @@ enum { ST_HEADER, ST_BODY, ST_DONE, ST_FAILED };
 #define PSEC_KDF_SCRYPT 2
 #define PSEC_ITER_MIN 1000u
 #define PSEC_ITER_MAX 100000000u
-#define PSEC_SCRYPT_MEM_MAX (256u * 1024u * 1024u)
+#define PSEC_SCRYPT_MEM_MAX (256u * 1024u * 1024u) /* 128 * r * N, whatever the caller's limit */
+#define SCRYPT_R_MAX 8u                               /* wolfCrypt's wc_scrypt() refuses r > 8 */
 #define SECRET_MAX 4096u
 #define PAD_MAX 65536u
 
@@ -50,6 +54,8 @@ struct phonesec_cfgcrypt_ctx {
     uint32_t rs, pad;
     uint8_t salt[16];
     uint8_t scrypt_log2n, scrypt_r, scrypt_p;
+    uint32_t max_iter, max_rs; /* work limits (params version 2; defaults otherwise) */
+    uint64_t max_mem;
     Aes aes;
     int aes_ready;
     int hdr_pending; /* encrypt: header not yet written */
@@ -91,6 +97,67 @@ static int fail(phonesec_cfgcrypt_ctx *c, int code, const char *what)
 {
     c->state = ST_FAILED;
     return phonesec__fail(&c->err, code, "%s", what);
+}
+
+static int failf(phonesec_cfgcrypt_ctx *c, int code, const char *fmt, ...) PHONESEC__PRINTF(3, 4);
+static int failf(phonesec_cfgcrypt_ctx *c, int code, const char *fmt, ...)
+{
+    char m[PHONESEC__ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    return fail(c, code, m);
+}
+
+/* ---- work limits ------------------------------------------------------
+ * Every cost a header (or the caller) asks for is checked here before any
+ * work is done. Texts name the params field, so a tool can say which of its
+ * options raises it. */
+
+static int pbkdf2_limit(phonesec_cfgcrypt_ctx *c, uint32_t it, const char *where)
+{
+    if (c->format == PHONESEC_CFGCRYPT_PSEC && it > PSEC_ITER_MAX)
+        return failf(c, PHONESEC_E_LIMIT, "PBKDF2 iteration count %s(%lu) is above the psec format's bound (%lu)", where,
+                     (unsigned long)it, (unsigned long)PSEC_ITER_MAX);
+    if (it > c->max_iter)
+        return failf(c, PHONESEC_E_LIMIT, "PBKDF2 iteration count %s(%lu) is above the limit max_kdf_iter = %lu", where,
+                     (unsigned long)it, (unsigned long)c->max_iter);
+    return PHONESEC_OK;
+}
+
+/* scrypt parameters: what RFC 7914 allows (N < 2^(16 r)), what wolfCrypt
+ * runs (r <= 8), the format's ranges, then the caller's cost limit. */
+static int scrypt_check(phonesec_cfgcrypt_ctx *c, unsigned ln, unsigned r, unsigned p, const char *where)
+{
+    uint64_t mem, cost;
+    if (ln < 10 || ln > 22 || r == 0 || p == 0 || p > 16)
+        return failf(c, PHONESEC_E_PARSE, "scrypt parameters %s(log2 N %u, r %u, p %u) out of range (log2 N 10..22, r 1..8, p 1..16)",
+                     where, ln, r, p);
+    if (r > SCRYPT_R_MAX)
+        return failf(c, PHONESEC_E_UNSUPPORTED, "scrypt r %s(%u) is above 8, the largest wolfCrypt runs", where, r);
+    if (ln >= 16 * r)
+        return failf(c, PHONESEC_E_PARSE, "scrypt parameters %s(log2 N %u, r %u): RFC 7914 needs N < 2^(16 r)", where,
+                     ln, r);
+    mem = (uint64_t)128 * r << ln;
+    cost = mem * p;
+    if (mem > PSEC_SCRYPT_MEM_MAX)
+        return failf(c, PHONESEC_E_LIMIT, "scrypt parameters %s(log2 N %u, r %u) need %lu MiB, above the format's bound (256 MiB)",
+                     where, ln, r, (unsigned long)(mem >> 20));
+    if (cost > c->max_mem)
+        return failf(c, PHONESEC_E_LIMIT, "scrypt cost %s(128 * N * r * p = %lu KiB) is above the limit max_kdf_mem = %lu KiB",
+                     where, (unsigned long)(cost >> 10), (unsigned long)(c->max_mem >> 10));
+    return PHONESEC_OK;
+}
+
+static int record_size_limit(phonesec_cfgcrypt_ctx *c, uint32_t rs, const char *where)
+{
+    if (rs < 18)
+        return failf(c, PHONESEC_E_PARSE, "record size %s(%lu) is below 18", where, (unsigned long)rs);
+    if (rs > c->max_rs)
+        return failf(c, PHONESEC_E_LIMIT, "record size %s(%lu) is above the limit max_record_size = %lu", where,
+                     (unsigned long)rs, (unsigned long)c->max_rs);
+    return PHONESEC_OK;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -281,17 +348,18 @@ static int psec_ikm(phonesec_cfgcrypt_ctx *c, const uint8_t *id, size_t id_len, 
     if (kdf == PSEC_KDF_PBKDF2) {
         uint32_t it = rd32(id + 6);
         if (it < PSEC_ITER_MIN)
-            return fail(c, PHONESEC_E_POLICY, "PBKDF2 iteration count in header is below 1000");
-        if (it > PSEC_ITER_MAX)
-            return fail(c, PHONESEC_E_LIMIT, "PBKDF2 iteration count in header is above 100000000");
+            return failf(c, PHONESEC_E_POLICY, "PBKDF2 iteration count in the header (%lu) is below %u",
+                         (unsigned long)it, PSEC_ITER_MIN);
+        if ((rc = pbkdf2_limit(c, it, "in the header ")) != 0)
+            return rc;
         rc = wc_PBKDF2(ikm, c->secret, (int)c->secret_len, id + 10, 16, (int)it, 32, WC_SHA256);
     } else if (kdf == PSEC_KDF_SCRYPT) {
 #ifdef HAVE_SCRYPT
         unsigned ln = id[6], r = id[7], p = id[8];
-        if (ln < 10 || ln > 22 || r == 0 || r > 32 || p == 0 || p > 16 || id[9] != 0)
-            return fail(c, PHONESEC_E_PARSE, "scrypt parameters in header out of range");
-        if (((uint64_t)128 * r << ln) > PSEC_SCRYPT_MEM_MAX)
-            return fail(c, PHONESEC_E_LIMIT, "scrypt parameters in header need more than 256 MB");
+        if (id[9] != 0)
+            return fail(c, PHONESEC_E_PARSE, "scrypt parameters in the header: fourth byte is not 0");
+        if ((rc = scrypt_check(c, ln, r, p, "in the header ")) != 0)
+            return rc;
         rc = wc_scrypt(ikm, c->secret, (int)c->secret_len, id + 10, 16, (int)ln, (int)r, (int)p, 32);
 #else
         return fail(c, PHONESEC_E_UNSUPPORTED, "this build of wolfCrypt has no scrypt");
@@ -336,46 +404,76 @@ static int is_record_format(int f)
     return f == PHONESEC_CFGCRYPT_RFC8188 || f == PHONESEC_CFGCRYPT_PSEC;
 }
 
-static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *p, int enc)
+/* Why creation failed, for callers that want the text (the file helper). */
+static int why_fail(phonesec__err *why, int code, const char *what)
+{
+    if (why != NULL)
+        phonesec__fail(why, code, "%s", what);
+    return code;
+}
+
+/* Move a context's error text to *why and free it. */
+static int ctx_abort(phonesec_cfgcrypt_ctx *c, int rc, phonesec__err *why)
+{
+    if (why != NULL) {
+        if (c->err.code != 0)
+            *why = c->err;
+        else
+            phonesec__fail(why, rc, "%s", "cannot set up the context");
+    }
+    phonesec_cfgcrypt_free(c);
+    return rc;
+}
+
+static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *p, int enc, phonesec__err *why)
 {
     phonesec_cfgcrypt_ctx *c;
     const uint8_t *sec = NULL;
     size_t sec_len = 0;
-    int pw = 0, kdf;
+    int pw = 0, kdf, rc;
+    uint32_t max_iter = 0, max_mem = 0, max_rs = 0;
 
-    if (out == NULL || p == NULL || p->version != PHONESEC_CFGCRYPT_PARAMS_VERSION)
-        return PHONESEC_E_INVAL;
+    if (out == NULL || p == NULL)
+        return why_fail(why, PHONESEC_E_INVAL, "invalid argument");
     *out = NULL;
+    /* Every version from 1 on; fields an older struct lacks count as zero. */
+    if (p->version < 1 || p->version > PHONESEC_CFGCRYPT_PARAMS_VERSION)
+        return why_fail(why, PHONESEC_E_INVAL, "unknown version of phonesec_cfgcrypt_params");
+    if (p->version >= 2) {
+        max_iter = p->max_kdf_iter;
+        max_mem = p->max_kdf_mem;
+        max_rs = p->max_record_size;
+    }
     kdf = p->kdf;
     switch (p->format) {
     case PHONESEC_CFGCRYPT_OPENSSL:
         if (kdf == PHONESEC_CFGCRYPT_KDF_DEFAULT)
             kdf = PHONESEC_CFGCRYPT_KDF_EVP_SHA256;
         if (kdf != PHONESEC_CFGCRYPT_KDF_EVP_MD5 && kdf != PHONESEC_CFGCRYPT_KDF_EVP_SHA256 && kdf != PHONESEC_CFGCRYPT_KDF_PBKDF2)
-            return PHONESEC_E_UNSUPPORTED;
+            return why_fail(why, PHONESEC_E_UNSUPPORTED, "this key derivation does not apply to the openssl format");
         sec = p->password, sec_len = p->password_len, pw = 1;
         if (enc && p->salt != NULL && p->salt_len != 8)
-            return PHONESEC_E_INVAL;
+            return why_fail(why, PHONESEC_E_INVAL, "the openssl salt is 8 bytes");
         break;
     case PHONESEC_CFGCRYPT_YEALINK:
         if (p->key_len != 16 && p->key_len != 32)
-            return PHONESEC_E_INVAL;
+            return why_fail(why, PHONESEC_E_INVAL, "the Yealink key is 16 or 32 characters");
         sec = p->key, sec_len = p->key_len;
         break;
     case PHONESEC_CFGCRYPT_RFC8188:
         sec = p->key, sec_len = p->key_len;
         if (p->key_id_len > 255 || (p->key_id_len > 0 && p->key_id == NULL))
-            return PHONESEC_E_INVAL;
+            return why_fail(why, PHONESEC_E_INVAL, "the key id is 0..255 bytes");
         break;
     case PHONESEC_CFGCRYPT_PSEC:
         if (enc) {
             if (kdf == PHONESEC_CFGCRYPT_KDF_DEFAULT)
                 kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
             if (kdf != PHONESEC_CFGCRYPT_KDF_PBKDF2 && kdf != PHONESEC_CFGCRYPT_KDF_SCRYPT && kdf != PHONESEC_CFGCRYPT_KDF_RAW)
-                return PHONESEC_E_UNSUPPORTED;
+                return why_fail(why, PHONESEC_E_UNSUPPORTED, "this key derivation does not apply to the psec format");
 #ifndef HAVE_SCRYPT
             if (kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT)
-                return PHONESEC_E_UNSUPPORTED;
+                return why_fail(why, PHONESEC_E_UNSUPPORTED, "this build of wolfCrypt has no scrypt");
 #endif
             pw = kdf != PHONESEC_CFGCRYPT_KDF_RAW;
         } else {
@@ -387,38 +485,32 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
             sec = p->key, sec_len = p->key_len;
         break;
     default:
-        return PHONESEC_E_INVAL;
+        return why_fail(why, PHONESEC_E_INVAL, "unknown format");
     }
     if (sec == NULL || sec_len == 0 || sec_len > SECRET_MAX)
-        return PHONESEC_E_INVAL;
+        return why_fail(why, PHONESEC_E_INVAL, pw ? "missing, empty or over-long password" : "missing, empty or over-long key");
     if (p->base64 && p->format != PHONESEC_CFGCRYPT_OPENSSL)
-        return PHONESEC_E_INVAL;
+        return why_fail(why, PHONESEC_E_INVAL, "base64 armour applies to the openssl format only");
     if (enc && is_record_format(p->format)) {
         uint32_t rs = p->record_size ? p->record_size : PHONESEC_CFGCRYPT_RECORD_SIZE;
         if (rs < 18 || rs > PHONESEC_CFGCRYPT_RECORD_MAX || p->pad > PAD_MAX)
-            return PHONESEC_E_INVAL;
+            return why_fail(why, PHONESEC_E_INVAL, "record size outside 18..262144 or padding above 65536");
         if (p->salt != NULL && p->salt_len != 16)
-            return PHONESEC_E_INVAL;
+            return why_fail(why, PHONESEC_E_INVAL, "the salt is 16 bytes");
     }
     if (p->format == PHONESEC_CFGCRYPT_PSEC && enc && kdf == PHONESEC_CFGCRYPT_KDF_PBKDF2 && p->iterations != 0 &&
         (p->iterations < PSEC_ITER_MIN || p->iterations > PSEC_ITER_MAX))
-        return PHONESEC_E_INVAL;
-    if (p->format == PHONESEC_CFGCRYPT_PSEC && enc && kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT) {
-        unsigned ln = p->scrypt_log2n ? p->scrypt_log2n : 15, r = p->scrypt_r ? p->scrypt_r : 8;
-        unsigned par = p->scrypt_p ? p->scrypt_p : 1;
-        if (ln < 10 || ln > 22 || r > 32 || par > 16 || ((uint64_t)128 * r << ln) > PSEC_SCRYPT_MEM_MAX)
-            return PHONESEC_E_INVAL;
-    }
+        return why_fail(why, PHONESEC_E_INVAL, "psec PBKDF2 iterations outside 1000..100000000");
     if (p->format == PHONESEC_CFGCRYPT_OPENSSL && p->iterations > INT_MAX)
-        return PHONESEC_E_INVAL;
+        return why_fail(why, PHONESEC_E_INVAL, "openssl PBKDF2 iterations above 2147483647");
 
     c = phonesec__calloc(1, sizeof *c);
     if (c == NULL)
-        return PHONESEC_E_NOMEM;
+        return why_fail(why, PHONESEC_E_NOMEM, "out of memory");
     c->secret = phonesec__malloc(sec_len);
     if (c->secret == NULL) {
         phonesec__free(c);
-        return PHONESEC_E_NOMEM;
+        return why_fail(why, PHONESEC_E_NOMEM, "out of memory");
     }
     memcpy(c->secret, sec, sec_len);
     c->secret_len = sec_len;
@@ -427,6 +519,11 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
     c->enc = enc;
     c->kdf = kdf;
     c->b64 = p->base64 != 0;
+    c->max_iter = max_iter ? max_iter : PHONESEC_CFGCRYPT_MAX_KDF_ITER;
+    c->max_mem = max_mem ? max_mem : PHONESEC_CFGCRYPT_MAX_KDF_MEM;
+    c->max_rs = max_rs ? max_rs : PHONESEC_CFGCRYPT_MAX_RECORD_SIZE;
+    if (c->max_rs > PHONESEC_CFGCRYPT_RECORD_MAX)
+        c->max_rs = PHONESEC_CFGCRYPT_RECORD_MAX;
     c->iterations = p->iterations;
     if (c->iterations == 0)
         c->iterations = p->format == PHONESEC_CFGCRYPT_PSEC ? PHONESEC_CFGCRYPT_PSEC_PBKDF2_ITER : PHONESEC_CFGCRYPT_OPENSSL_PBKDF2_ITER;
@@ -442,17 +539,30 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
     if (wc_AesInit(&c->aes, NULL, INVALID_DEVID) != 0) {
         phonesec__free_secret(c->secret, c->secret_len);
         phonesec__free(c);
-        return PHONESEC_E_CRYPTO;
+        return why_fail(why, PHONESEC_E_CRYPTO, "AES setup failed");
     }
     c->aes_ready = 1;
+    /* The same limits bind both directions: what we write, we read. */
+    rc = PHONESEC_OK;
+    if (kdf == PHONESEC_CFGCRYPT_KDF_PBKDF2 && (enc || p->format == PHONESEC_CFGCRYPT_OPENSSL))
+        rc = pbkdf2_limit(c, c->iterations, "");
+    else if (enc && kdf == PHONESEC_CFGCRYPT_KDF_SCRYPT)
+        rc = scrypt_check(c, c->scrypt_log2n, c->scrypt_r, c->scrypt_p, "");
+    if (rc == PHONESEC_OK && enc && is_record_format(p->format))
+        rc = record_size_limit(c, c->rs, "");
+    if (rc != PHONESEC_OK) {
+        if (rc == PHONESEC_E_PARSE || rc == PHONESEC_E_UNSUPPORTED)
+            rc = PHONESEC_E_INVAL; /* the caller's own parameters: invalid, not malformed input */
+        return ctx_abort(c, rc, why);
+    }
     c->state = ST_HEADER;
     *out = c;
     return PHONESEC_OK;
 }
 
-int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
+static int decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out, phonesec__err *why)
 {
-    int rc = ctx_new(out, p, 0);
+    int rc = ctx_new(out, p, 0, why);
     if (rc != 0)
         return rc;
     switch ((*out)->format) {
@@ -461,9 +571,10 @@ int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cf
         break;
     case PHONESEC_CFGCRYPT_YEALINK:
         if (wc_AesSetKey(&(*out)->aes, (*out)->secret, (word32)(*out)->secret_len, NULL, AES_DECRYPTION) != 0) {
-            phonesec_cfgcrypt_free(*out);
+            rc = fail(*out, PHONESEC_E_CRYPTO, "AES key setup failed");
+            ctx_abort(*out, rc, why);
             *out = NULL;
-            return PHONESEC_E_CRYPTO;
+            return rc;
         }
         (*out)->state = ST_BODY;
         break;
@@ -474,22 +585,27 @@ int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cf
     return PHONESEC_OK;
 }
 
-int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
+int phonesec_cfgcrypt_decrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
+{
+    return decrypt_new(p, out, NULL);
+}
+
+static int encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out, phonesec__err *why)
 {
     phonesec_cfgcrypt_ctx *c;
-    int rc = ctx_new(out, p, 1);
+    int rc = ctx_new(out, p, 1, why);
     if (rc != 0)
         return rc;
     c = *out;
     if (c->format == PHONESEC_CFGCRYPT_YEALINK) {
         if (wc_AesSetKey(&c->aes, c->secret, (word32)c->secret_len, NULL, AES_ENCRYPTION) != 0)
-            rc = PHONESEC_E_CRYPTO;
+            rc = fail(c, PHONESEC_E_CRYPTO, "AES key setup failed");
     } else {
         size_t slen = c->format == PHONESEC_CFGCRYPT_OPENSSL ? 8 : 16;
         if (p->salt != NULL)
             memcpy(c->salt, p->salt, slen);
-        else
-            rc = phonesec_random(c->salt, slen) == 0 ? 0 : PHONESEC_E_RANDOM;
+        else if (phonesec_random(c->salt, slen) != 0)
+            rc = fail(c, PHONESEC_E_RANDOM, "the random source failed");
         c->hdr_pending = 1;
         if (rc == 0 && c->format == PHONESEC_CFGCRYPT_OPENSSL) {
             memcpy(c->hdr, "Salted__", 8);
@@ -512,7 +628,7 @@ int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cf
                     for (i = 0; i < 16; i++)
                         ksalt[i] = (uint8_t)(p->salt[i] ^ 0x5c);
                 } else if (phonesec_random(ksalt, 16) != 0) {
-                    rc = PHONESEC_E_RANDOM;
+                    rc = fail(c, PHONESEC_E_RANDOM, "the random source failed");
                 }
                 if (rc == 0) {
                     psec_id_make(c, kdf, ksalt);
@@ -532,12 +648,27 @@ int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cf
         }
     }
     if (rc != 0) {
-        phonesec_cfgcrypt_free(c);
         *out = NULL;
-        return rc;
+        return ctx_abort(c, rc, why);
     }
     c->state = ST_BODY;
     return PHONESEC_OK;
+}
+
+int phonesec_cfgcrypt_encrypt_new(const phonesec_cfgcrypt_params *p, phonesec_cfgcrypt_ctx **out)
+{
+    return encrypt_new(p, out, NULL);
+}
+
+int phonesec__cfgcrypt_new(const phonesec_cfgcrypt_params *p, int enc, phonesec_cfgcrypt_ctx **out, char *why, size_t cap)
+{
+    phonesec__err e;
+    int rc;
+    phonesec__err_clear(&e);
+    rc = enc ? encrypt_new(p, out, &e) : decrypt_new(p, out, &e);
+    if (rc != 0 && why != NULL && cap > 0)
+        (void)phonesec__err_copy(&e, why, cap);
+    return rc;
 }
 
 void phonesec_cfgcrypt_free(phonesec_cfgcrypt_ctx *c)
@@ -814,10 +945,8 @@ static int rec_header_done(phonesec_cfgcrypt_ctx *c)
     size_t klen = c->secret_len;
     int rc;
     c->rs = rd32(c->hdr + 16);
-    if (c->rs < 18)
-        return fail(c, PHONESEC_E_PARSE, "record size in header below 18");
-    if (c->rs > PHONESEC_CFGCRYPT_RECORD_MAX)
-        return fail(c, PHONESEC_E_LIMIT, "record size in header above the limit (256 KiB)");
+    if ((rc = record_size_limit(c, c->rs, "in the header ")) != 0)
+        return rc;
     if (c->format == PHONESEC_CFGCRYPT_PSEC) {
         if ((rc = psec_ikm(c, c->hdr + RFC_HDR, c->hdr[20], ikm, &klen)) != 0)
             return rc;

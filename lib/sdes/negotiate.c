@@ -294,6 +294,20 @@ static int is_savp(int kind)
     return kind == PHONESEC__SDP_SAVP || kind == PHONESEC__SDP_SAVPF;
 }
 
+/* Why phonesec__sdp_scan() refused `what` ("the offer"...): a limit is named. */
+static int scan_fail(phonesec_sdes *s, const phonesec__sdp *sdp, int rc, const char *what)
+{
+    if (rc == PHONESEC_E_LIMIT && sdp->limit == PHONESEC__SDP_LIMIT_MEDIA)
+        return phonesec__fail(&s->err, rc, "%s has more than %u m= sections (the limit of this library)", what,
+                              (unsigned)PHONESEC__SDP_MAX_MEDIA);
+    if (rc == PHONESEC_E_LIMIT)
+        return phonesec__fail(&s->err, rc, "%s has more than %u lines (the limit of this library)", what,
+                              (unsigned)PHONESEC__SDP_MAX_LINES);
+    if (rc == PHONESEC_E_NOMEM)
+        return phonesec__fail(&s->err, rc, "out of memory");
+    return phonesec__fail(&s->err, rc, "%s is not SDP text", what);
+}
+
 static char *dup_mline(const phonesec__sdp *sdp, const phonesec__sdp_media *m, int reject)
 {
     size_t n;
@@ -456,7 +470,7 @@ int phonesec_sdes_answer(phonesec_sdes *s, const char *offer, size_t offer_len)
         return phonesec__fail(&s->err, PHONESEC_E_STATE, "an offer of ours is pending (glare)");
     rc = phonesec__sdp_scan(offer, offer_len, &sdp);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&s->err, rc, "the offer is not SDP text");
+        return scan_fail(s, &sdp, rc, "the offer");
     if (sdp.n_media == 0) {
         phonesec__sdp_free(&sdp);
         return phonesec__fail(&s->err, PHONESEC_E_PARSE, "the offer has no m= section");
@@ -569,7 +583,7 @@ int phonesec_sdes_offer(phonesec_sdes *s, const char *local, size_t local_len, c
     phonesec__err_clear(&s->err);
     rc = phonesec__sdp_scan(local, local_len, &sdp);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&s->err, rc, "the local SDP is not SDP text");
+        return scan_fail(s, &sdp, rc, "the local SDP");
     if (sdp.n_media == 0) {
         phonesec__sdp_free(&sdp);
         return phonesec__fail(&s->err, PHONESEC_E_PARSE, "the local SDP has no m= section");
@@ -793,7 +807,7 @@ int phonesec_sdes_accept_answer(phonesec_sdes *s, const char *answer, size_t ans
         return phonesec__fail(&s->err, PHONESEC_E_STATE, "no offer of ours is pending");
     rc = phonesec__sdp_scan(answer, answer_len, &sdp);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&s->err, rc, "the answer is not SDP text");
+        return scan_fail(s, &sdp, rc, "the answer");
     if (sdp.n_media != s->n_pend) {
         rc = phonesec__fail(&s->err, PHONESEC_E_PARSE, "the answer has %zu m= sections, the offer had %zu",
                             sdp.n_media, s->n_pend);
@@ -854,7 +868,7 @@ int phonesec_sdes_answer_sdp(phonesec_sdes *s, const char *local, size_t local_l
         return phonesec__fail(&s->err, PHONESEC_E_STATE, "no answer has been made");
     rc = phonesec__sdp_scan(local, local_len, &sdp);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&s->err, rc, "the local SDP is not SDP text");
+        return scan_fail(s, &sdp, rc, "the local SDP");
     if (sdp.n_media != s->n_act) {
         rc = phonesec__fail(&s->err, PHONESEC_E_PARSE, "the local SDP has %zu m= sections, the offer had %zu",
                             sdp.n_media, s->n_act);

@@ -58,9 +58,14 @@ typedef struct phonesec__sdp {
     phonesec__sdp_media *media;
     size_t n_media;
     int crlf;                    /* line ending style of the input (default CRLF) */
+    int limit;                   /* after PHONESEC_E_LIMIT: PHONESEC__SDP_LIMIT_* */
 } phonesec__sdp;
 
-/* PHONESEC_OK, _E_PARSE (not SDP lines), _E_LIMIT, _E_NOMEM. Text is borrowed. */
+#define PHONESEC__SDP_LIMIT_LINES 1
+#define PHONESEC__SDP_LIMIT_MEDIA 2
+
+/* PHONESEC_OK, _E_PARSE (not SDP lines), _E_LIMIT (s->limit says which),
+ * _E_NOMEM. Text is borrowed. */
 PHONESEC__INTERNAL int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s);
 PHONESEC__INTERNAL void phonesec__sdp_free(phonesec__sdp *s);
 PHONESEC__INTERNAL const char *phonesec__sdp_line_text(const phonesec__sdp *s, size_t i, size_t *len);

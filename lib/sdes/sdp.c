@@ -75,7 +75,7 @@ static int scan_mline(const char *l, size_t n, phonesec__sdp_media *m)
 int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
 {
     size_t pos = 0, cap = 0, mcap = 0;
-    int rc = PHONESEC_OK;
+    int rc = PHONESEC_OK, limit = 0;
 
     memset(s, 0, sizeof *s);
     s->text = text;
@@ -109,6 +109,7 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
                 nc = PHONESEC__SDP_MAX_LINES + 1;
             if (s->n_lines >= PHONESEC__SDP_MAX_LINES) {
                 rc = PHONESEC_E_LIMIT;
+                limit = PHONESEC__SDP_LIMIT_LINES;
                 break;
             }
             nlines = phonesec__realloc(s->lines, nc * sizeof *nlines);
@@ -126,6 +127,7 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
             phonesec__sdp_media *m;
             if (s->n_media == PHONESEC__SDP_MAX_MEDIA) {
                 rc = PHONESEC_E_LIMIT;
+                limit = PHONESEC__SDP_LIMIT_MEDIA;
                 break;
             }
             if (s->n_media == mcap) {
@@ -155,6 +157,7 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
         rc = PHONESEC_E_PARSE;
     if (rc != PHONESEC_OK) {
         phonesec__sdp_free(s);
+        s->limit = limit;
         return rc;
     }
     if (s->n_media > 0)

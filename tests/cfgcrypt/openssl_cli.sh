@@ -78,5 +78,36 @@ for key in ljB7jiDIQQ7XD888 0123456789abcdefghijklmnopqrstuv; do
         else bad "yealink phonesec->openssl $bits size $s"; fi
     done
 done
+
+# Password files read byte for byte as `openssl enc -pass file:` reads them
+# (issue 14): the first line without its '\n' only, so a CRLF file's '\r' is
+# part of the password (with a warning from us); at most 1023 bytes; up to a
+# NUL byte. Both directions, against the openssl CLI.
+printf 'crlf password\r\nsecond\r\n' > "$T/pw-crlf"
+printf 'no newline at all' > "$T/pw-nonl"
+printf 'nul\000after\n' > "$T/pw-nul"
+awk 'BEGIN { for (i = 0; i < 1500; i++) printf "a"; printf "\n" }' > "$T/pw-long"
+for f in pw-crlf pw-nonl pw-nul pw-long; do
+    rm -f "$T/c" "$T/d" "$T/c2" "$T/d2"
+    openssl enc -aes-256-cbc -pbkdf2 -pass "file:$T/$f" -in "$T/p17" -out "$T/c" 2>/dev/null
+    if "$TOOL" config decrypt --format openssl --pbkdf2 --password-file "$T/$f" "$T/c" "$T/d" 2> "$T/err" &&
+        cmp -s "$T/p17" "$T/d"; then ok; else bad "password file $f: openssl->phonesec: $(cat "$T/err")"; fi
+    if "$TOOL" config encrypt --format openssl --pbkdf2 --password-file "$T/$f" "$T/p17" "$T/c2" 2>/dev/null &&
+        openssl enc -d -aes-256-cbc -pbkdf2 -pass "file:$T/$f" -in "$T/c2" -out "$T/d2" 2>/dev/null &&
+        cmp -s "$T/p17" "$T/d2"; then ok; else bad "password file $f: phonesec->openssl"; fi
+    case $f in
+        pw-crlf) grep -q "carriage return" "$T/err" && ok || bad "no warning on a trailing CR" ;;
+        pw-long) grep -q "longer than 1023" "$T/err" && ok || bad "no warning on a long line" ;;
+        pw-nul) grep -q "NUL" "$T/err" && ok || bad "no warning on a NUL byte" ;;
+    esac
+done
+# the same through a descriptor (openssl -pass fd:N)
+openssl enc -aes-256-cbc -pbkdf2 -pass fd:3 -in "$T/p17" -out "$T/c" 3< "$T/pw-crlf" 2>/dev/null
+if "$TOOL" config decrypt --format openssl --pbkdf2 --password-fd 3 "$T/c" - 3< "$T/pw-crlf" 2>/dev/null |
+    cmp -s - "$T/p17"; then ok; else bad "password descriptor: openssl -pass fd: -> phonesec --password-fd"; fi
+# an empty file is refused, as openssl refuses it
+: > "$T/pw-empty"
+if "$TOOL" config encrypt --format openssl --password-file "$T/pw-empty" "$T/p17" "$T/c2" 2>/dev/null; then
+    bad "empty password file accepted"; else ok; fi
 echo "$n checks passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -238,6 +238,21 @@ static void more_than_64_lines(void **state)
     for (i = 0; i < 1025; i++)
         n += (size_t)sprintf(big + n, "a=crypto:%u X inline:AAAA\n", (unsigned)i);
     assert_int_equal(phonesec_sdes_answer(s, big, n), PHONESEC_E_LIMIT);
+    /* More m= sections or lines than the scanner holds: the limit is named
+     * (main said "the offer is not SDP text"). */
+    {
+        char err[300];
+        for (n = 0, i = 0; i < 65; i++)
+            n += (size_t)sprintf(big + n, "m=audio %u RTP/SAVP 0\n", (unsigned)(4000 + 2 * i));
+        assert_int_equal(phonesec_sdes_answer(s, big, n), PHONESEC_E_LIMIT);
+        assert_int_equal(phonesec_sdes_last_error(s, err, sizeof err), PHONESEC_OK);
+        assert_non_null(strstr(err, "more than 64 m= sections"));
+        for (n = 0, i = 0; i < 8193; i++)
+            n += (size_t)sprintf(big + n, "a=x:%u\n", (unsigned)i);
+        assert_int_equal(phonesec_sdes_answer(s, big, n), PHONESEC_E_LIMIT);
+        assert_int_equal(phonesec_sdes_last_error(s, err, sizeof err), PHONESEC_OK);
+        assert_non_null(strstr(err, "more than 8192 lines"));
+    }
     free(big);
     /* The earlier answer stays in force. */
     assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
