@@ -187,8 +187,9 @@ PHONESEC_API size_t phonesec_cfgcrypt_bound(const phonesec_cfgcrypt_ctx *ctx, si
  *         format's bounds: refused before any of that work is done; the
  *         error text names the field); PHONESEC_E_POLICY (psec: fewer than
  *         1000 PBKDF2 iterations); PHONESEC_E_UNSUPPORTED (unknown psec
- *         version or KDF, scrypt r above 8); PHONESEC_E_CRYPTO (backend
- *         failure; never for psec KDF parameters inside the limits)
+ *         version or KDF, scrypt r above 8); PHONESEC_E_NOMEM (record
+ *         buffer or scrypt table); PHONESEC_E_CRYPTO (backend failure; never
+ *         for psec KDF parameters inside the limits)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_cfgcrypt_update(phonesec_cfgcrypt_ctx *ctx, const uint8_t *in, size_t in_len,
                                                           uint8_t *out, size_t out_cap, size_t *out_len);

@@ -367,6 +367,8 @@ static int psec_ikm(phonesec_cfgcrypt_ctx *c, const uint8_t *id, size_t id_len, 
     } else {
         return fail(c, PHONESEC_E_UNSUPPORTED, "unknown psec key derivation");
     }
+    if (rc == MEMORY_E) /* wolfCrypt allocates scrypt's table itself */
+        return fail(c, PHONESEC_E_NOMEM, "no memory for the password key derivation");
     if (rc != 0)
         return fail(c, PHONESEC_E_CRYPTO, "password key derivation failed");
     *ikm_len = 32;
