@@ -115,8 +115,9 @@ typedef struct phonesec_flow_transport {
 /** Largest resumption hint the flow keeps per server (bytes). */
 #define PHONESEC_FLOW_RESUME_MAX 4096
 
-/** Version of struct phonesec_flow_config understood by this header. */
-#define PHONESEC_FLOW_CONFIG_VERSION 1
+/** Version of struct phonesec_flow_config understood by this header
+ *  (2 added retry_floor_ms and stable_ms; version 1 structs are accepted). */
+#define PHONESEC_FLOW_CONFIG_VERSION 2
 
 /**
  * \brief Flow settings. Start from PHONESEC_FLOW_CONFIG_INIT or
@@ -146,11 +147,23 @@ typedef struct phonesec_flow_config {
      *  delimited by Content-Length). `msg` is valid during the call only. */
     void (*message_cb)(void *user, const uint8_t *msg, size_t len);
     void *cb_user; /**< passed to event_cb and message_cb */
+    /* ---- version 2 ---- */
+    /** Floor under every reconnect after a loss: the wait before the next
+     *  attempt is never below it (1-2 times it when nothing counts as a
+     *  failure). 0 = the default, 1000; there is no way to turn it off. */
+    uint32_t retry_floor_ms;
+    /** A connection proves itself only when it was confirmed (pong or
+     *  phonesec_flow_confirm()) AND has been up this long: only then does the
+     *  consecutive-failure count return to 0. A loss before that (say, a
+     *  server that answers REGISTER with 200 and drops the connection) counts
+     *  as a failure. 0 = the default, 120000. */
+    uint32_t stable_ms;
 } phonesec_flow_config;
 
 /** Static initialiser: every default, no transport, no callbacks. */
 #define PHONESEC_FLOW_CONFIG_INIT { PHONESEC_FLOW_CONFIG_VERSION, NULL, NULL, 1, 120000u, 10000u, 10000u, \
-                                    30000u, 90000u, 1800000u, 300000u, 65536u, 65536u, NULL, NULL, NULL }
+                                    30000u, 90000u, 1800000u, 300000u, 65536u, 65536u, NULL, NULL, NULL, \
+                                    1000u, 120000u }
 
 /** \brief Fill *cfg with the defaults (same as PHONESEC_FLOW_CONFIG_INIT). */
 PHONESEC_API void phonesec_flow_config_init(phonesec_flow_config *cfg);
