@@ -890,26 +890,34 @@ int phonesec_flow_tick(phonesec_flow *f)
 
 int64_t phonesec_flow_next_timeout_ms(const phonesec_flow *f)
 {
-    uint64_t t, due = UINT64_MAX;
+    uint64_t t, due = 0;
+    int have = 0;
     if (f == NULL)
         return -1;
     switch (f->state) {
     case PHONESEC_FLOW_WAITING:
     case PHONESEC_FLOW_CONNECTING:
         due = f->deadline;
+        have = 1;
         break;
     case PHONESEC_FLOW_UP:
-        if (f->ping_out && f->cfg.pong_timeout_ms != 0)
+        if (f->ping_out && f->cfg.pong_timeout_ms != 0) {
             due = f->pong_deadline;
-        else if (f->cfg.keepalive_ms != 0)
+            have = 1;
+        } else if (f->cfg.keepalive_ms != 0) {
             due = f->next_ping;
-        if (f->server > 0 && f->cfg.fallback_probe_ms != 0)
-            due = min_u64(due, f->probe != NULL ? f->probe_deadline : f->probe_at);
+            have = 1;
+        }
+        if (f->server > 0 && f->cfg.fallback_probe_ms != 0) {
+            uint64_t p = f->probe != NULL ? f->probe_deadline : f->probe_at;
+            due = have ? min_u64(due, p) : p;
+            have = 1;
+        }
         break;
     default:
         return -1;
     }
-    if (due == UINT64_MAX)
+    if (!have)
         return -1;
     t = now();
     if (due <= t)

@@ -1,5 +1,6 @@
 /* Unit tests of the persistent flow: fake clock + in-memory transport. */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ static const phonesec_flow_event *last_ev(int type)
 
 static int setup(void **state)
 {
+    test_clock_now = 1000000;
     mt_init(&W);
     nev = 0;
     msgs_len = 0;
@@ -939,6 +941,101 @@ static void hours_of_timeline(void **state)
     phonesec_flow_free(f);
 }
 
+/* A host clock near the top of its range (a signed time cast to unsigned,
+ * a counter that starts high): deadlines must not wrap into the past and
+ * make every timer due at once. */
+static void clock_near_wrap(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    int i;
+    (void)state;
+    test_clock_now = UINT64_MAX - 20000;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    phonesec_flow_confirm(f);
+    mt_kill(&W, 0);
+    for (i = 0; i < 100; i++) {
+        int64_t t;
+        phonesec_flow_on_io(f);
+        t = phonesec_flow_next_timeout_ms(f);
+        assert_true(t >= 0);
+        if (test_clock_now + (uint64_t)t >= UINT64_MAX - 1)
+            break;
+        test_clock_now += (uint64_t)t;
+        phonesec_flow_tick(f);
+    }
+    /* lost, one retry after the floor (refused), then the backoff runs into
+     * the end of the clock: nothing more */
+    assert_true(W.srv[0].opens <= 2);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    phonesec_flow_free(f);
+}
+
+/* A ping that cannot be queued (the peer reads nothing and the output is
+ * full) is not counted as sent; the flow is lost at the pong time. */
+static void ping_not_queued_not_counted(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    mt_conn *c;
+    phonesec_flow_stats st;
+    static uint8_t m[60000];
+    (void)state;
+    memset(m, 'x', sizeof m);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    c = mt_last(&W, 0);
+    c->send_block = 1;
+    assert_int_equal(phonesec_flow_send(f, m, sizeof m), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_send(f, m, 5536), PHONESEC_OK); /* tx_buffer full */
+    /* the room kept for pings is taken by pongs to a flood of server pings */
+    {
+        int i;
+        for (i = 0; i < 40; i++)
+            mt_push(c, "\r\n\r\n", 4);
+    }
+    phonesec_flow_on_io(f);
+    step(f); /* ping time: no room */
+    assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+    assert_int_equal(st.pings_sent, 0);
+    step(f); /* pong time over */
+    assert_non_null(last_ev(PHONESEC_FLOW_EV_LOST));
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_TIMEOUT);
+    phonesec_flow_free(f);
+}
+
+/* Config struct version 1 (before retry_floor_ms and stable_ms): accepted,
+ * nothing read past its end, the new fields take their defaults. */
+static void config_version_1(void **state)
+{
+    size_t n = offsetof(phonesec_flow_config, retry_floor_ms);
+    unsigned char *v1 = malloc(n); /* exactly a version 1 struct: ASan/valgrind see over-reads */
+    const phonesec_flow_config *c = (const phonesec_flow_config *)(void *)v1;
+    phonesec_flow_config full;
+    phonesec_flow *f = NULL;
+    (void)state;
+    assert_non_null(v1);
+    phonesec_flow_config_init(&full);
+    full.version = 1;
+    full.transport = &mt_transport;
+    full.transport_user = &W;
+    full.event_cb = on_event;
+    memcpy(v1, &full, n);
+    assert_int_equal(phonesec_flow_new(c, &f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0);
+    phonesec_flow_on_io(f);
+    /* the floor's default applies */
+    assert_true(last_ev(PHONESEC_FLOW_EV_LOST)->retry_in_ms >= 1000 &&
+                last_ev(PHONESEC_FLOW_EV_LOST)->retry_in_ms <= 2000);
+    phonesec_flow_free(f);
+    full.version = 0;
+    memcpy(v1, &full, n);
+    assert_int_equal(phonesec_flow_new(c, &f), PHONESEC_E_INVAL);
+    free(v1);
+    full.version = PHONESEC_FLOW_CONFIG_VERSION + 1;
+    full.transport = &mt_transport;
+    assert_int_equal(phonesec_flow_new(&full, &f), PHONESEC_E_INVAL);
+}
+
 /* The TLS binding without a peer: argument checks, OOM, a refused port. */
 static void tls_binding(void **state)
 {
@@ -1036,6 +1133,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(failover_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(both_down_and_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(hours_of_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(clock_near_wrap, setup, teardown),
+        cmocka_unit_test_setup_teardown(ping_not_queued_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(config_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(tls_binding, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,8 @@ typedef struct scenario {
     int (*pick)(unsigned server, uint64_t elapsed, uint32_t *rng);
     uint64_t good_for; /* B_GOOD_FOR */
     int settles;       /* never proves itself: RFC maximum backoff after the first hours */
+    int min_up_pct;    /* a good server exists: the flow must be up at least this much of the day */
+    int max_reest;     /* ... and re-establish at most this often per hour after the first 12 h */
 } scenario;
 
 /* --- the world of one run -------------------------------------------------- */
@@ -62,7 +64,7 @@ static uint32_t prng, beh_rng;
 static int rng_zero;
 static uint64_t last_lost_at, last_lost_wait;
 static int lost_pending;
-static uint64_t floor_violations, connected_events;
+static uint64_t floor_violations, connected_events, reest_late;
 static long bytes_peak;
 
 static int rng_hook(void *ud, uint8_t *buf, size_t len)
@@ -166,6 +168,8 @@ static void on_event(void *ud, const phonesec_flow_event *e)
     (void)ud;
     if (e->type == PHONESEC_FLOW_EV_CONNECTED)
         connected_events++;
+    if (e->type == PHONESEC_FLOW_EV_REESTABLISHED && test_clock_now - T0 >= 12 * HOUR)
+        reest_late++;
     if (e->type == PHONESEC_FLOW_EV_CONNECTED || e->type == PHONESEC_FLOW_EV_REESTABLISHED)
         assert_int_equal(phonesec_flow_send(F, (const uint8_t *)REG, strlen(REG)), PHONESEC_OK);
     if (e->type == PHONESEC_FLOW_EV_LOST) {
@@ -378,6 +382,7 @@ static void run(const scenario *sc, int zero, uint32_t seed)
     lost_pending = 0;
     floor_violations = 0;
     connected_events = 0;
+    reest_late = 0;
     phonesec_flow_config_init(&c);
     c.transport = &mt_transport;
     c.transport_user = &W;
@@ -414,15 +419,21 @@ static void run(const scenario *sc, int zero, uint32_t seed)
         assert_int_equal(phonesec_flow_tick(F), PHONESEC_OK);
     }
     last = max_hour_from(T0 + 12 * HOUR);
-    print_message("  %-34s %-6s attempts %5llu, busiest hour %3llu (bound %llu), last 12 h: busiest hour %llu, up %2.0f%%\n",
+    print_message("  %-36s %-6s attempts %4llu, busiest hour %3llu (bound %llu), last 12 h: busiest hour %2llu, "
+                  "re-established %3llu, up %5.1f%%\n",
                   sc->name, zero ? "worst" : "random", (unsigned long long)nopens, (unsigned long long)max_hour,
-                  (unsigned long long)bound, (unsigned long long)last, 100.0 * (double)up_ms / (double)DAY);
+                  (unsigned long long)bound, (unsigned long long)last, (unsigned long long)reest_late,
+                  100.0 * (double)up_ms / (double)DAY);
     assert_false(over_bound);
     assert_true(max_hour <= bound);
     assert_int_equal(floor_violations, 0);
     assert_true(connected_events <= 1);
     if (sc->settles) /* RFC 5626 max-time 30 min: rounds 15-30 min apart */
         assert_true(last <= 5 * sc->servers);
+    if (sc->min_up_pct) {
+        assert_true(up_ms * 100 >= (uint64_t)sc->min_up_pct * DAY);
+        assert_true(reest_late <= (uint64_t)sc->max_reest * 12);
+    }
     /* memory does not grow with what the server does: the resumption hint
      * is the only thing allocated after phonesec_flow_new() */
     assert_true(bytes_peak <= 2 * 64);
@@ -439,8 +450,10 @@ static void run_both(const scenario *sc, uint32_t seed)
 
 /* --- scenarios ------------------------------------------------------------- */
 
-#define ONE(n, b, s) {n, 1, {b, b}, NULL, 0, s}
-#define TWO(n, b0, b1, s) {n, 2, {b0, b1}, NULL, 0, s}
+#define ONE(n, b, s) {n, 1, {b, b}, NULL, 0, s, 0, 0}
+#define TWO(n, b0, b1, s) {n, 2, {b0, b1}, NULL, 0, s, 0, 0}
+/* a good backup: up most of the day, few re-registrations once the probe backs off */
+#define GOOD_BACKUP(n, b0, up, re) {n, 2, {b0, B_GOOD}, NULL, 0, 0, up, re}
 
 static void single_server(void **state)
 {
@@ -473,9 +486,13 @@ static void two_servers(void **state)
         TWO("200 then drop / refused", B_200_DROP, B_REFUSE, 1),
         TWO("silent / garbage", B_SILENT, B_GARBAGE, 1),
         TWO("hang / slow-loris", B_HANG, B_SLOWLORIS, 1),
-        TWO("drop at once / good (probe loop)", B_DROP_AT_ONCE, B_GOOD, 0),
-        TWO("200 then drop / good (probe loop)", B_200_DROP, B_GOOD, 0),
-        TWO("silent / good (black hole)", B_SILENT, B_GOOD, 0),
+        /* the primary takes the flow and drops it (or never answers): the
+         * flow goes back to the backup at once and probes ever less often */
+        GOOD_BACKUP("drop at once / good (probe loop)", B_DROP_AT_ONCE, 99, 4),
+        GOOD_BACKUP("200 then drop / good (probe loop)", B_200_DROP, 99, 4),
+        GOOD_BACKUP("pong then drop / good (probe loop)", B_PONG_DROP, 95, 4),
+        GOOD_BACKUP("silent / good (black hole)", B_SILENT, 95, 4),
+        GOOD_BACKUP("garbage / good", B_GARBAGE, 99, 4),
         TWO("flood / flood", B_FLOOD, B_FLOOD, 0),
         TWO("refused / refused", B_REFUSE, B_REFUSE, 1),
     };
@@ -529,13 +546,14 @@ static int pick_random_bad(unsigned server, uint64_t elapsed, uint32_t *rng)
 static void alternating_and_edges(void **state)
 {
     static const scenario sc[] = {
-        {"alternating refuse / 200-drop", 2, {0, 0}, pick_alternate, 0, 1},
-        {"alternating outage / flapping", 2, {0, 0}, pick_alternate2, 60000, 0},
-        /* proves itself exactly at stable_ms, or 1 ms short of it */
-        {"good for stable_ms - 1", 1, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 119999, 1},
-        {"good for stable_ms + 1", 1, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 120001, 0},
-        {"both good for stable_ms + 1", 2, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 120001, 0},
-        {"good for stable_ms - 1 / refused", 2, {B_GOOD_FOR, B_REFUSE}, NULL, 119999, 1},
+        {"alternating refuse / 200-drop", 2, {0, 0}, pick_alternate, 0, 1, 0, 0},
+        {"alternating outage / flapping", 2, {0, 0}, pick_alternate2, 60000, 0, 0, 0},
+        /* stays up a little less or a little more than stable_ms */
+        {"good for stable_ms - 1", 1, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 119999, 1, 0, 0},
+        {"good for stable_ms + 1", 1, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 120001, 0, 0, 0},
+        {"good for 2 x stable_ms", 1, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 240001, 0, 0, 0},
+        {"both good for stable_ms + 1", 2, {B_GOOD_FOR, B_GOOD_FOR}, NULL, 120001, 0, 0, 0},
+        {"good for stable_ms - 1 / refused", 2, {B_GOOD_FOR, B_REFUSE}, NULL, 119999, 1, 0, 0},
     };
     size_t i;
     (void)state;
@@ -545,10 +563,10 @@ static void alternating_and_edges(void **state)
 
 static void random_servers(void **state)
 {
-    static const scenario one = {"random (1 server)", 1, {0, 0}, pick_random, 30000, 0};
-    static const scenario two = {"random (2 servers)", 2, {0, 0}, pick_random, 30000, 0};
-    static const scenario bad1 = {"random, never good (1 server)", 1, {0, 0}, pick_random_bad, 120001, 0};
-    static const scenario bad2 = {"random, never good (2 servers)", 2, {0, 0}, pick_random_bad, 120001, 0};
+    static const scenario one = {"random (1 server)", 1, {0, 0}, pick_random, 30000, 0, 0, 0};
+    static const scenario two = {"random (2 servers)", 2, {0, 0}, pick_random, 30000, 0, 0, 0};
+    static const scenario bad1 = {"random, never good (1 server)", 1, {0, 0}, pick_random_bad, 120001, 0, 0, 0};
+    static const scenario bad2 = {"random, never good (2 servers)", 2, {0, 0}, pick_random_bad, 120001, 0, 0, 0};
     uint32_t seed;
     (void)state;
     for (seed = 1; seed <= 8; seed++) {
