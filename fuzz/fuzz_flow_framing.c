@@ -87,7 +87,7 @@ static void t_close(void *ud, void *conn)
     fz.open = 0;
 }
 static const phonesec_flow_transport transport = {PHONESEC_FLOW_TRANSPORT_VERSION, t_open, t_is_up, t_send, t_recv,
-                                                  t_close, NULL, NULL};
+                                                  t_close, NULL, NULL, NULL};
 
 static size_t delivered;
 static void on_msg(void *ud, const uint8_t *m, size_t n)

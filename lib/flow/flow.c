@@ -325,15 +325,28 @@ static void run_due(phonesec_flow *f)
         attempt(f, f->next_server);
 }
 
+/* A failed attempt got far enough to present its resumption hint (without
+ * the transport's answer: assume it did, the safe side). */
+static int presented(const phonesec_flow *f, void *conn)
+{
+    const phonesec_flow_transport *t = f->cfg.transport;
+    if (conn == NULL)
+        return 0; /* open() itself failed: nothing went out */
+    if (t->version < 2 || t->hint_presented == NULL)
+        return 1;
+    return t->hint_presented(f->cfg.transport_user, conn) != 0;
+}
+
 static void attempt_failed(phonesec_flow *f, int reason)
 {
     unsigned server = f->server;
+    int drop = f->conn_offered && presented(f, f->conn);
     f->st.failed_attempts++;
     close_conn(f, &f->conn);
     f->gen++;
     phonesec__fail(&f->err, reason, "connection to server %u failed", server);
     phonesec__log(PHONESEC_LOG_INFO, MOD, "connection to server %u failed: %s", server, phonesec_strerror(reason));
-    if (f->conn_offered)
+    if (drop)
         drop_hint(f, server, "the attempt that offered it failed");
     f->conn_offered = 0;
     if (server + 1 < f->cfg.servers) {
@@ -624,11 +637,12 @@ static void poll_probe(phonesec_flow *f)
         return;
     r = f->cfg.transport->is_up(f->cfg.transport_user, f->probe);
     if (r < 0 || (r == 0 && now() >= f->probe_deadline)) {
+        int drop = f->probe_offered && presented(f, f->probe);
         phonesec__log(PHONESEC_LOG_DEBUG, MOD, "fallback probe to the primary failed: %s",
                       phonesec_strerror(r < 0 ? r : PHONESEC_E_TIMEOUT));
         close_probe(f);
         f->st.failed_attempts++;
-        if (f->probe_offered)
+        if (drop)
             drop_hint(f, 0, "the fallback probe that offered it failed");
         f->probe_offered = 0;
         f->probe_at = sat_add(now(), probe_interval(f));
@@ -670,9 +684,7 @@ static void start_probe(phonesec_flow *f, uint64_t t)
     f->last_probe_at = t;
     rc = f->cfg.transport->open(f->cfg.transport_user, 0, hint, hint ? f->resume_len[0] : 0, &c);
     if (rc < 0 || c == NULL) {
-        f->st.failed_attempts++;
-        if (hint != NULL)
-            drop_hint(f, 0, "the fallback probe that offered it failed");
+        f->st.failed_attempts++; /* open() failed: the hint never went out, it stays */
         f->probe_at = sat_add(t, probe_interval(f));
     } else {
         f->probe = c;
@@ -702,6 +714,8 @@ int phonesec_flow_new(const phonesec_flow_config *cfg, phonesec_flow **out)
 
     if (cfg == NULL || out == NULL || cfg->version < 1 || cfg->version > PHONESEC_FLOW_CONFIG_VERSION)
         return PHONESEC_E_INVAL;
+    /* transport vtables of version 1 end before hint_presented: presented()
+     * reads it only from version 2 on */
     /* An older caller's struct ends before the newer fields: read only what
      * it has, the rest is zero (= the defaults). */
     memset(&c, 0, sizeof c);
@@ -715,7 +729,7 @@ int phonesec_flow_new(const phonesec_flow_config *cfg, phonesec_flow **out)
     if (c.stable_ms == 0)
         c.stable_ms = DEFAULT_STABLE_MS;
     t = c.transport;
-    if (t == NULL || t->version != PHONESEC_FLOW_TRANSPORT_VERSION || t->open == NULL || t->is_up == NULL ||
+    if (t == NULL || t->version < 1 || t->version > PHONESEC_FLOW_TRANSPORT_VERSION || t->open == NULL || t->is_up == NULL ||
         t->send == NULL || t->recv == NULL || t->close == NULL)
         return PHONESEC_E_INVAL;
     if (c.servers < 1 || c.servers > 2 || c.connect_timeout_ms == 0 || c.base_all_fail_ms == 0 ||

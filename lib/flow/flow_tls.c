@@ -284,8 +284,17 @@ static int t_resumed(void *ud, void *conn)
     return info.resumed != 0;
 }
 
+/* TCP connected: the next handshake step sent the ClientHello, and with it
+ * the session offered (t_is_up drives the handshake as soon as TCP is up). */
+static int t_hint_presented(void *ud, void *conn)
+{
+    (void)ud;
+    return ((ftls_conn *)conn)->tcp_up;
+}
+
 static const phonesec_flow_transport tls_transport = {PHONESEC_FLOW_TRANSPORT_VERSION, t_open, t_is_up, t_send,
-                                                      t_recv, t_close, t_save_resume, t_resumed};
+                                                      t_recv, t_close, t_save_resume, t_resumed,
+                                                      t_hint_presented};
 
 const phonesec_flow_transport *phonesec_flow_tls_transport(void)
 {

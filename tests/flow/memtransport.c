@@ -124,8 +124,16 @@ static int mt_resumed(void *ud, void *conn)
     return ((mt_conn *)conn)->resumed;
 }
 
+/* A refused connection never reached the server (TCP); anything else may
+ * have seen the hint. */
+static int mt_hint_presented(void *ud, void *conn)
+{
+    (void)ud;
+    return !((mt_conn *)conn)->refused;
+}
+
 const phonesec_flow_transport mt_transport = {PHONESEC_FLOW_TRANSPORT_VERSION, mt_open, mt_is_up, mt_send,
-                                              mt_recv, mt_close, mt_save_resume, mt_resumed};
+                                              mt_recv, mt_close, mt_save_resume, mt_resumed, mt_hint_presented};
 
 void mt_init(mt_world *w)
 {

@@ -822,10 +822,9 @@ static void failover_and_fallback(void **state)
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 2);
     mt_take(mt_last(&W, 0), out, sizeof out);
     assert_string_equal(out, REG);
-    /* the retry that the dead primary refused had offered the first
-     * connection's hint: that failure dropped it, so the fallback
-     * connection is a full handshake */
-    assert_string_equal(mt_last(&W, 0)->resume_in, "");
+    /* the refused retries never reached the primary: the hint of the first
+     * connection stays and the fallback connection offers it */
+    assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
     phonesec_flow_free(f);
 }
 
@@ -939,6 +938,67 @@ static void hours_of_timeline(void **state)
         assert_int_equal(phonesec_flow_get_stats(NULL, &st), PHONESEC_E_INVAL);
     }
     phonesec_flow_free(f);
+}
+
+/* A failed attempt that offered a hint drops it when the hint reached the
+ * server (here: the handshake never completes), keeps it when the attempt
+ * never got there (TCP refused); version 1 transports (no hint_presented)
+ * count every failure as presented. */
+static void hint_dropped_only_when_presented(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    (void)state;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0); /* refuses: the hint never reaches it */
+    phonesec_flow_on_io(f);
+    step(f);
+    assert_int_equal(W.srv[0].opens, 2);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
+    mt_restore(&W, 0);
+    W.srv[0].hang = 1; /* accepts, the handshake (with the hint) never ends */
+    step(f);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
+    step(f); /* connect timeout */
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_ATTEMPT_FAILED)->reason, PHONESEC_E_TIMEOUT);
+    W.srv[0].hang = 0;
+    step(f);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP);
+    assert_string_equal(mt_last(&W, 0)->resume_in, ""); /* dropped: a full handshake */
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_REESTABLISHED)->resumed, 0);
+    phonesec_flow_free(f);
+}
+
+/* A version 1 transport vtable (before hint_presented) is accepted and read
+ * only to its end. */
+static void transport_version_1(void **state)
+{
+    size_t n = offsetof(phonesec_flow_transport, hint_presented);
+    phonesec_flow_transport full = mt_transport;
+    unsigned char *v1 = malloc(n);
+    phonesec_flow_config c;
+    phonesec_flow *f = NULL;
+    (void)state;
+    assert_non_null(v1);
+    full.version = 1;
+    memcpy(v1, &full, n);
+    phonesec_flow_config_init(&c);
+    c.transport = (const phonesec_flow_transport *)(void *)v1;
+    c.transport_user = &W;
+    assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0);
+    phonesec_flow_on_io(f);
+    step(f); /* refused, counted as presented: dropped */
+    mt_restore(&W, 0);
+    step_until_up(f, 2);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "");
+    phonesec_flow_free(f);
+    full.version = PHONESEC_FLOW_TRANSPORT_VERSION + 1;
+    c.transport = &full;
+    assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_E_INVAL);
+    free(v1);
 }
 
 /* A host clock near the top of its range (a signed time cast to unsigned,
@@ -1133,6 +1193,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(failover_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(both_down_and_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(hours_of_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(hint_dropped_only_when_presented, setup, teardown),
+        cmocka_unit_test_setup_teardown(transport_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(clock_near_wrap, setup, teardown),
         cmocka_unit_test_setup_teardown(ping_not_queued_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(config_version_1, setup, teardown),

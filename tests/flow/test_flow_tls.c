@@ -426,8 +426,13 @@ static int w_resumed(void *user, void *conn)
     return phonesec_flow_tls_transport()->resumed(binding_of(user), ((wconn *)conn)->inner);
 }
 
+static int w_presented(void *user, void *conn)
+{
+    return phonesec_flow_tls_transport()->hint_presented(binding_of(user), ((wconn *)conn)->inner);
+}
+
 static const phonesec_flow_transport wrapped = {PHONESEC_FLOW_TRANSPORT_VERSION, w_open, w_is_up, w_send, w_recv,
-                                                w_close, w_save, w_resumed};
+                                                w_close, w_save, w_resumed, w_presented};
 
 /* --- the SIP stack of each flow -------------------------------------------------- */
 static void on_event(void *ud, const phonesec_flow_event *e)
