@@ -887,6 +887,8 @@ static int step_register(void)
     fc.connect_timeout_ms = 5000;
     fc.base_all_fail_ms = 1000;   /* ... and an RFC 5626 backoff of 1-2 s */
     fc.max_backoff_ms = 2000;
+    fc.retry_floor_ms = 100;      /* a flow that proved itself (a pong 1 s or more after it */
+    fc.stable_ms = 1000;          /* came up) is rebuilt after 0.1-0.2 s */
     fc.event_cb = on_event;
     fc.message_cb = on_message;
     if ((rc = phonesec_flow_new(&fc, &ph.flow)) != PHONESEC_OK) {
