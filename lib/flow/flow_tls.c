@@ -207,8 +207,24 @@ static int t_is_up(void *ud, void *conn)
         c->tcp_up = 1;
     }
     rc = phonesec_tls_conn_handshake(c->tls);
-    if (rc == PHONESEC_OK)
+    if (rc == PHONESEC_OK) {
+        /* Fail closed: with "only accept trusted" on, no REGISTER goes to a
+         * server whose chain was not verified, whatever let the handshake
+         * complete (an anonymous suite, a verdict that did not run). */
+        phonesec_tls_info info;
+        memset(&info, 0, sizeof info);
+        info.version = PHONESEC_TLS_INFO_VERSION;
+        if (phonesec_tls_conn_info(c->tls, &info) != PHONESEC_OK ||
+            (info.chain_enforced && info.chain != PHONESEC_TLS_CHECK_PASSED)) {
+            phonesec__log(PHONESEC_LOG_WARN, MOD,
+                          "TLS handshake with server %u completed without a verified certificate chain (%s, %s): "
+                          "refused",
+                          c->server, info.suite_name ? info.suite_name : "?",
+                          info.chain_detail ? info.chain_detail : "no detail");
+            return PHONESEC_E_VERIFY;
+        }
         return 1;
+    }
     if (rc == PHONESEC_E_WOULD_BLOCK)
         return 0;
     {

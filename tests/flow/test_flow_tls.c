@@ -125,7 +125,7 @@ typedef struct tflow {
 
 static pipe_t **pipes;
 static size_t npipes, pipes_cap;
-static unsigned long srv_hs_failures, srv_resumed;
+static unsigned long srv_hs_failures, srv_resumed, srv_app_reads;
 static int drop_pct_handshake = 0, drop_pct_ticket = 0, drop_pct_ping = 0;
 static int drops_on = 1;
 
@@ -285,6 +285,7 @@ static void serve(pipe_t *p)
             return;
         }
         p->app_len += got;
+        srv_app_reads++;
         if (p->drop == DROP_AFTER_TICKET)
             continue; /* swallow the REGISTER, never answer */
         for (;;) {
@@ -488,8 +489,9 @@ static void tflow_init(tflow *tf, phonesec_tls_ctx *cctx, unsigned servers, int 
 
 static void tflow_free(tflow *tf)
 {
-    phonesec_flow_free(tf->flow);
+    phonesec_flow_free(tf->flow); /* closes its connections: their pipes are reaped */
     phonesec_flow_tls_free(tf->binding);
+    reap();
 }
 
 /* Move bytes until nothing changes. */
@@ -616,6 +618,8 @@ static int group_teardown(void **state)
     phonesec_tls_ctx_free(cctx13);
     phonesec_tls_ctx_free(sctx[0]);
     phonesec_tls_ctx_free(sctx[1]);
+    if (npipes != 0) /* every pipe must have been closed by its flow */
+        return -1;
     free(pipes);
     pipes = NULL;
     npipes = pipes_cap = 0;
@@ -631,6 +635,7 @@ static int setup(void **state)
     (void)state;
     srv_hs_failures = 0;
     srv_resumed = 0;
+    srv_app_reads = 0;
     drops_on = 1;
     drop_pct_handshake = drop_pct_ticket = drop_pct_ping = 0;
     return 0;
@@ -740,6 +745,58 @@ static void failed_resumption_not_offered_again(void **state)
     tflow_free(&tf);
 }
 
+/* Issue 10 item 3 through the flow: a server that picks an anonymous suite
+ * (no certificate) while "only accept trusted" is on and name validation is
+ * off. The flow must never come up on it nor send it a REGISTER. */
+static void anonymous_server_never_registered(void **state)
+{
+    phonesec_tls_config tc;
+    phonesec_tls_ctx *anon_s = NULL, *anon_c = NULL, *keep = sctx[0];
+    char crt[512], key[512], ca[512];
+    tflow tf;
+    (void)state;
+    snprintf(crt, sizeof crt, "%s/server.crt", certdir);
+    snprintf(key, sizeof key, "%s/server.key", certdir);
+    snprintf(ca, sizeof ca, "%s/ca.crt", certdir);
+    phonesec_tls_config_init(&tc);
+    tc.role = PHONESEC_TLS_SERVER;
+    tc.cipher_list = "ADH";
+    tc.max_version = PHONESEC_TLS_V1_2;
+    if (phonesec_tls_ctx_new(&tc, &anon_s) != PHONESEC_OK) {
+        print_message("  no anonymous suite can be configured here (cipher floor): nothing to test\n");
+        return;
+    }
+    assert_int_equal(phonesec_tls_ctx_set_certificate_file(anon_s, crt, key), PHONESEC_OK);
+    phonesec_tls_config_init(&tc);
+    tc.cipher_list = "ADH";
+    tc.max_version = PHONESEC_TLS_V1_2;
+    tc.name_validate = 0; /* IP-addressed proxy: common */
+    if (phonesec_tls_ctx_new(&tc, &anon_c) != PHONESEC_OK) {
+        phonesec_tls_ctx_free(anon_s);
+        print_message("  no anonymous suite can be configured here (cipher floor): nothing to test\n");
+        return;
+    }
+    assert_int_equal(phonesec_tls_ctx_add_trusted_file(anon_c, ca), PHONESEC_OK);
+    sctx[0] = anon_s;
+    tflow_init(&tf, anon_c, 1, pick_next);
+    assert_int_equal(phonesec_flow_start(tf.flow), PHONESEC_OK);
+    tf.dirty = 1;
+    run_until(&tf, 1, test_clock_now + HOUR);
+    assert_int_equal(tf.ups, 0);
+    assert_true(tf.failed >= 3);
+    assert_int_equal(srv_app_reads, 0); /* not one byte of SIP reached it */
+    assert_true(phonesec_flow_state(tf.flow) != PHONESEC_FLOW_UP);
+    {
+        char buf[256];
+        assert_int_equal(phonesec_flow_last_error(tf.flow, buf, sizeof buf), PHONESEC_OK);
+        assert_non_null(strstr(buf, phonesec_strerror(PHONESEC_E_VERIFY)));
+    }
+    tflow_free(&tf);
+    sctx[0] = keep;
+    phonesec_tls_ctx_free(anon_c);
+    phonesec_tls_ctx_free(anon_s);
+}
+
 static int pick_random(tflow *tf, unsigned server)
 {
     uint32_t r = rnd() % 100;
@@ -810,6 +867,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(resumed_drop_before_ticket, setup),
         cmocka_unit_test_setup(resumption_chains, setup),
         cmocka_unit_test_setup(failed_resumption_not_offered_again, setup),
+        cmocka_unit_test_setup(anonymous_server_never_registered, setup),
         cmocka_unit_test_setup(flows_a_day_of_drops, setup),
     };
     const struct CMUnitTest hundred[] = {
