@@ -106,15 +106,16 @@ static void mt_close(void *ud, void *conn)
 
 static int mt_save_resume(void *ud, void *conn, uint8_t *buf, size_t cap, size_t *len)
 {
+    mt_world *w = ud;
     mt_conn *c = conn;
     char s[32];
     int n;
-    (void)ud;
     n = snprintf(s, sizeof s, "sess-%u-%d", c->server, c->id);
     if ((size_t)n > cap)
         return PHONESEC_E_BUFFER_SMALL;
     memcpy(buf, s, (size_t)n);
     *len = (size_t)n;
+    memcpy(w->last_saved[c->server], s, (size_t)n + 1);
     return PHONESEC_OK;
 }
 

@@ -52,6 +52,7 @@ struct mt_world {
      * return makes that open() fail with it */
     int (*on_open)(mt_world *w, unsigned server, mt_conn *c);
     void *hook_user;
+    char last_saved[2][32]; /* the hint save_resume handed out last, per server */
 };
 
 extern const phonesec_flow_transport mt_transport;

@@ -1001,6 +1001,44 @@ static void transport_version_1(void **state)
     free(v1);
 }
 
+/* Out of memory at every allocation of a reconnect (issue 17: "also after
+ * an allocation failure at the wrong moment"): the hint offered next is the
+ * one the transport handed out last, or none, never an older one; nothing
+ * leaks. The connection ids go from 9 to 10, so the new hint is longer than
+ * the buffer kept for the old one. */
+static void oom_hint_never_stale(void **state)
+{
+    long n, start = test_alloc_live;
+    int hit = 0;
+    (void)state;
+    for (n = 1; n <= 12; n++) {
+        phonesec_flow *f;
+        mt_cleanup(&W);
+        mt_init(&W);
+        W.next_id = 8;
+        nev = 0;
+        f = mkflow(1);
+        assert_int_equal(phonesec_flow_start(f), PHONESEC_OK); /* id 9, hint sess-0-9 */
+        run_answering(f, 250000);
+        test_alloc_calls = 0;
+        test_alloc_fail_at = n;
+        mt_last(&W, 0)->closed_by_peer = 1;
+        phonesec_flow_on_io(f);
+        step_until_up(f, 3); /* id 10: hint sess-0-10 */
+        test_alloc_fail_at = 0;
+        hit |= test_alloc_calls >= n;
+        run_answering(f, 250000);
+        mt_last(&W, 0)->closed_by_peer = 1;
+        phonesec_flow_on_io(f);
+        step_until_up(f, 3);
+        if (mt_last(&W, 0)->resume_in[0] != '\0')
+            assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-10");
+        phonesec_flow_free(f);
+        assert_int_equal(test_alloc_live, start);
+    }
+    assert_true(hit);
+}
+
 /* A host clock near the top of its range (a signed time cast to unsigned,
  * a counter that starts high): deadlines must not wrap into the past and
  * make every timer due at once. */
@@ -1195,6 +1233,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(hours_of_timeline, setup, teardown),
         cmocka_unit_test_setup_teardown(hint_dropped_only_when_presented, setup, teardown),
         cmocka_unit_test_setup_teardown(transport_version_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(oom_hint_never_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(clock_near_wrap, setup, teardown),
         cmocka_unit_test_setup_teardown(ping_not_queued_not_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(config_version_1, setup, teardown),
