@@ -9,7 +9,9 @@
 
 #include <phonesec.h>
 
-#define MT_BUF 140000
+#ifndef MT_BUF
+#define MT_BUF 140000 /* per direction and connection; the storm simulation builds with less */
+#endif
 
 typedef struct mt_conn {
     unsigned server;
