@@ -98,7 +98,7 @@ typedef struct phonesec_flow_transport {
     /** Start connecting to server `server` (0 primary, 1 backup). `resume`
      *  (NULL when none) is the hint a previous connection to the same server
      *  gave through save_resume. NULL after a hint was dropped (an attempt
-     *  that offered it failed, or its connection ended in an error): the
+     *  that presented it failed, or its connection ended in an error): the
      *  transport must then not resume what it kept for that server. Set
      *  *conn and return 0, or return a negative PHONESEC_E_* code. Must not
      *  block. Required. */
@@ -177,11 +177,11 @@ typedef struct phonesec_flow_config {
      *  attempt is never below it (1-2 times it when nothing counts as a
      *  failure). 0 = the default, 1000; there is no way to turn it off. */
     uint32_t retry_floor_ms;
-    /** A connection proves itself only when it was confirmed (pong or
-     *  phonesec_flow_confirm()) AND has been up this long: only then does the
-     *  consecutive-failure count return to 0. A loss before that (say, a
-     *  server that answers REGISTER with 200 and drops the connection) counts
-     *  as a failure. 0 = the default, 120000. */
+    /** A connection proves itself only when it is seen working (a pong, or
+     *  phonesec_flow_confirm()) this long or longer after it came up: only
+     *  then does the consecutive-failure count return to 0. A loss before
+     *  that (say, a server that answers REGISTER with 200 and drops the
+     *  connection) counts as a failure. 0 = the default, 120000. */
     uint32_t stable_ms;
 } phonesec_flow_config;
 
@@ -368,7 +368,9 @@ PHONESEC_API int phonesec_flow_last_error(const phonesec_flow *flow, char *buf, 
  * the next connection to it (resumption); a resumed connection's session
  * replaces it only once a read has returned data (after the server's new
  * TLS 1.3 ticket), and a session the flow dropped is freed, never offered
- * again. Use it like this:
+ * again. With "only accept trusted" on, a connection whose handshake
+ * completed without a verified chain is refused (PHONESEC_E_VERIFY) before
+ * the flow reports it up. Use it like this:
  * \code
  *   phonesec_flow_tls_config tc = PHONESEC_FLOW_TLS_CONFIG_INIT;
  *   tc.ctx = client_ctx;
