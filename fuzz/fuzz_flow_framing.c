@@ -1,10 +1,12 @@
 /* Fuzz target: the flow's SIP stream framing and keep-alive reader.
  *
- * Byte 0 picks the read chunk size, byte 1 the pong-expected pattern; the
+ * Byte 0 picks the read chunk size, byte 1 the pattern of the flags (pong
+ * expected, input drained) and of our own pings going out (mark_ping); the
  * rest is the byte stream from the server. Checks: what the framer hands out
  * (messages, pings, pongs, stray CRLFs) concatenates back to exactly the
- * consumed input prefix; every message fits the buffer, ends its header
- * section with CRLFCRLF and never starts with CRLF. Then the same stream runs
+ * consumed input prefix; a pong is only ever a CRLF that starts after the
+ * last mark while a pong is expected; every message fits the buffer, ends
+ * its header section with CRLFCRLF and never starts with CRLF. Then the same stream runs
  * through a whole flow (in-memory transport, clock hook) that must stay
  * consistent: answered pings, never a crash, a lost flow on bad framing. */
 #include <stdint.h>
@@ -85,7 +87,7 @@ static void t_close(void *ud, void *conn)
     fz.open = 0;
 }
 static const phonesec_flow_transport transport = {PHONESEC_FLOW_TRANSPORT_VERSION, t_open, t_is_up, t_send, t_recv,
-                                                  t_close, NULL, NULL};
+                                                  t_close, NULL, NULL, NULL};
 
 static size_t delivered;
 static void on_msg(void *ud, const uint8_t *m, size_t n)
@@ -110,9 +112,20 @@ static void framer_check(const uint8_t *in, size_t len, size_t chunk, uint8_t pa
     phonesec__flow_framer_init(&fr, buf, sizeof buf, &err);
     for (;;) {
         const uint8_t *m = NULL;
-        size_t mlen = 0, avail;
+        size_t mlen = 0, avail, old_before;
         uint8_t *p;
-        int ev = phonesec__flow_framer_next(&fr, (pattern >> (k++ % 8)) & 1, &m, &mlen);
+        int flags = ((pattern >> (k % 8)) & 1) ? PHONESEC__FR_PONG_EXPECTED : 0;
+        int ev;
+        if ((pattern >> ((k + 3) % 8)) & 1)
+            flags |= PHONESEC__FR_DRAINED;
+        if (k % 7 == 3 && (pattern & 0x80))
+            phonesec__flow_framer_mark_ping(&fr);
+        k++;
+        /* next() first drops the message it delivered last time */
+        old_before = fr.old > fr.deliver ? fr.old - fr.deliver : 0;
+        ev = phonesec__flow_framer_next(&fr, flags, &m, &mlen);
+        if (ev == PHONESEC__FR_PONG && (!(flags & PHONESEC__FR_PONG_EXPECTED) || old_before > 0))
+            abort(); /* only a CRLF that came after our ping is its pong */
         if (ev < 0) {
             if (ev != PHONESEC_E_PARSE && ev != PHONESEC_E_LIMIT)
                 abort();

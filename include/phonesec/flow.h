@@ -33,6 +33,12 @@ extern "C" {
  * connection: the SIP stack must (re-)REGISTER every account on it, and then
  * should call phonesec_flow_confirm().
  *
+ * Whatever the servers do, a flow makes a bounded number of connection
+ * attempts per hour (doc/flow.md gives the formula: 121 with one server,
+ * 268 with two, with the defaults): every wait after a loss has a floor, a
+ * connection that did not prove itself counts as a failure (RFC 5626 §4.5
+ * backoff), rounds and fallback probes have a minimum spacing.
+ *
  * Callbacks run inside phonesec_flow_on_io(), phonesec_flow_tick(),
  * phonesec_flow_start() and phonesec_flow_send(). From a callback you may call
  * phonesec_flow_send(), phonesec_flow_confirm() and the getters, but never
@@ -62,7 +68,8 @@ extern "C" {
 #define PHONESEC_FLOW_EV_FAILED_OVER    4
 /** The primary answered again: the flow moved back from the backup. */
 #define PHONESEC_FLOW_EV_FELL_BACK      5
-/** One connection attempt failed; `retry_in_ms` says when the next one runs. */
+/** One connection attempt failed; `retry_in_ms` says when the next one runs
+ *  (0: the backup is tried at once in the same round). */
 #define PHONESEC_FLOW_EV_ATTEMPT_FAILED 6
 /** @} */
 
@@ -72,12 +79,14 @@ typedef struct phonesec_flow_event {
     unsigned server;      /**< server index the event is about (0 primary, 1 backup) */
     int reason;           /**< LOST / ATTEMPT_FAILED: a PHONESEC_E_* code; else 0 */
     int resumed;          /**< CONNECTED / REESTABLISHED: 1 when the transport resumed a session */
-    uint64_t retry_in_ms; /**< LOST / ATTEMPT_FAILED: time until the next attempt (0 = at once) */
+    uint64_t retry_in_ms; /**< LOST / ATTEMPT_FAILED: time until the next attempt (never 0 after
+                               a loss: at least retry_floor_ms) */
     unsigned failures;    /**< consecutive failures counted so far (RFC 5626 §4.5) */
 } phonesec_flow_event;
 
-/** Version of struct phonesec_flow_transport understood by this header. */
-#define PHONESEC_FLOW_TRANSPORT_VERSION 1
+/** Version of struct phonesec_flow_transport understood by this header
+ *  (2 added hint_presented; version 1 vtables are accepted). */
+#define PHONESEC_FLOW_TRANSPORT_VERSION 2
 
 /**
  * \brief Non-blocking stream transport the flow drives (TLS in production,
@@ -88,8 +97,11 @@ typedef struct phonesec_flow_transport {
     unsigned version; /**< PHONESEC_FLOW_TRANSPORT_VERSION */
     /** Start connecting to server `server` (0 primary, 1 backup). `resume`
      *  (NULL when none) is the hint a previous connection to the same server
-     *  gave through save_resume. Set *conn and return 0, or return a negative
-     *  PHONESEC_E_* code. Must not block. Required. */
+     *  gave through save_resume. NULL after a hint was dropped (an attempt
+     *  that presented it failed, or its connection ended in an error): the
+     *  transport must then not resume what it kept for that server. Set
+     *  *conn and return 0, or return a negative PHONESEC_E_* code. Must not
+     *  block. Required. */
     int (*open)(void *user, unsigned server, const uint8_t *resume, size_t resume_len, void **conn);
     /** 1 when the connection is established (handshake done), 0 while still
      *  connecting, negative PHONESEC_E_* when it failed. Required. */
@@ -105,18 +117,32 @@ typedef struct phonesec_flow_transport {
     void (*close)(void *user, void *conn);
     /** Optional: write a session-resumption hint for this connection (e.g. a
      *  serialised TLS session) into buf: 0 with *len set,
-     *  PHONESEC_E_BUFFER_SMALL, or another negative code (no hint). The flow
-     *  keeps the hint per server, wipes it on free, and hands it to open. */
+     *  PHONESEC_E_BUFFER_SMALL, or another negative code (no hint: the
+     *  previous one stays). The flow keeps the hint per server, wipes it on
+     *  free, and hands it to open. It asks when a connection that did not
+     *  resume comes up, after the first read that returned data, and when a
+     *  connection ends; a connection that resumed is asked only after a read
+     *  returned data (a TLS 1.3 ticket comes after the handshake). */
     int (*save_resume)(void *user, void *conn, uint8_t *buf, size_t cap, size_t *len);
     /** Optional: 1 when an established connection resumed a session, else 0. */
     int (*resumed)(void *user, void *conn);
+    /* ---- version 2 ---- */
+    /** Optional: for a connection attempt that failed, 1 when it got far
+     *  enough to present the resumption hint to the server (TLS: the
+     *  ClientHello went out), 0 when it failed before (TCP refused or timed
+     *  out). The flow drops a hint after a failed attempt that presented it;
+     *  one that never reached the server keeps it (a restarted server is
+     *  then met with resumptions, not a burst of full handshakes). NULL:
+     *  every failed attempt counts as presented. */
+    int (*hint_presented)(void *user, void *conn);
 } phonesec_flow_transport;
 
 /** Largest resumption hint the flow keeps per server (bytes). */
 #define PHONESEC_FLOW_RESUME_MAX 4096
 
-/** Version of struct phonesec_flow_config understood by this header. */
-#define PHONESEC_FLOW_CONFIG_VERSION 1
+/** Version of struct phonesec_flow_config understood by this header
+ *  (2 added retry_floor_ms and stable_ms; version 1 structs are accepted). */
+#define PHONESEC_FLOW_CONFIG_VERSION 2
 
 /**
  * \brief Flow settings. Start from PHONESEC_FLOW_CONFIG_INIT or
@@ -146,11 +172,23 @@ typedef struct phonesec_flow_config {
      *  delimited by Content-Length). `msg` is valid during the call only. */
     void (*message_cb)(void *user, const uint8_t *msg, size_t len);
     void *cb_user; /**< passed to event_cb and message_cb */
+    /* ---- version 2 ---- */
+    /** Floor under every reconnect after a loss: the wait before the next
+     *  attempt is never below it (1-2 times it when nothing counts as a
+     *  failure). 0 = the default, 1000; there is no way to turn it off. */
+    uint32_t retry_floor_ms;
+    /** A connection proves itself only when it is seen working (a pong, or
+     *  phonesec_flow_confirm()) this long or longer after it came up: only
+     *  then does the consecutive-failure count return to 0. A loss before
+     *  that (say, a server that answers REGISTER with 200 and drops the
+     *  connection) counts as a failure. 0 = the default, 120000. */
+    uint32_t stable_ms;
 } phonesec_flow_config;
 
 /** Static initialiser: every default, no transport, no callbacks. */
 #define PHONESEC_FLOW_CONFIG_INIT { PHONESEC_FLOW_CONFIG_VERSION, NULL, NULL, 1, 120000u, 10000u, 10000u, \
-                                    30000u, 90000u, 1800000u, 300000u, 65536u, 65536u, NULL, NULL, NULL }
+                                    30000u, 90000u, 1800000u, 300000u, 65536u, 65536u, NULL, NULL, NULL, \
+                                    1000u, 120000u }
 
 /** \brief Fill *cfg with the defaults (same as PHONESEC_FLOW_CONFIG_INIT). */
 PHONESEC_API void phonesec_flow_config_init(phonesec_flow_config *cfg);
@@ -168,7 +206,9 @@ typedef struct phonesec_flow phonesec_flow;
  *         missing transport function, servers not 1 or 2, zero timeouts or
  *         base times, max_message below 256 or above 16 MiB, tx_buffer below
  *         256 or above 16 MiB, a keep-alive interval whose 80 % is not
- *         above the pong timeout); PHONESEC_E_NOMEM
+ *         above the pong timeout); PHONESEC_E_NOMEM. Struct versions 1 and
+ *         2 are accepted (version 1 has no retry_floor_ms / stable_ms: their
+ *         defaults apply).
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_flow_new(const phonesec_flow_config *cfg, phonesec_flow **out);
 
@@ -179,6 +219,8 @@ PHONESEC_API void phonesec_flow_free(phonesec_flow *flow);
  * \brief Start connecting (primary first, then the backup).
  *
  * Events may fire before it returns (a transport that connects at once).
+ * After phonesec_flow_stop() the first attempt waits as the stopped flow
+ * would have (the pending backoff, and the minimum time between rounds).
  * \return PHONESEC_OK (an attempt runs or the flow is waiting to retry);
  *         PHONESEC_E_INVAL (flow NULL); PHONESEC_E_ALREADY (already started)
  */
@@ -186,7 +228,9 @@ PHONESEC_API int phonesec_flow_start(phonesec_flow *flow);
 
 /**
  * \brief Close every connection and stop all timers. No event fires.
- *        Resumption hints are kept; phonesec_flow_start() may be called again.
+ *        Resumption hints, the failure count and a pending backoff are kept
+ *        (a stop/start loop cannot speed up reconnects);
+ *        phonesec_flow_start() may be called again.
  * \return PHONESEC_OK or PHONESEC_E_INVAL (flow NULL)
  */
 PHONESEC_API int phonesec_flow_stop(phonesec_flow *flow);
@@ -231,9 +275,12 @@ PHONESEC_API int64_t phonesec_flow_next_timeout_ms(const phonesec_flow *flow);
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_flow_send(phonesec_flow *flow, const uint8_t *msg, size_t len);
 
 /**
- * \brief Tell the flow that registration on it succeeded: the RFC 5626 §4.5
- *        consecutive-failure count returns to 0. A keep-alive pong received
- *        on the flow does the same.
+ * \brief Tell the flow that registration on it succeeded (call it after
+ *        every successful REGISTER, refreshes included). A keep-alive pong
+ *        received on the flow counts the same. The RFC 5626 §4.5
+ *        consecutive-failure count returns to 0 when the flow is seen working
+ *        this way stable_ms or more after the connection came up; a loss
+ *        before that counts as a failure.
  * \return PHONESEC_OK; PHONESEC_E_INVAL (flow NULL); PHONESEC_E_STATE (not up)
  */
 PHONESEC_API int phonesec_flow_confirm(phonesec_flow *flow);
@@ -264,7 +311,8 @@ PHONESEC_API int phonesec_flow_state(const phonesec_flow *flow);
 /** \brief Index of the server in use or being tried (0 primary, 1 backup; 0 for NULL). */
 PHONESEC_API unsigned phonesec_flow_server(const phonesec_flow *flow);
 
-/** \brief RFC 5626 §4.5 consecutive failures counted now (0 for NULL). */
+/** \brief RFC 5626 §4.5 consecutive failures counted now (0 for NULL; 0 once
+ *         the current connection has proved itself, see phonesec_flow_confirm()). */
 PHONESEC_API unsigned phonesec_flow_failures(const phonesec_flow *flow);
 
 /**
@@ -317,7 +365,12 @@ PHONESEC_API int phonesec_flow_last_error(const phonesec_flow *flow, char *buf, 
  * TCP socket to the configured server with a phonesec_tls client connection
  * on it (identity checks as the context says, SNI = reference name). The
  * TLS session of the last connection to each server is kept and offered on
- * the next connection to it (resumption). Use it like this:
+ * the next connection to it (resumption); a resumed connection's session
+ * replaces it only once a read has returned data (after the server's new
+ * TLS 1.3 ticket), and a session the flow dropped is freed, never offered
+ * again. With "only accept trusted" on, a connection whose handshake
+ * completed without a verified chain is refused (PHONESEC_E_VERIFY) before
+ * the flow reports it up. Use it like this:
  * \code
  *   phonesec_flow_tls_config tc = PHONESEC_FLOW_TLS_CONFIG_INIT;
  *   tc.ctx = client_ctx;

@@ -22,12 +22,26 @@ void phonesec__flow_framer_reset(phonesec__flow_framer *fr)
     phonesec__flow_framer_init(fr, fr->buf, fr->cap, fr->err);
 }
 
+/* Consume n bytes at the front (every advance of start goes through here, so
+ * the count of bytes older than our last ping stays right). */
+static void advance(phonesec__flow_framer *fr, size_t n)
+{
+    fr->start += n;
+    fr->old = fr->old > n ? fr->old - n : 0;
+}
+
 static void drop_delivered(phonesec__flow_framer *fr)
 {
-    fr->start += fr->deliver;
+    advance(fr, fr->deliver);
     fr->deliver = 0;
     if (fr->start == fr->len)
         fr->start = fr->len = 0;
+}
+
+void phonesec__flow_framer_mark_ping(phonesec__flow_framer *fr)
+{
+    drop_delivered(fr);
+    fr->old = fr->len - fr->start;
 }
 
 void phonesec__flow_framer_space(phonesec__flow_framer *fr, uint8_t **p, size_t *avail)
@@ -133,7 +147,7 @@ static int content_length(phonesec__flow_framer *fr, const uint8_t *h, size_t n,
     return PHONESEC_OK;
 }
 
-int phonesec__flow_framer_next(phonesec__flow_framer *fr, int pong_expected, const uint8_t **msg, size_t *msg_len)
+int phonesec__flow_framer_next(phonesec__flow_framer *fr, int flags, const uint8_t **msg, size_t *msg_len)
 {
     const uint8_t *b;
     size_t avail, i;
@@ -148,25 +162,43 @@ int phonesec__flow_framer_next(phonesec__flow_framer *fr, int pong_expected, con
         if (b[0] == '\r') {
             if (avail < 2)
                 return PHONESEC__FR_NEED;
-            if (b[1] == '\n') {
-                if (pong_expected) {
-                    fr->start += 2;
-                    return PHONESEC__FR_PONG;
-                }
-                if (avail < 3)
+            if (b[1] != '\n')
+                return phonesec__fail(fr->err, PHONESEC_E_PARSE, "stray CR between SIP messages");
+            if ((flags & PHONESEC__FR_PONG_EXPECTED) && fr->old == 0) {
+                /* Arrived after our ping: the pong, unless it is a whole
+                 * CRLFCRLF ping of the peer (answer it, keep waiting). */
+                if (avail == 2 && !(flags & PHONESEC__FR_DRAINED))
                     return PHONESEC__FR_NEED;
-                if (b[2] == '\r') {
+                if (avail >= 3 && b[2] == '\r') {
                     if (avail < 4)
                         return PHONESEC__FR_NEED;
                     if (b[3] == '\n') {
-                        fr->start += 4;
+                        advance(fr, 4);
                         return PHONESEC__FR_PING;
                     }
                 }
-                fr->start += 2;
+                advance(fr, 2);
+                return PHONESEC__FR_PONG;
+            }
+            if ((flags & PHONESEC__FR_PONG_EXPECTED) && fr->old <= 2) {
+                /* Started before our ping and everything after it is newer:
+                 * a stray CRLF (a ping never straddles our own, since each
+                 * side's CRLFCRLF is written in one piece). */
+                advance(fr, 2);
                 return PHONESEC__FR_CRLF;
             }
-            return phonesec__fail(fr->err, PHONESEC_E_PARSE, "stray CR between SIP messages");
+            if (avail < 3)
+                return PHONESEC__FR_NEED;
+            if (b[2] == '\r') {
+                if (avail < 4)
+                    return PHONESEC__FR_NEED;
+                if (b[3] == '\n') {
+                    advance(fr, 4);
+                    return PHONESEC__FR_PING;
+                }
+            }
+            advance(fr, 2);
+            return PHONESEC__FR_CRLF;
         }
         fr->in_msg = 1;
         fr->scan = 0;

@@ -315,6 +315,8 @@ static int scenario_failover(const char *ca)
     fc.base_ok_ms = 600;
     fc.max_backoff_ms = 1600;
     fc.fallback_probe_ms = 1500;
+    fc.retry_floor_ms = 100;  /* reconnect 0.1-0.2 s after a loss of a flow that proved itself */
+    fc.stable_ms = 2000;      /* proved: seen working (pong) 2 s or more after it came up */
     fc.event_cb = on_event;
     fc.message_cb = on_msg;
     if (phonesec_flow_new(&fc, &flow) != PHONESEC_OK)
@@ -341,7 +343,7 @@ static int scenario_failover(const char *ca)
     CHECK(wait_event(PHONESEC_FLOW_EV_FELL_BACK, 1, 0, 6000), "FELL_BACK to the primary");
     CHECK(count(PHONESEC_FLOW_EV_REESTABLISHED) == 2, "re-established event for the fallback");
     CHECK(options("peer=primary", 3000), "OPTIONS answered by the primary again");
-    run_for(1500); /* pongs confirm the flow; the TLS 1.3 ticket arrives */
+    run_for(2500); /* pongs prove the flow (stable_ms); the TLS 1.3 ticket arrives */
 
     printf("--- 4. pong never comes -> lost (timeout) -> re-established\n");
     before = count(PHONESEC_FLOW_EV_REESTABLISHED);
@@ -354,6 +356,20 @@ static int scenario_failover(const char *ca)
     CHECK(i >= 0 && evs[i].reason == PHONESEC_E_TIMEOUT, "lost for PHONESEC_E_TIMEOUT (missing pong)");
     CHECK(evs[nev - 1].resumed == 1, "the reconnection resumed the TLS session");
     CHECK(options("peer=primary", 3000), "OPTIONS on the new flow");
+
+    printf("--- 4b. a resumed connection closed right after its handshake (issue 17)\n");
+    run_for(2500); /* proved again */
+    before = count(PHONESEC_FLOW_EV_FELL_BACK);
+    kill(peers[0], SIGUSR2); /* the primary closes the next connection at once */
+    kill(peers[0], SIGUSR1); /* ... and the current one stops answering pings */
+    /* pong timeout -> the primary again (resumed, closed at once) -> the
+     * backup -> the fallback probe offers the primary's session again */
+    CHECK(wait_event(PHONESEC_FLOW_EV_FELL_BACK, before + 1, 0, 8000), "back on the primary after the drop");
+    for (i = nev - 1; i >= 0 && evs[i].type != PHONESEC_FLOW_EV_REESTABLISHED; i--)
+        ;
+    CHECK(i >= 0 && evs[i].server == 0 && evs[i].resumed == 1,
+          "the session kept across the drop still resumes (no 'binder does not verify')");
+    CHECK(options("peer=primary", 3000), "OPTIONS on the primary");
 
     printf("--- 5. both servers down -> RFC 5626 backoff, then restart\n");
     kill_peer(0);

@@ -3,7 +3,9 @@
 Python's ssl module, independent of wolfSSL). It answers RFC 5626 CRLFCRLF
 pings with a CRLF pong and every SIP request with a 200 OK (Content-Length
 framing). SIGUSR1: stop answering pings on the connections open right now
-(a "late pong" that never comes); new connections answer again.
+(a "late pong" that never comes); new connections answer again. SIGUSR2:
+close the next connection right after its TLS handshake (before reading
+anything; OpenSSL has already sent its TLS 1.3 session ticket).
 Usage: flow_peer.py PORT CERT KEY NAME"""
 import selectors
 import signal
@@ -24,6 +26,7 @@ sel = selectors.DefaultSelector()
 sel.register(ls, selectors.EVENT_READ, None)
 conns = {}
 mute_now = [False]
+drop_next = [False]
 
 
 def log(*a):
@@ -34,7 +37,12 @@ def on_usr1(signum, frame):
     mute_now[0] = True
 
 
+def on_usr2(signum, frame):
+    drop_next[0] = True
+
+
 signal.signal(signal.SIGUSR1, on_usr1)
+signal.signal(signal.SIGUSR2, on_usr2)
 log('listening on', port)
 
 
@@ -90,6 +98,11 @@ while True:
                 raw.close()
                 continue
             c.settimeout(5)
+            if drop_next[0]:
+                drop_next[0] = False
+                log('accepted', c.version(), 'resumed' if c.session_reused else 'full', '- closed at once')
+                c.close()
+                continue
             st = {'buf': b'', 'mute': False}
             conns[c] = st
             sel.register(c, selectors.EVENT_READ, st)

@@ -11,10 +11,19 @@ static int mt_open(void *ud, unsigned server, const uint8_t *resume, size_t resu
     if (server > 1)
         return PHONESEC_E_INVAL;
     w->srv[server].opens++;
-    if (w->srv[server].open_error)
+    if (w->srv[server].open_error) {
+        if (w->on_open)
+            (void)w->on_open(w, server, NULL);
         return w->srv[server].open_error;
-    if (w->nconns >= 64)
-        return PHONESEC_E_LIMIT;
+    }
+    if (w->nconns >= w->conns_cap) {
+        int nc = w->conns_cap ? 2 * w->conns_cap : 64;
+        mt_conn **n = realloc(w->conns, (size_t)nc * sizeof *n);
+        if (n == NULL)
+            return PHONESEC_E_NOMEM;
+        w->conns = n;
+        w->conns_cap = nc;
+    }
     c = calloc(1, sizeof *c);
     if (c == NULL)
         return PHONESEC_E_NOMEM;
@@ -30,6 +39,13 @@ static int mt_open(void *ud, unsigned server, const uint8_t *resume, size_t resu
         c->refused = 1;
     else if (!w->srv[server].hang)
         c->up = 1;
+    if (w->on_open) {
+        int rc = w->on_open(w, server, c);
+        if (rc < 0) {
+            free(c);
+            return rc;
+        }
+    }
     w->conns[w->nconns++] = c;
     *conn = c;
     return PHONESEC_OK;
@@ -90,15 +106,16 @@ static void mt_close(void *ud, void *conn)
 
 static int mt_save_resume(void *ud, void *conn, uint8_t *buf, size_t cap, size_t *len)
 {
+    mt_world *w = ud;
     mt_conn *c = conn;
     char s[32];
     int n;
-    (void)ud;
     n = snprintf(s, sizeof s, "sess-%u-%d", c->server, c->id);
     if ((size_t)n > cap)
         return PHONESEC_E_BUFFER_SMALL;
     memcpy(buf, s, (size_t)n);
     *len = (size_t)n;
+    memcpy(w->last_saved[c->server], s, (size_t)n + 1);
     return PHONESEC_OK;
 }
 
@@ -108,8 +125,16 @@ static int mt_resumed(void *ud, void *conn)
     return ((mt_conn *)conn)->resumed;
 }
 
+/* A refused connection never reached the server (TCP); anything else may
+ * have seen the hint. */
+static int mt_hint_presented(void *ud, void *conn)
+{
+    (void)ud;
+    return !((mt_conn *)conn)->refused;
+}
+
 const phonesec_flow_transport mt_transport = {PHONESEC_FLOW_TRANSPORT_VERSION, mt_open, mt_is_up, mt_send,
-                                              mt_recv, mt_close, mt_save_resume, mt_resumed};
+                                              mt_recv, mt_close, mt_save_resume, mt_resumed, mt_hint_presented};
 
 void mt_init(mt_world *w)
 {
@@ -123,7 +148,21 @@ void mt_cleanup(mt_world *w)
     int i;
     for (i = 0; i < w->nconns; i++)
         free(w->conns[i]);
-    w->nconns = 0;
+    free(w->conns);
+    w->conns = NULL;
+    w->nconns = w->conns_cap = 0;
+}
+
+void mt_reap(mt_world *w)
+{
+    int i, j = 0;
+    for (i = 0; i < w->nconns; i++) {
+        if (w->conns[i]->closed)
+            free(w->conns[i]);
+        else
+            w->conns[j++] = w->conns[i];
+    }
+    w->nconns = j;
 }
 
 mt_conn *mt_last(mt_world *w, unsigned s)

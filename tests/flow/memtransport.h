@@ -9,7 +9,9 @@
 
 #include <phonesec.h>
 
-#define MT_BUF 140000
+#ifndef MT_BUF
+#define MT_BUF 140000 /* per direction and connection; the storm simulation builds with less */
+#endif
 
 typedef struct mt_conn {
     unsigned server;
@@ -27,6 +29,10 @@ typedef struct mt_conn {
     int send_block;     /* send reports would-block */
     char resume_in[64]; /* hint given to open */
     int resumed;
+    /* free for the simulations (tests/flow/test_flow_storm.c) */
+    int beh;
+    int stage;
+    uint64_t t0;
 } mt_conn;
 
 typedef struct mt_server {
@@ -36,14 +42,20 @@ typedef struct mt_server {
     int opens;        /* open() calls */
 } mt_server;
 
-typedef struct mt_world {
+typedef struct mt_world mt_world;
+struct mt_world {
     mt_server srv[2];
-    mt_conn *conns[64];
-    int nconns;
+    mt_conn **conns;
+    int nconns, conns_cap;
     int next_id;
     size_t recv_chunk;
     size_t send_chunk;
-} mt_world;
+    /* called at every open() (c is NULL when open itself fails); a negative
+     * return makes that open() fail with it */
+    int (*on_open)(mt_world *w, unsigned server, mt_conn *c);
+    void *hook_user;
+    char last_saved[2][32]; /* the hint save_resume handed out last, per server */
+};
 
 extern const phonesec_flow_transport mt_transport;
 
@@ -58,5 +70,7 @@ size_t mt_take(mt_conn *c, char *out, size_t cap);
 /* Kill server s: it refuses new connections and drops live ones. */
 void mt_kill(mt_world *w, unsigned s);
 void mt_restore(mt_world *w, unsigned s);
+/* Free the connections the flow has closed (long simulations). */
+void mt_reap(mt_world *w);
 
 #endif

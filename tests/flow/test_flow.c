@@ -1,5 +1,6 @@
 /* Unit tests of the persistent flow: fake clock + in-memory transport. */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ static const phonesec_flow_event *last_ev(int type)
 
 static int setup(void **state)
 {
+    test_clock_now = 1000000;
     mt_init(&W);
     nev = 0;
     msgs_len = 0;
@@ -103,6 +105,37 @@ static int64_t step(phonesec_flow *f)
     test_clock_now += (uint64_t)t;
     assert_int_equal(phonesec_flow_tick(f), PHONESEC_OK);
     return t;
+}
+
+/* Step until the flow is up again (at most n timers); returns the time taken. */
+static uint64_t step_until_up(phonesec_flow *f, int n)
+{
+    uint64_t t0 = test_clock_now;
+    while (phonesec_flow_state(f) != PHONESEC_FLOW_UP && n-- > 0)
+        step(f);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP);
+    return test_clock_now - t0;
+}
+
+/* Let ms pass on an up flow, answering every ping with a pong. */
+static void run_answering(phonesec_flow *f, uint64_t ms)
+{
+    uint64_t end = test_clock_now + ms;
+    while (test_clock_now < end) {
+        int64_t t = phonesec_flow_next_timeout_ms(f);
+        mt_conn *c;
+        assert_true(t >= 0);
+        if (test_clock_now + (uint64_t)t > end)
+            t = (int64_t)(end - test_clock_now);
+        test_clock_now += (uint64_t)t;
+        assert_int_equal(phonesec_flow_tick(f), PHONESEC_OK);
+        c = (mt_conn *)phonesec_flow_connection(f, 0);
+        if (c != NULL && c->c2s_len >= 4 && memcmp(c->c2s + c->c2s_len - 4, "\r\n\r\n", 4) == 0) {
+            c->c2s_len = 0;
+            mt_push(c, "\r\n", 2);
+            assert_int_equal(phonesec_flow_on_io(f), PHONESEC_OK);
+        }
+    }
 }
 
 static void config_checks(void **state)
@@ -251,11 +284,7 @@ static void pong_timeout(void **state)
     (void)state;
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
     c = mt_last(&W, 0);
-    step(f); /* ping */
-    mt_take(c, out, sizeof out);
-    assert_string_equal(out, "\r\n\r\n");
-    mt_push(c, "\r\n", 2); /* pong: the flow is confirmed */
-    phonesec_flow_on_io(f);
+    run_answering(f, 250000); /* pongs: the flow proved itself */
     assert_int_equal(phonesec_flow_failures(f), 0);
     step(f); /* next ping; this one goes unanswered */
     mt_take(c, out, sizeof out);
@@ -268,8 +297,14 @@ static void pong_timeout(void **state)
     e = last_ev(PHONESEC_FLOW_EV_LOST);
     assert_non_null(e);
     assert_int_equal(e->reason, PHONESEC_E_TIMEOUT);
-    assert_int_equal(e->retry_in_ms, 0); /* confirmed flow: reconnect at once */
+    /* the flow had proved itself (pong, and up longer than stable_ms):
+     * reconnect after 1-2 times the floor, never at once */
+    assert_true(e->retry_in_ms >= 1000 && e->retry_in_ms <= 2000);
+    assert_int_equal(e->failures, 0);
     assert_true(c->closed);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    assert_int_equal(phonesec_flow_next_timeout_ms(f), (int64_t)e->retry_in_ms);
+    step(f);
     assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP);
     assert_true(mt_last(&W, 0) != c);
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 1);
@@ -339,6 +374,145 @@ static void peer_ping_answered(void **state)
     phonesec_flow_free(f);
 }
 
+/* RFC 5626 §4.4.1: only a CRLF that arrives after our ping went out is its
+ * pong. A stray CRLF the server sent before (buffered, undecided: it might
+ * have been the start of a ping) must not hide a dead server for one more
+ * interval. */
+static void stray_crlf_before_ping_is_not_pong(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    mt_conn *c;
+    char out[64];
+    uint64_t ping_at;
+    const phonesec_flow_event *e;
+    (void)state;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    phonesec_flow_confirm(f);
+    c = mt_last(&W, 0);
+    mt_push(c, "\r\n", 2); /* stray CRLF (RFC 3261 §7.5) */
+    phonesec_flow_on_io(f);
+    step(f); /* our ping */
+    ping_at = test_clock_now;
+    mt_take(c, out, sizeof out);
+    assert_string_equal(out, "\r\n\r\n");
+    /* the server is dead from here on: nothing arrives */
+    phonesec_flow_on_io(f);
+    assert_int_equal(phonesec_flow_next_timeout_ms(f), 10000);
+    step(f);
+    e = last_ev(PHONESEC_FLOW_EV_LOST);
+    assert_non_null(e);
+    assert_int_equal(e->reason, PHONESEC_E_TIMEOUT);
+    assert_int_equal(test_clock_now - ping_at, 10000);
+    {
+        phonesec_flow_stats st;
+        assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+        assert_int_equal(st.pongs_received, 0);
+    }
+    phonesec_flow_free(f);
+}
+
+/* The same stray CRLF followed by the real pong: stray + pong, not a server
+ * ping (which would be answered and leave our pong missing). */
+static void stray_crlf_then_pong(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    mt_conn *c;
+    char out[64];
+    phonesec_flow_stats st;
+    (void)state;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    c = mt_last(&W, 0);
+    mt_push(c, "\r\n", 2);
+    phonesec_flow_on_io(f);
+    step(f);
+    mt_take(c, out, sizeof out);
+    assert_string_equal(out, "\r\n\r\n");
+    mt_push(c, "\r\n", 2); /* the pong */
+    phonesec_flow_on_io(f);
+    assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+    assert_int_equal(st.pongs_received, 1);
+    assert_int_equal(st.peer_pings, 0);
+    assert_int_equal(mt_take(c, out, sizeof out), 0); /* nothing answered */
+    assert_true(phonesec_flow_next_timeout_ms(f) >= 96000);
+    step(f);
+    assert_int_equal(count_ev(PHONESEC_FLOW_EV_LOST), 0);
+    phonesec_flow_free(f);
+}
+
+/* A CRLF that arrives while our ping is still queued behind a blocked
+ * socket is not its pong either. */
+static void crlf_before_ping_sent_is_not_pong(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    mt_conn *c;
+    char out[64];
+    (void)state;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    c = mt_last(&W, 0);
+    c->send_block = 1;
+    step(f); /* ping queued, not sent */
+    assert_int_equal(c->c2s_len, 0);
+    mt_push(c, "\r\n", 2);
+    phonesec_flow_on_io(f);
+    c->send_block = 0;
+    phonesec_flow_on_io(f); /* now the ping goes out */
+    mt_take(c, out, sizeof out);
+    assert_string_equal(out, "\r\n\r\n");
+    step(f);
+    assert_non_null(last_ev(PHONESEC_FLOW_EV_LOST));
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_TIMEOUT);
+    phonesec_flow_free(f);
+}
+
+/* The server's own CRLFCRLF ping while we wait for our pong is a ping
+ * (answered with CRLF), not our pong plus a stray CRLF; the pong that
+ * follows, in the same read or later, is the pong. Every read size. */
+static void server_ping_while_pong_awaited(void **state)
+{
+    size_t chunk;
+    int together;
+    (void)state;
+    for (together = 0; together < 2; together++) {
+        for (chunk = 1; chunk <= 8; chunk++) {
+            phonesec_flow *f;
+            mt_conn *c;
+            char out[64];
+            phonesec_flow_stats st;
+            mt_cleanup(&W);
+            mt_init(&W);
+            W.recv_chunk = chunk;
+            nev = 0;
+            f = mkflow(1);
+            assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+            c = mt_last(&W, 0);
+            step(f);
+            mt_take(c, out, sizeof out);
+            assert_string_equal(out, "\r\n\r\n");
+            if (together) {
+                mt_push(c, "\r\n\r\n\r\n", 6); /* server ping, then our pong */
+                phonesec_flow_on_io(f);
+            } else {
+                mt_push(c, "\r\n\r\n", 4);
+                phonesec_flow_on_io(f);
+                assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+                assert_int_equal(st.peer_pings, 1);
+                assert_int_equal(st.pongs_received, 0);
+                assert_int_equal(phonesec_flow_next_timeout_ms(f), 10000); /* still waiting */
+                mt_push(c, "\r\n", 2);
+                phonesec_flow_on_io(f);
+            }
+            mt_take(c, out, sizeof out);
+            assert_string_equal(out, "\r\n"); /* the server's ping answered */
+            assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+            assert_int_equal(st.peer_pings, 1);
+            assert_int_equal(st.pongs_received, 1);
+            assert_true(phonesec_flow_next_timeout_ms(f) >= 96000);
+            assert_int_equal(count_ev(PHONESEC_FLOW_EV_LOST), 0);
+            phonesec_flow_free(f);
+        }
+    }
+}
+
 /* Pongs between and around SIP messages never corrupt them, whatever the
  * read boundaries. */
 static void pong_between_messages(void **state)
@@ -398,12 +572,15 @@ static void framing_errors(void **state)
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_PARSE);
     phonesec_flow_last_error(f, buf, sizeof buf);
     assert_non_null(strstr(buf, "Content-Length"));
-    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP); /* reconnected */
+    /* lost seconds after it came up: a failure, RFC 5626 backoff (30-60 s) */
+    assert_int_equal(phonesec_flow_failures(f), 1);
+    assert_true(step_until_up(f, 1) >= 30000);
     c = mt_last(&W, 0);
     phonesec_flow_confirm(f);
     mt_push(c, big, strlen(big));
     phonesec_flow_on_io(f);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_LIMIT);
+    step_until_up(f, 1);
     c = mt_last(&W, 0);
     phonesec_flow_confirm(f);
     { /* a header section that never ends */
@@ -413,11 +590,14 @@ static void framing_errors(void **state)
     }
     phonesec_flow_on_io(f);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_LIMIT);
+    step_until_up(f, 1);
     c = mt_last(&W, 0);
     phonesec_flow_confirm(f);
     mt_push(c, "\r\n\rX", 4); /* a lone CR between messages */
     phonesec_flow_on_io(f);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_PARSE);
+    assert_int_equal(phonesec_flow_failures(f), 4);
+    step_until_up(f, 1);
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 4);
     assert_int_equal(nmsgs, 0);
     phonesec_flow_free(f);
@@ -466,7 +646,8 @@ static void send_whole_messages(void **state)
     phonesec_flow_free(f);
 }
 
-/* Kill the only server: reconnect attempts follow RFC 5626 §4.5:
+/* Kill the only server after the flow proved itself: the first retry comes
+ * after 1-2 times the floor, then RFC 5626 §4.5:
  * W = min(1800 s, 30 s * 2^failures), wait uniformly in [W/2, W]. */
 static void backoff_bounds(void **state)
 {
@@ -474,22 +655,35 @@ static void backoff_bounds(void **state)
     mt_conn *c;
     int k;
     uint64_t lost_at;
+    int64_t t;
     (void)state;
     reregister_on_event = 1;
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
     assert_int_equal(phonesec_flow_confirm(f), PHONESEC_OK); /* registered */
+    assert_int_equal(phonesec_flow_failures(f), 0);
+    /* pongs for a while: seen working stable_ms after it came up */
+    run_answering(f, 250000);
     c = mt_last(&W, 0);
     mt_kill(&W, 0);
     lost_at = test_clock_now;
     phonesec_flow_on_io(f);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_CLOSED);
     assert_true(c->closed);
-    /* the first retry ran at once and failed: 1 failure */
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    assert_int_equal(phonesec_flow_failures(f), 0);
+    t = phonesec_flow_next_timeout_ms(f);
+    assert_true(t >= 1000 && t <= 2000); /* the floor, not at once */
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->retry_in_ms, (uint64_t)t);
+    test_clock_now += (uint64_t)t - 1;
+    phonesec_flow_tick(f);
+    assert_int_equal(W.srv[0].opens, 1);
+    test_clock_now += 1;
+    phonesec_flow_tick(f);
+    /* the first retry ran and failed: 1 failure */
     assert_int_equal(W.srv[0].opens, 2);
     assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
     for (k = 1; k <= 10; k++) {
         uint64_t w = 30000ull << k;
-        int64_t t;
         if (w > 1800000)
             w = 1800000;
         assert_int_equal(phonesec_flow_failures(f), k);
@@ -514,7 +708,18 @@ static void backoff_bounds(void **state)
         mt_take(mt_last(&W, 0), out, sizeof out);
         assert_string_equal(out, REG);
     }
-    assert_int_equal(phonesec_flow_failures(f), 11); /* until confirmed */
+    assert_int_equal(phonesec_flow_failures(f), 11);
+    /* the count returns to 0 only when the flow is seen working (confirm
+     * or pong) stable_ms or more after it came up: a loss before that
+     * still counts */
+    assert_int_equal(phonesec_flow_set_keepalive_ms(f, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_confirm(f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_failures(f), 11);
+    test_clock_now += 119999;
+    assert_int_equal(phonesec_flow_confirm(f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_failures(f), 11);
+    test_clock_now += 1;
+    assert_int_equal(phonesec_flow_failures(f), 11); /* time alone proves nothing */
     assert_int_equal(phonesec_flow_confirm(f), PHONESEC_OK);
     assert_int_equal(phonesec_flow_failures(f), 0);
     phonesec_flow_free(f);
@@ -557,15 +762,20 @@ static void failover_and_fallback(void **state)
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
     assert_int_equal(phonesec_flow_server(f), 0);
     phonesec_flow_confirm(f);
+    run_answering(f, 250000); /* proved itself */
     mt_kill(&W, 0);
     phonesec_flow_on_io(f);
-    /* lost, primary retried at once and refused, backup taken at once */
+    /* lost; after the floor a new round: primary refused, backup at once */
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    step(f);
     assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP);
     assert_int_equal(phonesec_flow_server(f), 1);
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_FAILED_OVER), 1);
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 1);
     assert_int_equal(ev[nev - 1].type, PHONESEC_FLOW_EV_REESTABLISHED);
     assert_int_equal(ev[nev - 2].type, PHONESEC_FLOW_EV_FAILED_OVER);
+    assert_int_equal(ev[nev - 3].type, PHONESEC_FLOW_EV_ATTEMPT_FAILED);
+    assert_int_equal(ev[nev - 3].retry_in_ms, 0);
     assert_int_equal(last_ev(PHONESEC_FLOW_EV_ATTEMPT_FAILED)->server, 0);
     b = mt_last(&W, 1);
     mt_take(b, out, sizeof out);
@@ -612,7 +822,8 @@ static void failover_and_fallback(void **state)
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 2);
     mt_take(mt_last(&W, 0), out, sizeof out);
     assert_string_equal(out, REG);
-    /* the primary connection resumed with the hint of the first one */
+    /* the refused retries never reached the primary: the hint of the first
+     * connection stays and the fallback connection offers it */
     assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
     phonesec_flow_free(f);
 }
@@ -658,12 +869,13 @@ static void hours_of_timeline(void **state)
 {
     phonesec_flow *f = mkflow(2);
     uint64_t t0 = test_clock_now, pings = 0;
+    /* a few minutes past the last restart at 24 h */
     int restarts = 0, regs = 0, zero_steps = 0;
     char out[1024];
     (void)state;
     reregister_on_event = 1;
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
-    while (test_clock_now - t0 < 24ull * 3600 * 1000) {
+    while (test_clock_now - t0 < 24ull * 3600 * 1000 + 300000) {
         uint64_t el;
         mt_conn *c;
         int64_t st = step(f);
@@ -726,6 +938,200 @@ static void hours_of_timeline(void **state)
         assert_int_equal(phonesec_flow_get_stats(NULL, &st), PHONESEC_E_INVAL);
     }
     phonesec_flow_free(f);
+}
+
+/* A failed attempt that offered a hint drops it when the hint reached the
+ * server (here: the handshake never completes), keeps it when the attempt
+ * never got there (TCP refused); version 1 transports (no hint_presented)
+ * count every failure as presented. */
+static void hint_dropped_only_when_presented(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    (void)state;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0); /* refuses: the hint never reaches it */
+    phonesec_flow_on_io(f);
+    step(f);
+    assert_int_equal(W.srv[0].opens, 2);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
+    mt_restore(&W, 0);
+    W.srv[0].hang = 1; /* accepts, the handshake (with the hint) never ends */
+    step(f);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-1");
+    step(f); /* connect timeout */
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_ATTEMPT_FAILED)->reason, PHONESEC_E_TIMEOUT);
+    W.srv[0].hang = 0;
+    step(f);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_UP);
+    assert_string_equal(mt_last(&W, 0)->resume_in, ""); /* dropped: a full handshake */
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_REESTABLISHED)->resumed, 0);
+    phonesec_flow_free(f);
+}
+
+/* A version 1 transport vtable (before hint_presented) is accepted and read
+ * only to its end. */
+static void transport_version_1(void **state)
+{
+    size_t n = offsetof(phonesec_flow_transport, hint_presented);
+    phonesec_flow_transport full = mt_transport;
+    unsigned char *v1 = malloc(n);
+    phonesec_flow_config c;
+    phonesec_flow *f = NULL;
+    (void)state;
+    assert_non_null(v1);
+    full.version = 1;
+    memcpy(v1, &full, n);
+    phonesec_flow_config_init(&c);
+    c.transport = (const phonesec_flow_transport *)(void *)v1;
+    c.transport_user = &W;
+    assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0);
+    phonesec_flow_on_io(f);
+    step(f); /* refused, counted as presented: dropped */
+    mt_restore(&W, 0);
+    step_until_up(f, 2);
+    assert_string_equal(mt_last(&W, 0)->resume_in, "");
+    phonesec_flow_free(f);
+    full.version = PHONESEC_FLOW_TRANSPORT_VERSION + 1;
+    c.transport = &full;
+    assert_int_equal(phonesec_flow_new(&c, &f), PHONESEC_E_INVAL);
+    free(v1);
+}
+
+/* Out of memory at every allocation of a reconnect (issue 17: "also after
+ * an allocation failure at the wrong moment"): the hint offered next is the
+ * one the transport handed out last, or none, never an older one; nothing
+ * leaks. The connection ids go from 9 to 10, so the new hint is longer than
+ * the buffer kept for the old one. */
+static void oom_hint_never_stale(void **state)
+{
+    long n, start = test_alloc_live;
+    int hit = 0;
+    (void)state;
+    for (n = 1; n <= 12; n++) {
+        phonesec_flow *f;
+        mt_cleanup(&W);
+        mt_init(&W);
+        W.next_id = 8;
+        nev = 0;
+        f = mkflow(1);
+        assert_int_equal(phonesec_flow_start(f), PHONESEC_OK); /* id 9, hint sess-0-9 */
+        run_answering(f, 250000);
+        test_alloc_calls = 0;
+        test_alloc_fail_at = n;
+        mt_last(&W, 0)->closed_by_peer = 1;
+        phonesec_flow_on_io(f);
+        step_until_up(f, 3); /* id 10: hint sess-0-10 */
+        test_alloc_fail_at = 0;
+        hit |= test_alloc_calls >= n;
+        run_answering(f, 250000);
+        mt_last(&W, 0)->closed_by_peer = 1;
+        phonesec_flow_on_io(f);
+        step_until_up(f, 3);
+        if (mt_last(&W, 0)->resume_in[0] != '\0')
+            assert_string_equal(mt_last(&W, 0)->resume_in, "sess-0-10");
+        phonesec_flow_free(f);
+        assert_int_equal(test_alloc_live, start);
+    }
+    assert_true(hit);
+}
+
+/* A host clock near the top of its range (a signed time cast to unsigned,
+ * a counter that starts high): deadlines must not wrap into the past and
+ * make every timer due at once. */
+static void clock_near_wrap(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    int i;
+    (void)state;
+    test_clock_now = UINT64_MAX - 20000;
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    phonesec_flow_confirm(f);
+    mt_kill(&W, 0);
+    for (i = 0; i < 100; i++) {
+        int64_t t;
+        phonesec_flow_on_io(f);
+        t = phonesec_flow_next_timeout_ms(f);
+        assert_true(t >= 0);
+        if (test_clock_now + (uint64_t)t >= UINT64_MAX - 1)
+            break;
+        test_clock_now += (uint64_t)t;
+        phonesec_flow_tick(f);
+    }
+    /* lost, one retry after the floor (refused), then the backoff runs into
+     * the end of the clock: nothing more */
+    assert_true(W.srv[0].opens <= 2);
+    assert_int_equal(phonesec_flow_state(f), PHONESEC_FLOW_WAITING);
+    phonesec_flow_free(f);
+}
+
+/* A ping that cannot be queued (the peer reads nothing and the output is
+ * full) is not counted as sent; the flow is lost at the pong time. */
+static void ping_not_queued_not_counted(void **state)
+{
+    phonesec_flow *f = mkflow(1);
+    mt_conn *c;
+    phonesec_flow_stats st;
+    static uint8_t m[60000];
+    (void)state;
+    memset(m, 'x', sizeof m);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    c = mt_last(&W, 0);
+    c->send_block = 1;
+    assert_int_equal(phonesec_flow_send(f, m, sizeof m), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_send(f, m, 5536), PHONESEC_OK); /* tx_buffer full */
+    /* the room kept for pings is taken by pongs to a flood of server pings */
+    {
+        int i;
+        for (i = 0; i < 40; i++)
+            mt_push(c, "\r\n\r\n", 4);
+    }
+    phonesec_flow_on_io(f);
+    step(f); /* ping time: no room */
+    assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
+    assert_int_equal(st.pings_sent, 0);
+    step(f); /* pong time over */
+    assert_non_null(last_ev(PHONESEC_FLOW_EV_LOST));
+    assert_int_equal(last_ev(PHONESEC_FLOW_EV_LOST)->reason, PHONESEC_E_TIMEOUT);
+    phonesec_flow_free(f);
+}
+
+/* Config struct version 1 (before retry_floor_ms and stable_ms): accepted,
+ * nothing read past its end, the new fields take their defaults. */
+static void config_version_1(void **state)
+{
+    size_t n = offsetof(phonesec_flow_config, retry_floor_ms);
+    unsigned char *v1 = malloc(n); /* exactly a version 1 struct: ASan/valgrind see over-reads */
+    const phonesec_flow_config *c = (const phonesec_flow_config *)(void *)v1;
+    phonesec_flow_config full;
+    phonesec_flow *f = NULL;
+    (void)state;
+    assert_non_null(v1);
+    phonesec_flow_config_init(&full);
+    full.version = 1;
+    full.transport = &mt_transport;
+    full.transport_user = &W;
+    full.event_cb = on_event;
+    memcpy(v1, &full, n);
+    assert_int_equal(phonesec_flow_new(c, &f), PHONESEC_OK);
+    assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
+    run_answering(f, 250000);
+    mt_kill(&W, 0);
+    phonesec_flow_on_io(f);
+    /* the floor's default applies */
+    assert_true(last_ev(PHONESEC_FLOW_EV_LOST)->retry_in_ms >= 1000 &&
+                last_ev(PHONESEC_FLOW_EV_LOST)->retry_in_ms <= 2000);
+    phonesec_flow_free(f);
+    full.version = 0;
+    memcpy(v1, &full, n);
+    assert_int_equal(phonesec_flow_new(c, &f), PHONESEC_E_INVAL);
+    free(v1);
+    full.version = PHONESEC_FLOW_CONFIG_VERSION + 1;
+    full.transport = &mt_transport;
+    assert_int_equal(phonesec_flow_new(&full, &f), PHONESEC_E_INVAL);
 }
 
 /* The TLS binding without a peer: argument checks, OOM, a refused port. */
@@ -814,6 +1220,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(late_pong, setup, teardown),
         cmocka_unit_test_setup_teardown(peer_ping_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(pong_between_messages, setup, teardown),
+        cmocka_unit_test_setup_teardown(stray_crlf_before_ping_is_not_pong, setup, teardown),
+        cmocka_unit_test_setup_teardown(stray_crlf_then_pong, setup, teardown),
+        cmocka_unit_test_setup_teardown(crlf_before_ping_sent_is_not_pong, setup, teardown),
+        cmocka_unit_test_setup_teardown(server_ping_while_pong_awaited, setup, teardown),
         cmocka_unit_test_setup_teardown(framing_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(send_whole_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(backoff_bounds, setup, teardown),
@@ -821,6 +1231,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(failover_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(both_down_and_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(hours_of_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(hint_dropped_only_when_presented, setup, teardown),
+        cmocka_unit_test_setup_teardown(transport_version_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(oom_hint_never_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(clock_near_wrap, setup, teardown),
+        cmocka_unit_test_setup_teardown(ping_not_queued_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(config_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(tls_binding, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
