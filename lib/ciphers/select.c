@@ -140,7 +140,7 @@ typedef struct clist {
     const phonesec__cipher *t;
 } clist;
 
-static int rule_matches(const phonesec__cipher *c, int idx, const rule *r)
+static inline int rule_matches(const phonesec__cipher *c, int idx, const rule *r)
 {
     if (r->cipher >= 0 && r->cipher != idx)
         return 0;
@@ -528,7 +528,7 @@ static int process(clist *l, const char *p, notes *nt)
         } else if (found) {
             size_t changed = apply(l, &r, op);
             if (nt->base != NULL) {
-                if (!rule_matches_any(l, &r)) {
+                if (changed == 0 && !rule_matches_any(l, &r)) {
                     if (nt->n_empty++ == 0)
                         note_at(nt, term, p, &nt->empty_off, &nt->empty_len);
                 } else if ((op == OP_DEL || op == OP_KILL) && changed > 0) {

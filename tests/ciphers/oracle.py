@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Oracle test: `phonesec ciphers -V` against `openssl ciphers -stdname -V`.
 
-Usage: oracle.py PHONESEC_TOOL [--count N] [--seed S] [--fixed FILE...] [--write FILE]
+Usage: oracle.py PHONESEC_TOOL [--helper ORACLE_HELPER] [--count N] [--seed S] [--fixed FILE...]
+                 [--write FILE]
 
 For every string (hand-written keyword cases, N generated ones from a fixed
 seed, and the stored cases of tests/vectors/ciphers/*.txt) both tools run
@@ -22,7 +23,19 @@ command" is our parse error; an empty restricted list ("no cipher match",
 "below the security floor", or -s listing nothing) is the same on either
 side. The floor's own additions (3DES, RC4) are suites this OpenSSL does not
 have: the unit tests check those.
+
+Speed: one process per string and side was far too slow under the
+sanitizers, so by default OpenSSL is asked in-process, through ctypes, with
+the very calls `openssl ciphers` makes (SSL_CTX_set_ciphersuites,
+SSL_CTX_set_cipher_list, SSL_get_ciphers or SSL_get1_supported_ciphers,
+SSL_CIPHER_description), and the library through tests/ciphers/
+oracle_helper.c (--helper), which evaluates every string in one process. A
+sample of strings is still run through both CLIs (`openssl ciphers` and
+`phonesec ciphers -V`), and must give the same answers, so neither shortcut
+can drift from the tools.
 """
+import ctypes
+import ctypes.util
 import concurrent.futures
 import os
 import random
@@ -43,6 +56,7 @@ def opt(name, default):
     return default
 
 
+HELPER = opt("--helper", None)
 COUNT = int(opt("--count", "400"))
 SEED = int(opt("--seed", "20261123"))
 WRITE = opt("--write", None)
@@ -53,7 +67,82 @@ while "--fixed" in args:
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 
 
+class LibSSL:
+    """`openssl ciphers [-s] -stdname -ciphersuites "" -V STRING`, in-process."""
+
+    def __init__(self):
+        ssl = ctypes.CDLL(ctypes.util.find_library("ssl") or "libssl.so.3")
+        crypto = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
+        vp, cp = ctypes.c_void_p, ctypes.c_char_p
+        for lib, name, res, args in [
+                (ssl, "TLS_server_method", vp, []), (ssl, "SSL_CTX_new", vp, [vp]), (ssl, "SSL_CTX_free", None, [vp]),
+                (ssl, "SSL_CTX_set_ciphersuites", ctypes.c_int, [vp, cp]),
+                (ssl, "SSL_CTX_set_cipher_list", ctypes.c_int, [vp, cp]), (ssl, "SSL_new", vp, [vp]),
+                (ssl, "SSL_free", None, [vp]), (ssl, "SSL_get_ciphers", vp, [vp]),
+                (ssl, "SSL_get1_supported_ciphers", vp, [vp]), (ssl, "SSL_CIPHER_get_id", ctypes.c_uint32, [vp]),
+                (ssl, "SSL_CIPHER_standard_name", cp, [vp]),
+                (ssl, "SSL_CIPHER_description", cp, [vp, cp, ctypes.c_int]),
+                (crypto, "OPENSSL_sk_num", ctypes.c_int, [vp]), (crypto, "OPENSSL_sk_value", vp, [vp, ctypes.c_int]),
+                (crypto, "OPENSSL_sk_free", None, [vp]), (crypto, "ERR_get_error", ctypes.c_ulong, []),
+                (crypto, "ERR_reason_error_string", cp, [ctypes.c_ulong]), (crypto, "ERR_clear_error", None, [])]:
+            f = getattr(lib, name)
+            f.restype = res
+            f.argtypes = args
+        self.ssl, self.crypto = ssl, crypto
+
+    def ciphers(self, s, secure):
+        ssl, crypto = self.ssl, self.crypto
+        crypto.ERR_clear_error()
+        ctx = ssl.SSL_CTX_new(ssl.TLS_server_method())
+        try:
+            if not ssl.SSL_CTX_set_ciphersuites(ctx, b""):
+                return "ERR:ciphersuites", []
+            if not ssl.SSL_CTX_set_cipher_list(ctx, s.encode()):
+                reasons = []
+                while True:
+                    e = crypto.ERR_get_error()
+                    if not e:
+                        break
+                    r = crypto.ERR_reason_error_string(e)
+                    reasons.append(r.decode() if r else str(e))
+                if "invalid command" in reasons:
+                    return "PARSE", []
+                if "no cipher match" in reasons:
+                    return "OK", []
+                return "ERR:" + " | ".join(reasons), []
+            h = ssl.SSL_new(ctx)
+            sk = ssl.SSL_get1_supported_ciphers(h) if secure else ssl.SSL_get_ciphers(h)
+            lines = []
+            buf = ctypes.create_string_buffer(256)
+            for i in range(crypto.OPENSSL_sk_num(sk) if sk else 0):
+                c = crypto.OPENSSL_sk_value(sk, i)
+                cid = ssl.SSL_CIPHER_get_id(c)
+                std = ssl.SSL_CIPHER_standard_name(c)
+                desc = ssl.SSL_CIPHER_description(c, buf, 256).decode()
+                lines.append("          0x%02X,0x%02X - %-45s - %s" % ((cid >> 8) & 0xFF, cid & 0xFF,
+                                                                      std.decode() if std else "UNKNOWN", desc))
+            if secure and sk:
+                crypto.OPENSSL_sk_free(sk)
+            ssl.SSL_free(h)
+            return "OK", [l.rstrip("\n") for l in lines if l.strip()]
+        finally:
+            ssl.SSL_CTX_free(ctx)
+
+
+try:
+    LIBSSL = LibSSL()
+except (OSError, AttributeError) as e:
+    print("note: libssl not usable through ctypes (%s): asking the openssl CLI for every string" % e)
+    LIBSSL = None
+
+
 def openssl(s, secure=False):
+    if LIBSSL is not None:
+        return LIBSSL.ciphers(s, secure)
+    return openssl_cli(s, secure)
+
+
+def openssl_cli(s, secure=False):
     p = subprocess.run([OPENSSL, "ciphers", "-stdname", "-ciphersuites", ""] + (["-s"] if secure else []) +
                        ["-V", s], capture_output=True, text=True)
     out = p.stdout + p.stderr
@@ -66,7 +155,43 @@ def openssl(s, secure=False):
     return "OK", [l for l in p.stdout.splitlines() if l.strip()]
 
 
+OURS_CACHE = {}
+
+
+def ours_batch(strings):
+    """Evaluate strings floored and legacy in one oracle_helper process."""
+    todo = [x for x in dict.fromkeys(strings) if x not in OURS_CACHE]
+    if not todo:
+        return
+    p = subprocess.run([HELPER], input="".join(x.encode().hex() + "\n" for x in todo), capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise SystemExit("oracle_helper failed (%d): %s" % (p.returncode, p.stderr.strip()))
+    out = p.stdout.split("\n")
+    pos = 0
+    for x in todo:
+        res = {}
+        while out[pos] != ".":
+            tag, st = out[pos].split()
+            pos += 1
+            lines = []
+            while out[pos] and out[pos][0] == " ":
+                lines.append(out[pos])
+                pos += 1
+            res[tag == "L"] = ("PARSE", []) if st == "PARSE" else \
+                ("OK", lines) if st in ("OK", "NO_MATCH", "POLICY") else ("ERR:" + st, [])
+        pos += 1
+        OURS_CACHE[x] = res
+
+
 def ours(s, legacy=False):
+    if HELPER is not None:
+        ours_batch([s])
+        return OURS_CACHE[s][legacy]
+    return ours_cli(s, legacy)
+
+
+def ours_cli(s, legacy=False):
     p = subprocess.run([TOOL, "ciphers", "-V"] + (["--legacy"] if legacy else []) + ["--", s],
                        capture_output=True, text=True)
     if p.returncode == 0:
@@ -99,6 +224,11 @@ def name_of(line):
     return line.split(" - ")[2].split()[0]
 
 
+def norm(lines):
+    """A -V line as its fields (code, IANA name, name, version, Kx, Au, Enc, Mac)."""
+    return [" ".join(l.split()) for l in lines]
+
+
 def names(tool_args):
     p = subprocess.run(tool_args, capture_output=True, text=True, check=True)
     return set(p.stdout.strip().replace(":", "\n").split())
@@ -106,6 +236,8 @@ def names(tool_args):
 
 OURS_ALL = names([TOOL, "ciphers", "--legacy", "ALL:COMPLEMENTOFALL"])
 OSSL_ALL = names([OPENSSL, "ciphers", "-ciphersuites", "", "ALL:COMPLEMENTOFALL"])
+if LIBSSL is not None and {name_of(l) for l in LIBSSL.ciphers("ALL:COMPLEMENTOFALL", False)[1]} != OSSL_ALL:
+    raise SystemExit("libssl through ctypes and the openssl CLI disagree on ALL:COMPLEMENTOFALL")
 
 # Every keyword of the requirements list, then the rest of OpenSSL's aliases.
 KEYWORDS = """DEFAULT COMPLEMENTOFDEFAULT ALL COMPLEMENTOFALL HIGH MEDIUM eNULL NULL aNULL kRSA RSA kDHE kEDH DH
@@ -204,8 +336,8 @@ def compare(s, legacy, retry=True):
     else:
         st_o, lines_o = openssl(floor_string(s), secure=True)
     st_p, lines_p = ours(s, legacy)
-    ro = [l for l in lines_o if name_of(l) in OURS_ALL]
-    rp = [l for l in lines_p if name_of(l) in OSSL_ALL]
+    ro = norm([l for l in lines_o if name_of(l) in OURS_ALL])
+    rp = norm([l for l in lines_p if name_of(l) in OSSL_ALL])
     ok = st_o == st_p and ro == rp
     if not ok and retry and st_o != st_p and DIVERGENT.search(s):
         if compare(DIVERGENT.sub("ZZUNKNOWN", s), legacy, retry=False)[0]:
@@ -255,6 +387,7 @@ def main():
     failures = 0
     stored = 0
     stored_skipped = 0
+    stored_cases = []
     for path in FIXED:
         cur = None
         with open(path) as f:
@@ -270,21 +403,22 @@ def main():
                     stored_skipped += 1
                     cur = None
                 elif line.startswith("= ") and cur is not None:
-                    # stored answer: checked without asking openssl again
-                    want = line[2:].split()
-                    st, lines = ours(":" + cur if cur.startswith("-") else cur, legacy=True)
-                    got = [st] + ([name_of(l) for l in lines if name_of(l) in OSSL_ALL] or ["-"])
-                    if st == "PARSE":
-                        got = ["PARSE"]
-                    stored += 1
-                    if got != want:
-                        failures += 1
-                        print("STORED MISMATCH %s: %r\n  want %s\n  got  %s" % (path, cur, want, got))
+                    stored_cases.append((path, cur, line[2:].split()))
                     cur = None
+    if HELPER is not None:
+        ours_batch([":" + c if c.startswith("-") else c for c in cases])
+    for path, cur, want in stored_cases:
+        # stored answer: checked without asking openssl again
+        st, lines = ours(":" + cur if cur.startswith("-") else cur, legacy=True)
+        got = [st] + ([name_of(l) for l in lines if name_of(l) in OSSL_ALL] or ["-"])
+        if st == "PARSE":
+            got = ["PARSE"]
+        stored += 1
+        if got != want:
+            failures += 1
+            print("STORED MISMATCH %s: %r\n  want %s\n  got  %s" % (path, cur, want, got))
     nonempty = {False: 0, True: 0}
-    jobs = [(s, legacy) for s in cases for legacy in (False, True)]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
-        results = list(ex.map(lambda j: (j[1],) + compare(j[0], j[1]), jobs))
+    results = [(legacy,) + compare(c, legacy) for c in cases for legacy in (False, True)]
     for legacy, ok, s2, o, p in results:
         if o[1]:
             nonempty[legacy] += 1
@@ -301,6 +435,31 @@ def main():
           "%d / %d non-empty; %d mismatches"
           % (len(cases), len(handwritten()), COUNT, SEED, len(cases) - len(handwritten()) - COUNT, stored,
              stored_skipped, nonempty[False], nonempty[True], failures))
+    # the shortcuts against the two command-line tools, on a sample
+    sample = cases[::max(1, len(cases) // 40)]
+    cross = 0
+    if LIBSSL is not None or HELPER is not None:
+        def both(c):
+            c = ":" + c if c.startswith("-") else c
+            bad = 0
+            for legacy in (False, True):
+                if LIBSSL is not None:
+                    args = (c, sets_seclevel(c)) if legacy else (floor_string(c), True)
+                    a, b = LIBSSL.ciphers(*args), openssl_cli(*args)
+                    if a[0] != b[0] or norm(a[1]) != norm(b[1]):
+                        print("CROSS-CHECK libssl/ctypes vs openssl CLI differ on %r (legacy=%s)" % (c, legacy))
+                        bad += 1
+                if HELPER is not None:
+                    a, b = ours(c, legacy), ours_cli(c, legacy)
+                    if a[0] != b[0] or norm(a[1]) != norm(b[1]):
+                        print("CROSS-CHECK oracle_helper vs phonesec ciphers differ on %r (legacy=%s)" % (c, legacy))
+                        bad += 1
+            return bad
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+            cross = sum(ex.map(both, sample))
+        failures += cross
+        print("%d strings also run through the openssl and phonesec CLIs: %d differences from the in-process "
+              "answers" % (len(sample), cross))
     for d in sorted(set(divergences)):
         print("known divergence (word unknown to this OpenSSL build): %r" % d)
     if WRITE:
