@@ -149,7 +149,7 @@ int main(int argc, char **argv)
         (void)phonesec_flow_tick(flow);
     }
     {
-        phonesec_flow_stats st;
+        phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
         (void)phonesec_flow_get_stats(flow, &st);
         printf("pings %llu, pongs %llu, connections %llu, losses %llu\n", (unsigned long long)st.pings_sent,
                (unsigned long long)st.pongs_received, (unsigned long long)st.connections,

@@ -329,13 +329,14 @@ PHONESEC_API void *phonesec_flow_connection(const phonesec_flow *flow, int probe
  */
 PHONESEC_API int phonesec_flow_wants_write(const phonesec_flow *flow);
 
-/** Version of struct phonesec_flow_stats filled by this library. */
+/** Version of struct phonesec_flow_stats understood by this header: the
+ *  caller sets .version to it before phonesec_flow_get_stats(). */
 #define PHONESEC_FLOW_STATS_VERSION 1
 
 /** \brief Counters since phonesec_flow_new() (diagnostics screens, tests).
  *         Fields are only added at the end. */
 typedef struct phonesec_flow_stats {
-    unsigned version;            /**< PHONESEC_FLOW_STATS_VERSION */
+    unsigned version;            /**< set by the caller: PHONESEC_FLOW_STATS_VERSION */
     uint64_t pings_sent;         /**< CRLFCRLF keep-alives sent */
     uint64_t pongs_received;     /**< CRLF pongs matched to our pings */
     uint64_t peer_pings;         /**< pings from the peer, each answered with CRLF */
@@ -346,9 +347,18 @@ typedef struct phonesec_flow_stats {
     uint64_t failed_attempts;    /**< connection attempts that failed */
 } phonesec_flow_stats;
 
+/** Static initialiser: this header's version, counters zero. */
+#define PHONESEC_FLOW_STATS_INIT { PHONESEC_FLOW_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+
 /**
  * \brief Copy the counters.
- * \return PHONESEC_OK or PHONESEC_E_INVAL (NULL)
+ *
+ * The caller sets stats->version (PHONESEC_FLOW_STATS_VERSION of the header it
+ * was compiled with); the library writes only the fields that version has, so
+ * a caller built against an older header is never written past its struct. A
+ * version newer than the library's gets the library's fields and its version
+ * field lowered to the library's.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, or stats->version 0)
  */
 PHONESEC_API int phonesec_flow_get_stats(const phonesec_flow *flow, phonesec_flow_stats *stats);
 

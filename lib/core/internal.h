@@ -17,24 +17,6 @@
 #else
 #define PHONESEC__PRINTF(f, a)
 #define PHONESEC__INTERNAL
-/* Versioned structs (doc/abi.md). `sizes[v - 1]` is the size of version v of
- * the struct (up to the end of its last field), for v = 1 .. n (n = the
- * version this library knows). Each struct's table lives next to the code
- * that reads or fills it; sizes[0] must stay the 1.0 size forever.
- *
- * phonesec__struct_in: copy the caller's options struct `src` into `dst`
- * (the library's current layout, dst_size bytes): as many bytes as the
- * caller's version has, the rest zero. PHONESEC_E_INVAL for version 0 or a
- * version newer than n (settings this library cannot honour).
- *
- * phonesec__struct_out: copy the filled struct `full` (current layout) into
- * the caller's `dst`, only as many bytes as the caller's version (read from
- * dst's first field) has; a newer version than n gets n's bytes and its
- * version field set to n. PHONESEC_E_INVAL for version 0. */
-PHONESEC__INTERNAL int phonesec__struct_in(void *dst, size_t dst_size, const void *src, const size_t *sizes,
-                                           unsigned n);
-PHONESEC__INTERNAL int phonesec__struct_out(void *dst, const void *full, const size_t *sizes, unsigned n);
-
 #endif
 
 /* Memory through the host's allocator hook. phonesec__free(NULL) is a no-op. */
@@ -96,5 +78,10 @@ PHONESEC__INTERNAL int phonesec__buf_append(char *buf, size_t cap, size_t *len, 
 PHONESEC__INTERNAL int phonesec__struct_in(void *dst, size_t dst_size, const void *src, const size_t *sizes,
                                            unsigned n);
 PHONESEC__INTERNAL int phonesec__struct_out(void *dst, const void *full, const size_t *sizes, unsigned n);
+
+/* A caller's struct version this library accepts: every one from 1 to the
+ * current one (a caller compiled against an older header keeps working;
+ * fields its version lacks count as zero). Never compare with `!=`. */
+#define PHONESEC__VERSION_OK(v, current) ((v) >= 1u && (v) <= (unsigned)(current))
 
 #endif

@@ -1028,11 +1028,15 @@ int phonesec_flow_wants_write(const phonesec_flow *f)
 
 int phonesec_flow_get_stats(const phonesec_flow *f, phonesec_flow_stats *stats)
 {
+    /* Sizes of phonesec_flow_stats by struct version (sizes[0]: 1.0, forever). */
+    static const size_t sizes[PHONESEC_FLOW_STATS_VERSION] = { sizeof(phonesec_flow_stats) };
+    phonesec_flow_stats full;
     if (f == NULL || stats == NULL)
         return PHONESEC_E_INVAL;
-    *stats = f->st;
-    stats->version = PHONESEC_FLOW_STATS_VERSION;
-    return PHONESEC_OK;
+    full = f->st;
+    full.version = PHONESEC_FLOW_STATS_VERSION;
+    /* only as many bytes as the caller's version has: never past its struct */
+    return phonesec__struct_out(stats, &full, sizes, PHONESEC_FLOW_STATS_VERSION);
 }
 
 int phonesec_flow_last_error(const phonesec_flow *f, char *buf, size_t cap)

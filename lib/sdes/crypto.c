@@ -622,7 +622,7 @@ int phonesec_sdes_crypto_print(const phonesec_sdes_crypto *c, char *out, size_t 
     size_t n;
     int rc = PHONESEC_OK;
 
-    if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0) || c->version != PHONESEC_SDES_CRYPTO_VERSION)
+    if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0) || !PHONESEC__VERSION_OK(c->version, PHONESEC_SDES_CRYPTO_VERSION))
         return PHONESEC_E_INVAL;
     tmp = phonesec__malloc(sizeof *tmp);
     if (tmp == NULL)
@@ -694,7 +694,7 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
     int gcm, rc;
     if (why != NULL && why_cap > 0)
         why[0] = '\0';
-    if (c == NULL || c->version != PHONESEC_SDES_CRYPTO_VERSION)
+    if (c == NULL || !PHONESEC__VERSION_OK(c->version, PHONESEC_SDES_CRYPTO_VERSION))
         return why_set(why, why_cap, PHONESEC_E_INVAL, "NULL or unversioned line");
     name = phonesec_sdes_suite_name(c->suite);
     if (name == NULL || c->n_keys == 0)
@@ -750,7 +750,7 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
 int phonesec_sdes_crypto_to_params(const phonesec_sdes_crypto *c, unsigned allow, phonesec_srtp_params *out)
 {
     const struct suite_def *d;
-    if (c == NULL || out == NULL || c->version != PHONESEC_SDES_CRYPTO_VERSION || c->n_keys == 0 ||
+    if (c == NULL || out == NULL || !PHONESEC__VERSION_OK(c->version, PHONESEC_SDES_CRYPTO_VERSION) || c->n_keys == 0 ||
         c->n_keys > PHONESEC_SRTP_MAX_KEYS)
         return PHONESEC_E_INVAL;
     d = suite_def(c->suite);

@@ -149,7 +149,7 @@ int phonesec_sdes_new(const phonesec_sdes_policy *policy, phonesec_sdes **out)
 {
     phonesec_sdes *s;
     size_t i;
-    if (policy == NULL || out == NULL || policy->version != PHONESEC_SDES_POLICY_VERSION ||
+    if (policy == NULL || out == NULL || !PHONESEC__VERSION_OK(policy->version, PHONESEC_SDES_POLICY_VERSION) ||
         policy->mode < PHONESEC_SDES_DISABLED || policy->mode > PHONESEC_SDES_MANDATORY ||
         policy->n_suites > PHONESEC_SDES_MAX_SUITES || policy->mki_len > 4 || policy->lifetime > MAX_LIFETIME)
         return PHONESEC_E_INVAL;

@@ -289,7 +289,7 @@ static int scenario_failover(const char *ca)
     phonesec_flow_tls_config bc;
     phonesec_flow_tls *b = NULL;
     phonesec_flow_config fc;
-    phonesec_flow_stats st;
+    phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
     int i, before;
 
     spawn_peer(0);
@@ -414,7 +414,7 @@ static int scenario_kamailio(const char *ca, unsigned port)
     phonesec_flow_tls_config bc;
     phonesec_flow_tls *b = NULL;
     phonesec_flow_config fc;
-    phonesec_flow_stats st;
+    phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
     int i, ok = 0;
 
     phonesec_flow_tls_config_init(&bc);

@@ -404,7 +404,7 @@ static void stray_crlf_before_ping_is_not_pong(void **state)
     assert_int_equal(e->reason, PHONESEC_E_TIMEOUT);
     assert_int_equal(test_clock_now - ping_at, 10000);
     {
-        phonesec_flow_stats st;
+        phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
         assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
         assert_int_equal(st.pongs_received, 0);
     }
@@ -418,7 +418,7 @@ static void stray_crlf_then_pong(void **state)
     phonesec_flow *f = mkflow(1);
     mt_conn *c;
     char out[64];
-    phonesec_flow_stats st;
+    phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
     (void)state;
     assert_int_equal(phonesec_flow_start(f), PHONESEC_OK);
     c = mt_last(&W, 0);
@@ -432,6 +432,21 @@ static void stray_crlf_then_pong(void **state)
     assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
     assert_int_equal(st.pongs_received, 1);
     assert_int_equal(st.peer_pings, 0);
+    {   /* out-struct versions (doc/abi.md): 0 refused, untouched; a newer
+         * caller's version is lowered to ours and its extra bytes untouched */
+        struct { phonesec_flow_stats s; uint64_t later; } big;
+        phonesec_flow_stats z;
+        memset(&z, 0xa5, sizeof z);
+        z.version = 0;
+        assert_int_equal(phonesec_flow_get_stats(f, &z), PHONESEC_E_INVAL);
+        assert_int_equal(z.pongs_received, 0xa5a5a5a5a5a5a5a5ull);
+        memset(&big, 0xa5, sizeof big);
+        big.s.version = PHONESEC_FLOW_STATS_VERSION + 1;
+        assert_int_equal(phonesec_flow_get_stats(f, &big.s), PHONESEC_OK);
+        assert_int_equal(big.s.version, PHONESEC_FLOW_STATS_VERSION);
+        assert_int_equal(big.s.pongs_received, 1);
+        assert_int_equal(big.later, 0xa5a5a5a5a5a5a5a5ull);
+    }
     assert_int_equal(mt_take(c, out, sizeof out), 0); /* nothing answered */
     assert_true(phonesec_flow_next_timeout_ms(f) >= 96000);
     step(f);
@@ -477,7 +492,7 @@ static void server_ping_while_pong_awaited(void **state)
             phonesec_flow *f;
             mt_conn *c;
             char out[64];
-            phonesec_flow_stats st;
+            phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
             mt_cleanup(&W);
             mt_init(&W);
             W.recv_chunk = chunk;
@@ -927,7 +942,7 @@ static void hours_of_timeline(void **state)
     assert_int_equal(count_ev(PHONESEC_FLOW_EV_REESTABLISHED), 9);
     assert_int_equal(regs, 10);
     {
-        phonesec_flow_stats st;
+        phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
         assert_int_equal(phonesec_flow_get_stats(f, &st), PHONESEC_OK);
         /* a ping sent just before a kill is never seen by the test */
         assert_true(st.pings_sent >= pings && st.pings_sent <= pings + 8);
@@ -1074,7 +1089,7 @@ static void ping_not_queued_not_counted(void **state)
 {
     phonesec_flow *f = mkflow(1);
     mt_conn *c;
-    phonesec_flow_stats st;
+    phonesec_flow_stats st = PHONESEC_FLOW_STATS_INIT;
     static uint8_t m[60000];
     (void)state;
     memset(m, 'x', sizeof m);
