@@ -24,7 +24,7 @@ for h in "$@"; do
       echo "FAIL: $rel does not compile as C++:"; cat "$tmp/err"; fail=1
     fi
   fi
-  grep -q 'extern "C"' "$h" || { [ "$rel" = phonesec.h ] || { echo "FAIL: $rel lacks extern \"C\" guards"; fail=1; }; }
+  grep -q 'extern "C"' "$h" || { [ "$(basename "$h")" = phonesec.h ] || { echo "FAIL: $rel lacks extern \"C\" guards"; fail=1; }; }
   if grep -nE '#include[[:space:]]*[<"](wolfssl|srtp2?)/' "$h"; then
     echo "FAIL: $rel includes a backend header"; fail=1
   fi

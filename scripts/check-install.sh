@@ -8,8 +8,19 @@ rm -rf "$stage"
 meson install -C "$build" --destdir "$stage" --quiet
 pcdir=$(dirname "$(find "$stage" -name libphonesec.pc | head -n 1)")
 [ -f "$pcdir/libphonesec.pc" ] || { echo "check-install: no libphonesec.pc installed"; exit 1; }
-for h in phonesec.h phonesec/core.h phonesec/ciphers.h phonesec/tls.h phonesec/sdes.h phonesec/srtp.h; do
-  [ -n "$(find "$stage" -path "*/include/$h")" ] || { echo "check-install: $h not installed"; exit 1; }
+umbrella=$(find "$stage" -path '*/include/phonesec.h' | head -n 1)
+[ -n "$umbrella" ] || { echo "check-install: phonesec.h not installed"; exit 1; }
+# Every header the umbrella names is installed (-Dmodules, -Dlegacy_rc4), and
+# every installed module header is named by the umbrella.
+for h in $(sed -n 's/^#include "\(phonesec\/[a-z0-9_]*\.h\)"$/\1/p' "$umbrella"); do
+  [ -f "$(dirname "$umbrella")/$h" ] || { echo "check-install: phonesec.h includes $h, which is not installed"; exit 1; }
+done
+for h in "$(dirname "$umbrella")"/phonesec/*.h; do
+  grep -q "^#include \"phonesec/$(basename "$h")\"$" "$umbrella" ||
+    { echo "check-install: $(basename "$h") installed but not in phonesec.h"; exit 1; }
+done
+for h in phonesec/core.h phonesec/ciphers.h; do
+  [ -f "$(dirname "$umbrella")/$h" ] || { echo "check-install: $h not installed"; exit 1; }
 done
 [ -z "$(find "$stage" -name '*internal*.h')" ] || { echo "check-install: an internal header was installed"; exit 1; }
 [ -n "$(find "$stage" -name phonesec.1)" ] || { echo "check-install: man page not installed"; exit 1; }

@@ -20,6 +20,8 @@ run meson setup "$out/gcc" -Dwerror=true --buildtype=debugoptimized >/dev/null
 run ninja -C "$out/gcc"
 run meson test -C "$out/gcc" --print-errorlogs --num-processes 2
 run sh scripts/check-install.sh "$out/gcc" "$out/stage"
+# the same install check for the options that change installed files
+run sh scripts/check-install-matrix.sh "$out/matrix"
 
 CC=clang run meson setup "$out/san" -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
