@@ -96,6 +96,7 @@ typedef struct phonesec_ciphers_options {
                                (PHONESEC_CIPHERS_PRESET_NONE: a blank string is an error) */
 } phonesec_ciphers_options;
 
+/** Version of struct phonesec_ciphers_options understood by this header. */
 #define PHONESEC_CIPHERS_OPTIONS_VERSION 1
 /** Floored, strict, no preset. */
 #define PHONESEC_CIPHERS_OPTIONS_INIT {PHONESEC_CIPHERS_OPTIONS_VERSION, 0, PHONESEC_CIPHERS_PRESET_NONE}
@@ -119,6 +120,7 @@ typedef struct phonesec_ciphers_report {
                                there is nothing to say */
 } phonesec_ciphers_report;
 
+/** Version of struct phonesec_ciphers_report understood by this header. */
 #define PHONESEC_CIPHERS_REPORT_VERSION 1
 
 /**
@@ -188,6 +190,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_ciphers_select(const char *str, u
  *        name given twice is listed once (OpenSSL repeats it). The security
  *        floor applies (no TLS 1.3 suite of the table is below it today).
  * \param str NULL or "" selects none and returns PHONESEC_OK with *count = 0
+ * \param codes receives the IANA codes in order (may be NULL when cap is 0)
+ * \param cap   room in codes
+ * \param count set to the number selected (the size needed on PHONESEC_E_BUFFER_SMALL)
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_NO_MATCH (non-empty list naming
  *         no known suite, " " included, as in OpenSSL), PHONESEC_E_BUFFER_SMALL
  */
@@ -208,6 +213,10 @@ PHONESEC_API const char *phonesec_ciphers_preset(int preset);
  * ORs PHONESEC_CIPHERS_FALLBACK_ON_ERROR into preset and checks
  * *used_fallback; phonesec_ciphers_select_ex() with a report names the
  * offending word for the administrator.
+ * \param str    the administrator's cipher string; NULL or blank selects the preset
+ * \param codes  receives the IANA codes in order (may be NULL when cap is 0)
+ * \param cap    room in codes
+ * \param count  set to the number selected (the size needed on PHONESEC_E_BUFFER_SMALL)
  * \param preset PHONESEC_CIPHERS_PRESET_DEFAULT, _WEB or _XMPP, optionally ORed with
  *               PHONESEC_CIPHERS_ALLOW_LEGACY and PHONESEC_CIPHERS_FALLBACK_ON_ERROR
  * \param used_fallback set on success to PHONESEC_CIPHERS_FALLBACK_NONE, _BLANK or _INVALID
@@ -264,6 +273,7 @@ PHONESEC_API int phonesec_ciphers_backend_available(uint16_t iana);
  * Not thread-safe for one context: call it while setting the context up.
  * \param wolfssl_ctx a WOLFSSL_CTX *
  * \param codes       suites in preference order (TLS 1.3 codes allowed)
+ * \param n           number of codes
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NO_MATCH (none of the
  *         codes is available in the backend: the context is left unchanged);
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (wolfSSL refused the list

@@ -38,10 +38,10 @@ extern "C" {
  * The compile-time version of the headers; phonesec_version() gives the
  * version of the library actually linked.
  * @{ */
-#define PHONESEC_VERSION_MAJOR 0
-#define PHONESEC_VERSION_MINOR 1
-#define PHONESEC_VERSION_PATCH 0
-#define PHONESEC_VERSION_STRING "0.1.0"
+#define PHONESEC_VERSION_MAJOR 0 /**< incompatible API changes (the SONAME follows it) */
+#define PHONESEC_VERSION_MINOR 1 /**< additions: new calls, struct fields added at the end */
+#define PHONESEC_VERSION_PATCH 0 /**< fixes only */
+#define PHONESEC_VERSION_STRING "0.1.0" /**< "MAJOR.MINOR.PATCH" */
 /** Single number, 0xMMmmpp, for `#if` comparisons. */
 #define PHONESEC_VERSION_NUMBER \
     ((PHONESEC_VERSION_MAJOR << 16) | (PHONESEC_VERSION_MINOR << 8) | PHONESEC_VERSION_PATCH)
@@ -97,14 +97,14 @@ PHONESEC_API unsigned long phonesec_version_number(void);
 
 /** \name Feature bits reported by phonesec_features()
  * @{ */
-#define PHONESEC_FEATURE_CIPHERS    (1u << 0)
-#define PHONESEC_FEATURE_TLS        (1u << 1)
-#define PHONESEC_FEATURE_SDES       (1u << 2)
-#define PHONESEC_FEATURE_SRTP       (1u << 3)
-#define PHONESEC_FEATURE_MEDIASEC   (1u << 4)
-#define PHONESEC_FEATURE_CFGCRYPT   (1u << 5)
-#define PHONESEC_FEATURE_LEGACY_RC4 (1u << 6)
-#define PHONESEC_FEATURE_FLOW       (1u << 7)
+#define PHONESEC_FEATURE_CIPHERS    (1u << 0) /**< ciphers module (ciphers.h) */
+#define PHONESEC_FEATURE_TLS        (1u << 1) /**< tls module (tls.h) */
+#define PHONESEC_FEATURE_SDES       (1u << 2) /**< sdes module (sdes.h) */
+#define PHONESEC_FEATURE_SRTP       (1u << 3) /**< srtp module (srtp.h) */
+#define PHONESEC_FEATURE_MEDIASEC   (1u << 4) /**< mediasec module (mediasec.h) */
+#define PHONESEC_FEATURE_CFGCRYPT   (1u << 5) /**< cfgcrypt module (cfgcrypt.h) */
+#define PHONESEC_FEATURE_LEGACY_RC4 (1u << 6) /**< legacy_rc4 module (legacy_rc4.h) */
+#define PHONESEC_FEATURE_FLOW       (1u << 7) /**< persistent TLS flow (flow.h) */
 /** @} */
 
 /** \brief Bit set of PHONESEC_FEATURE_* compiled into the linked library. */
@@ -112,8 +112,8 @@ PHONESEC_API unsigned phonesec_features(void);
 
 /** \name Backends for phonesec_backend_version()
  * @{ */
-#define PHONESEC_BACKEND_WOLFSSL 1
-#define PHONESEC_BACKEND_LIBSRTP 2
+#define PHONESEC_BACKEND_WOLFSSL 1 /**< the TLS and crypto backend */
+#define PHONESEC_BACKEND_LIBSRTP 2 /**< libsrtp2 (the SRTP reference engine) */
 /** @} */
 
 /**
@@ -140,10 +140,10 @@ PHONESEC_API int phonesec_build_report(char *buf, size_t cap, size_t *out_len);
 
 /** \name Log levels
  * @{ */
-#define PHONESEC_LOG_ERROR 1
-#define PHONESEC_LOG_WARN  2
-#define PHONESEC_LOG_INFO  3
-#define PHONESEC_LOG_DEBUG 4
+#define PHONESEC_LOG_ERROR 1 /**< an operation failed */
+#define PHONESEC_LOG_WARN  2 /**< something the operator should know (a legacy setting, a weak peer) */
+#define PHONESEC_LOG_INFO  3 /**< state changes (connected, renegotiated) */
+#define PHONESEC_LOG_DEBUG 4 /**< protocol detail, never key material */
 /** @} */
 
 /** Version of struct phonesec_platform understood by this header. */
@@ -157,11 +157,11 @@ PHONESEC_API int phonesec_build_report(char *buf, size_t cap, size_t *out_len);
  * Fields are only ever added at the end.
  */
 typedef struct phonesec_platform {
-    unsigned version;
+    unsigned version; /**< PHONESEC_PLATFORM_VERSION (1 .. the library's version are accepted) */
     /** Allocator: all three or none. Defaults: malloc, realloc, free. */
     void *(*malloc_fn)(void *user, size_t size);
-    void *(*realloc_fn)(void *user, void *ptr, size_t size);
-    void (*free_fn)(void *user, void *ptr);
+    void *(*realloc_fn)(void *user, void *ptr, size_t size); /**< see malloc_fn */
+    void (*free_fn)(void *user, void *ptr);                  /**< see malloc_fn */
     void *alloc_user; /**< passed first to the allocator hooks */
     /** Log sink; default none. `msg` is one line without newline; it never
      *  contains key material. `module` is e.g. "tls", "sdes". */
@@ -264,6 +264,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_base64_decode(const char *in, siz
 
 /**
  * \brief Base64 encoding; writes a NUL after the text.
+ * \param in       bytes to encode (may be NULL when in_len is 0)
+ * \param in_len   their number
+ * \param out      output buffer for the text and its NUL (may be NULL when out_cap is 0)
+ * \param out_cap  its size
  * \param variant  PHONESEC_BASE64_STD (padded), PHONESEC_BASE64_STD_NOPAD or
  *                 PHONESEC_BASE64_URL (unpadded)
  * \param out_len  set to the text length (without NUL), or the length needed

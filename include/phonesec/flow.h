@@ -289,6 +289,7 @@ PHONESEC_API int phonesec_flow_confirm(phonesec_flow *flow);
  * \brief Change the keep-alive interval at run time, e.g. to the Flow-Timer
  *        value of a REGISTER response (RFC 5626 §4.4.1: pings then go out
  *        every 80-100 % of it). The next ping is rescheduled at once.
+ * \param flow the flow
  * \param ms new interval; 0 turns keep-alives off
  * \return PHONESEC_OK; PHONESEC_E_INVAL (flow NULL, or 80 % of ms not above
  *         the pong timeout)

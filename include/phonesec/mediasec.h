@@ -48,9 +48,9 @@ extern "C" {
 
 /** \name Header names
  * @{ */
-#define PHONESEC_MEDIASEC_HDR_CLIENT "Security-Client"
-#define PHONESEC_MEDIASEC_HDR_SERVER "Security-Server"
-#define PHONESEC_MEDIASEC_HDR_VERIFY "Security-Verify"
+#define PHONESEC_MEDIASEC_HDR_CLIENT "Security-Client" /**< sent by the client (RFC 3329 §2.3.1) */
+#define PHONESEC_MEDIASEC_HDR_SERVER "Security-Server" /**< the server's list, in a 401/494 */
+#define PHONESEC_MEDIASEC_HDR_VERIFY "Security-Verify" /**< the client's mirror of Security-Server */
 /** @} */
 
 /** \name Print styles for phonesec_mediasec_list_print()
@@ -128,6 +128,9 @@ PHONESEC_API size_t phonesec_mediasec_list_param_count(const phonesec_mediasec_l
  * \param name  set to the parameter name (owned by the list)
  * \param value set to its value as written (quotes included), or NULL for a
  *              flag parameter such as `mediasec`; may be NULL
+ * \param l the list
+ * \param i index of the mechanism, from 0
+ * \param j index of the parameter, from 0
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL l or name) or
  *         PHONESEC_E_NOT_FOUND (i or j out of range)
  */
@@ -137,6 +140,9 @@ PHONESEC_API int phonesec_mediasec_list_param(const phonesec_mediasec_list *l, s
 /**
  * \brief Look a parameter of mechanism i up by name (case-insensitive).
  * \param value set to the value as written, or NULL for a flag; may be NULL
+ * \param l the list
+ * \param i index of the mechanism, from 0
+ * \param pname parameter name (case-insensitive)
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL l or pname) or
  *         PHONESEC_E_NOT_FOUND (no such mechanism or parameter)
  */
@@ -159,6 +165,8 @@ PHONESEC_API int phonesec_mediasec_list_is_media(const phonesec_mediasec_list *l
 /**
  * \brief Index of the first mechanism with this name (case-insensitive).
  * \param index set to the index when found; may be NULL
+ * \param l the list
+ * \param mech mechanism name (case-insensitive)
  * \return PHONESEC_OK, PHONESEC_E_INVAL or PHONESEC_E_NOT_FOUND
  */
 PHONESEC_API int phonesec_mediasec_list_find(const phonesec_mediasec_list *l, const char *mech, size_t *index);
@@ -185,6 +193,9 @@ PHONESEC_API int phonesec_mediasec_list_equal(const phonesec_mediasec_list *a, c
  * \param style   PHONESEC_MEDIASEC_STYLE_VALUE, _SINGLE or _PER_MECH
  * \param out_len set to the length written (without NUL), or needed (without
  *                NUL) on PHONESEC_E_BUFFER_SMALL
+ * \param l the list
+ * \param out output buffer
+ * \param out_cap its size
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL argument, bad style, header not
  *         a token), PHONESEC_E_NOT_FOUND (the list is empty) or
  *         PHONESEC_E_BUFFER_SMALL (out untouched)
@@ -204,6 +215,8 @@ PHONESEC_API int phonesec_mediasec_list_last_error(const phonesec_mediasec_list 
  *        a list (repeated headers in message order, each a comma list).
  * \param l   the list; mechanisms are appended
  * \param msg message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
  * \return PHONESEC_OK, PHONESEC_E_NOT_FOUND (no such header; list unchanged),
  *         PHONESEC_E_INVAL, PHONESEC_E_PARSE (malformed message or value;
  *         list unchanged), PHONESEC_E_LIMIT or PHONESEC_E_NOMEM
@@ -229,6 +242,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_list_from_msg(phonesec_m
  * the line end of the last continuation line, trailing white space removed.
  * \param val_off set to the offset of the value in msg
  * \param val_len set to its length (may be 0 for an empty header)
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
+ * \param nth which occurrence, from 0
  * \return PHONESEC_OK, PHONESEC_E_NOT_FOUND, PHONESEC_E_INVAL or
  *         PHONESEC_E_PARSE (no empty line ending the headers, or a header
  *         line without a colon)
@@ -251,6 +268,9 @@ PHONESEC_API int phonesec_mediasec_msg_status(const char *msg, size_t len, int *
 /**
  * \brief Method of a request's start line, or of a response's CSeq.
  * \param method  output buffer for the method name (NUL-terminated)
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param cap its size
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_PARSE (no start line or
  *         CSeq) or PHONESEC_E_BUFFER_SMALL (method untouched)
  */
@@ -262,6 +282,12 @@ PHONESEC_API int phonesec_mediasec_msg_method(const char *msg, size_t len, char 
  * Placed after the last header of the same name, else before Content-Length,
  * else at the end of the header section.
  * \param value header value; must not contain CR or LF
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
+ * \param out output buffer
+ * \param out_cap its size
+ * \param out_len set to the length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL argument, name not a token,
  *         value with CR/LF), PHONESEC_E_PARSE or PHONESEC_E_BUFFER_SMALL
  *         (out untouched; *out_len is the size needed without NUL)
@@ -274,6 +300,12 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_msg_insert(const char *m
  * \brief Remove every header field called `name` (or its compact form),
  *        continuation lines included.
  * \param removed set to the number removed (0 is not an error); may be NULL
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
+ * \param out output buffer
+ * \param out_cap its size
+ * \param out_len set to the length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_PARSE or
  *         PHONESEC_E_BUFFER_SMALL (out untouched)
  */
@@ -307,6 +339,13 @@ PHONESEC_API int phonesec_mediasec_msg_has_tag(const char *msg, size_t len, cons
  * new header `name: tag` is inserted. Never duplicates the tag.
  * \param changed set to 1 when the tag was added, 0 when already there; may
  *                be NULL
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
+ * \param tag option tag
+ * \param out output buffer
+ * \param out_cap its size
+ * \param out_len set to the length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL argument, tag or name not a
  *         token), PHONESEC_E_PARSE or PHONESEC_E_BUFFER_SMALL (out untouched)
  */
@@ -320,6 +359,13 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_msg_add_tag(const char *
  *        the tag are copied unchanged; one that had it is rewritten as
  *        `Name: a, b` (its name spelled as before).
  * \param changed set to 1 when the tag was found, else 0; may be NULL
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
+ * \param name header name (or its compact form)
+ * \param tag option tag
+ * \param out output buffer
+ * \param out_cap its size
+ * \param out_len set to the length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK, PHONESEC_E_INVAL (NULL argument, tag or name not a
  *         token), PHONESEC_E_PARSE or PHONESEC_E_BUFFER_SMALL (out untouched)
  */
@@ -348,7 +394,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_msg_remove_tag(const cha
  *        "MediaSec Over TLS Only" settings, plus a downgrade policy).
  */
 typedef struct phonesec_mediasec_config {
-    unsigned version;
+    unsigned version; /**< PHONESEC_MEDIASEC_CONFIG_VERSION */
     /** 1: client-initiated ("MediaSec Request = Yes": Security-Client in
      *  REGISTER); 0 (default): server-initiated (wait for Security-Server). */
     int client_initiated;
@@ -404,6 +450,7 @@ PHONESEC_API void phonesec_mediasec_free(phonesec_mediasec *ms);
  * \brief Start over on a new flow (a new connection, e.g. after the
  *        persistent TLS flow was re-established): forget the server list.
  * \param flow_is_tls 1 when the new flow is SIP over TLS
+ * \param ms the negotiation state
  * \return PHONESEC_OK or PHONESEC_E_INVAL
  */
 PHONESEC_API int phonesec_mediasec_reset(phonesec_mediasec *ms, int flow_is_tls);
@@ -442,6 +489,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_mediasec_prepare_request(phonesec
  *        given by phonesec_mediasec_option_tags().
  * \param method request method, e.g. "REGISTER"
  * \param style  PHONESEC_MEDIASEC_STYLE_SINGLE or _PER_MECH
+ * \param ms the negotiation state
+ * \param out output buffer
+ * \param out_cap its size
+ * \param out_len set to the length written, or needed on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK, PHONESEC_E_INVAL, PHONESEC_E_STATE, PHONESEC_E_POLICY
  *         or PHONESEC_E_BUFFER_SMALL (out untouched)
  */
@@ -500,13 +551,15 @@ PHONESEC_API unsigned phonesec_mediasec_media_policy(const phonesec_mediasec *ms
 
 /** \name a=3ge2ae values (phonesec_mediasec_sdp_3ge2ae())
  * @{ */
-#define PHONESEC_MEDIASEC_3GE2AE_REQUESTED 1
-#define PHONESEC_MEDIASEC_3GE2AE_APPLIED 2
+#define PHONESEC_MEDIASEC_3GE2AE_REQUESTED 1 /**< a=3ge2ae:requested */
+#define PHONESEC_MEDIASEC_3GE2AE_APPLIED 2 /**< a=3ge2ae:applied */
 /** @} */
 
 /**
  * \brief Find `a=3ge2ae:` in an SDP body (first occurrence).
  * \param value set to PHONESEC_MEDIASEC_3GE2AE_REQUESTED or _APPLIED
+ * \param sdp SDP body text
+ * \param len its length in bytes
  * \return PHONESEC_OK, PHONESEC_E_NOT_FOUND, PHONESEC_E_INVAL or
  *         PHONESEC_E_PARSE (another value)
  */
@@ -523,6 +576,9 @@ PHONESEC_API int phonesec_mediasec_sdp_3ge2ae(const char *sdp, size_t len, int *
  * insist). Otherwise status is 494 (Security Agreement Required): missing,
  * mismatched or malformed Security-Verify.
  * \param status set to 0 or 494
+ * \param sent the list we sent
+ * \param msg SIP message text (start line, headers, empty line, body)
+ * \param len its length in bytes
  * \return PHONESEC_OK (status set), PHONESEC_E_INVAL or PHONESEC_E_PARSE
  *         (malformed message framing)
  */

@@ -66,7 +66,7 @@ extern "C" {
 
 /** \name FEC_ORDER values of phonesec_sdes_crypto.fec_order
  * @{ */
-#define PHONESEC_SDES_FEC_NONE      0
+#define PHONESEC_SDES_FEC_NONE      0 /**< no FEC_ORDER parameter */
 #define PHONESEC_SDES_FEC_SRTP      1 /**< FEC_ORDER=FEC_SRTP */
 #define PHONESEC_SDES_SRTP_FEC      2 /**< FEC_ORDER=SRTP_FEC */
 /** @} */
@@ -148,6 +148,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_parse(const char *lin
  *
  * Writes a NUL after the text.
  * \param out_len set to the text length, or the length needed (without NUL)
+ * \param c the parsed line
+ * \param out output buffer
+ * \param out_cap its size
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_BUFFER_SMALL (out
  *         untouched); PHONESEC_E_UNSUPPORTED (fields changed on a line with
  *         FEC_KEY or unknown parameters, which cannot be reprinted)
@@ -162,6 +165,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_print(const phonesec_
  * \param mki_len   0 for no MKI, else 1..4 (value given as an integer)
  * \param mki_value MKI value (must fit in mki_len bytes)
  * \param lifetime  0 to omit, else 1..2^48 (printed as 2^n when a power of 2)
+ * \param out receives the line (its keys freshly drawn from the random hook)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (bad argument); PHONESEC_E_RANDOM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(uint32_t tag,
@@ -176,6 +180,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(uint32_t tag
  *                PHONESEC_SDES_SRTCP_TAG32_COMPAT (as later given to
  *                phonesec_sdes_crypto_to_params())
  * \param why     reason when not usable; may be NULL
+ * \param c the parsed line
+ * \param why_cap size of why
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_UNSUPPORTED (F8, a
  *         suite phonesec_srtp_suite_supported() refuses (AES-192 with a
  *         libsrtp2 that fails RFC 6188's known answer), KDR other than 0,
@@ -197,6 +203,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_check(const phonesec_
  *        WSH; KDR 0; ROC 0). Does not check usability: call
  *        phonesec_sdes_crypto_check() first.
  * \param allow PHONESEC_SDES_SRTCP_TAG32_COMPAT sets the compat flag for _32 suites
+ * \param c the parsed line
+ * \param out receives the SRTP parameters (wipe them after use)
  * \return PHONESEC_OK or PHONESEC_E_INVAL
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_to_params(const phonesec_sdes_crypto *c,
@@ -212,6 +220,9 @@ PHONESEC_API void phonesec_sdes_crypto_wipe(phonesec_sdes_crypto *c);
  * \param allow   PHONESEC_SDES_ALLOW_* and PHONESEC_SDES_SRTCP_TAG32_COMPAT
  * \param out     filled on success only
  * \param why     reason on failure; may be NULL
+ * \param line the a=crypto attribute value
+ * \param len its length in bytes
+ * \param why_cap size of why
  * \return PHONESEC_OK, or any code of phonesec_sdes_crypto_parse() and
  *         phonesec_sdes_crypto_check() (PHONESEC_E_INVAL, PHONESEC_E_PARSE,
  *         PHONESEC_E_UNSUPPORTED, PHONESEC_E_LIMIT, PHONESEC_E_POLICY,
@@ -273,6 +284,7 @@ typedef struct phonesec_sdes phonesec_sdes;
 /**
  * \brief New SDES state for one call (one SDP session).
  * \param policy copied
+ * \param out receives the negotiation
  * \return PHONESEC_OK; PHONESEC_E_INVAL (bad version, mode, suite, MKI
  *         length or lifetime); PHONESEC_E_NOMEM
  */
@@ -325,6 +337,11 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer(phonesec_sdes *s, con
  * ran out (phonesec_sdes_report_packets()) or the policy changed them.
  * Disabled mode copies `local` unchanged.
  * \param out_len the SDP length written, or needed on PHONESEC_E_BUFFER_SMALL
+ * \param s the negotiation
+ * \param local our SDP (the text the stack built, without keys)
+ * \param local_len its length in bytes
+ * \param out output buffer
+ * \param out_cap its size
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (local is not
  *         SDP); PHONESEC_E_BUFFER_SMALL (out untouched); PHONESEC_E_POLICY
  *         (TLS required but not in use, mandatory mode); PHONESEC_E_NO_MATCH
