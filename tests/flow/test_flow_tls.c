@@ -25,7 +25,7 @@
 
 #include "support.h"
 
-#include "flow/flow_tls_internal.h"
+#include "io/flow_tls_internal.h"
 
 #define HOUR 3600000ull
 

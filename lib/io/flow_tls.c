@@ -1,5 +1,5 @@
 /*
- * libphonesec - flow: TLS binding. A phonesec_flow_transport made of a
+ * libphonesec - io layer (ring 3): the persistent flow's TLS binding. A phonesec_flow_transport made of a
  * non-blocking TCP socket plus a phonesec_tls client connection driven
  * through the tls module's socket I/O helper (phonesec_tls_io_socket()).
  * SPDX-License-Identifier: MIT
@@ -21,7 +21,7 @@
 
 #include "tls/tls_internal.h"
 #include "core/internal.h"
-#include "flow/flow_tls_internal.h"
+#include "io/flow_tls_internal.h"
 
 #define MOD "flow"
 

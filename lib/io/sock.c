@@ -1,5 +1,5 @@
 /*
- * libphonesec - thin convenience layer over POSIX sockets for the tool,
+ * libphonesec - io layer (ring 3): thin convenience layer over POSIX sockets for the tool,
  * examples and tests. The connection code never calls it.
  * SPDX-License-Identifier: MIT
  */
