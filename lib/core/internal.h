@@ -19,6 +19,11 @@
 #define PHONESEC__INTERNAL
 #endif
 
+/* Register fn to run at phonesec_shutdown() (newest first, before the hooks
+ * are reset; once per fn). For backend state a module sets up lazily. Not
+ * thread-safe: call it where the module's one-time setup runs. */
+PHONESEC__INTERNAL int phonesec__at_shutdown(void (*fn)(void));
+
 /* Memory through the host's allocator hook. phonesec__free(NULL) is a no-op. */
 PHONESEC__INTERNAL void *phonesec__malloc(size_t n);
 PHONESEC__INTERNAL void *phonesec__calloc(size_t count, size_t size);

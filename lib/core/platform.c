@@ -137,18 +137,42 @@ int phonesec_init(const phonesec_platform *p)
     return PHONESEC_OK;
 }
 
+/* Backend state other modules set up (wolfSSL_Init in tls) is torn down by
+ * phonesec_shutdown(), newest first, while the hooks that allocated it are
+ * still installed. */
+#define MAX_AT_SHUTDOWN 4
+static void (*g_at_shutdown[MAX_AT_SHUTDOWN])(void);
+static unsigned g_n_at_shutdown;
+
+int phonesec__at_shutdown(void (*fn)(void))
+{
+    unsigned i;
+    for (i = 0; i < g_n_at_shutdown; i++)
+        if (g_at_shutdown[i] == fn)
+            return PHONESEC_OK;
+    if (g_n_at_shutdown == MAX_AT_SHUTDOWN)
+        return PHONESEC_E_LIMIT;
+    g_at_shutdown[g_n_at_shutdown++] = fn;
+    return PHONESEC_OK;
+}
+
 void phonesec_shutdown(void)
 {
     if (!g_initialised)
         return;
+    while (g_n_at_shutdown > 0)
+        g_at_shutdown[--g_n_at_shutdown]();
+    /* Free the backend state first, while the allocator hook that made it
+     * (wolfSSL routed through it, phonesec_tls_route_backend_memory) is
+     * still installed; only then go back to the defaults. */
+    default_random_release();
+    wolfCrypt_Cleanup();
     phonesec_platform_init(&g_platform);
     g_platform.malloc_fn = default_malloc;
     g_platform.realloc_fn = default_realloc;
     g_platform.free_fn = default_free;
     g_platform.random_fn = default_random;
     g_platform.clock_ms_fn = default_clock;
-    default_random_release();
-    wolfCrypt_Cleanup();
     g_initialised = 0;
 }
 

@@ -40,11 +40,20 @@ static void *w_realloc(void *p, size_t n) { return phonesec__realloc(p, n); }
 
 static int g_tls_global;
 
+/* At phonesec_shutdown(): wolfSSL's global state (its RNG, session cache)
+ * goes back through the allocator that made it. */
+static void tls_global_cleanup(void)
+{
+    wolfSSL_Cleanup();
+    g_tls_global = 0;
+}
+
 void phonesec__tls_global_init(void)
 {
     if (g_tls_global)
         return;
     wolfSSL_Init();
+    (void)phonesec__at_shutdown(tls_global_cleanup);
     g_tls_global = 1;
 }
 
@@ -54,8 +63,7 @@ int phonesec_tls_route_backend_memory(void)
         return PHONESEC_E_STATE;
     if (wolfSSL_SetAllocators(w_malloc, w_free, w_realloc) != 0)
         return PHONESEC_E_UNSUPPORTED;
-    wolfSSL_Init();
-    g_tls_global = 1;
+    phonesec__tls_global_init();
     return PHONESEC_OK;
 }
 
