@@ -41,7 +41,8 @@ extern "C" {
 #define PHONESEC_VERSION_MAJOR 0 /**< incompatible API changes (the SONAME follows it) */
 #define PHONESEC_VERSION_MINOR 1 /**< additions: new calls, struct fields added at the end */
 #define PHONESEC_VERSION_PATCH 0 /**< fixes only */
-#define PHONESEC_VERSION_STRING "0.1.0" /**< "MAJOR.MINOR.PATCH" */
+/** "MAJOR.MINOR.PATCH" (scripts read this line: keep it alone) */
+#define PHONESEC_VERSION_STRING "0.1.0"
 /** Single number, 0xMMmmpp, for `#if` comparisons. */
 #define PHONESEC_VERSION_NUMBER \
     ((PHONESEC_VERSION_MAJOR << 16) | (PHONESEC_VERSION_MINOR << 8) | PHONESEC_VERSION_PATCH)
