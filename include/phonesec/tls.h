@@ -428,8 +428,9 @@ typedef struct phonesec_tls_io {
     void *user; /**< passed first to send and recv */
 } phonesec_tls_io;
 
-/** Version of phonesec_tls_conn_config understood by this header. */
-#define PHONESEC_TLS_CONN_CONFIG_VERSION 1
+/** Version of phonesec_tls_conn_config understood by this header (2 added
+ *  handshake_timeout_ms; version 1 structs are still accepted). */
+#define PHONESEC_TLS_CONN_CONFIG_VERSION 2
 
 /** \name "inherit from the context" value for per-connection switches */
 #define PHONESEC_TLS_INHERIT (-1)
@@ -447,11 +448,21 @@ typedef struct phonesec_tls_conn_config {
     int name_validate;          /**< 0/1, or PHONESEC_TLS_INHERIT (default) */
     /** Transport callbacks; both NULL = feed/drain mode. */
     phonesec_tls_io io;
+    /** (version 2) Handshake deadline in milliseconds, counted from
+     *  phonesec_tls_conn_new() on the platform clock (phonesec_now_ms(), the
+     *  clock_ms_fn hook). Once it has passed without a completed handshake,
+     *  phonesec_tls_conn_handshake() (and read/write, which drive it) fail
+     *  with PHONESEC_E_TIMEOUT and the connection is failed. 0 = no deadline
+     *  (the default, and what a version 1 struct gets). Servers should set
+     *  it: a client that connects and sends nothing, or half a ClientHello,
+     *  otherwise holds its connection for ever. See
+     *  phonesec_tls_conn_next_timeout_ms(). */
+    uint32_t handshake_timeout_ms;
 } phonesec_tls_conn_config;
 
-/** Static initialiser with every default (feed/drain mode). */
+/** Static initialiser with every default (feed/drain mode, no deadline). */
 #define PHONESEC_TLS_CONN_CONFIG_INIT { PHONESEC_TLS_CONN_CONFIG_VERSION, NULL, PHONESEC_TLS_INHERIT, \
-                                        PHONESEC_TLS_INHERIT, { NULL, NULL, NULL } }
+                                        PHONESEC_TLS_INHERIT, { NULL, NULL, NULL }, 0 }
 
 /** \brief Fill *cfg with defaults (same as PHONESEC_TLS_CONN_CONFIG_INIT); NULL is ignored. */
 PHONESEC_API void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg);
@@ -459,13 +470,31 @@ PHONESEC_API void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg);
 /**
  * \brief Create a connection on ctx (client or server per the context's role).
  *
- * No byte moves until phonesec_tls_conn_handshake().
- * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, bad version, one callback
+ * No byte moves until phonesec_tls_conn_handshake(). The handshake deadline
+ * (handshake_timeout_ms) starts now.
+ *
+ * **Servers: create connections lazily, on the first byte.** A connection
+ * holds its wolfSSL object (and, once bytes move, its I/O buffers) from
+ * here until it is freed. A server under load should accept the socket,
+ * wait until it is readable, and only then create the connection (feed
+ * mode: on the first received byte), with handshake_timeout_ms set: a
+ * socket that never sends costs nothing but its descriptor (closed by the
+ * server's own accept-level timer), and a client that stops in the middle
+ * of its handshake is failed with PHONESEC_E_TIMEOUT when the deadline
+ * passes. In feed/drain mode the input buffer is allocated on the first
+ * phonesec_tls_conn_feed() and grows only as far as the largest flight
+ * needs; an established idle connection holds no I/O buffers.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, a struct version of 0 or
+ *         newer than this library knows, one callback
  *         without the other, client without reference_name while name
  *         validation is on, bad mode); PHONESEC_E_POLICY (reference_name outside the
- *         Restricted Access Domains); PHONESEC_E_STATE (a client context
+ *         Restricted Access Domains, or a client connection without
+ *         reference_name while Restricted Access Domains are set);
+ *         PHONESEC_E_STATE (a client context
  *         that would need a trust list has none and only_trusted is on; a server
- *         context without certificate); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ *         context without certificate); PHONESEC_E_NOMEM; PHONESEC_E_RANDOM (the
+ *         random source could not be opened for the connection, e.g. out of file
+ *         descriptors); PHONESEC_E_CRYPTO
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_new(phonesec_tls_ctx *ctx,
                                                              const phonesec_tls_conn_config *cfg,
@@ -519,12 +548,24 @@ PHONESEC_API void phonesec_tls_session_free(phonesec_tls_session *sess);
  *         or whose original checks fall short of this connection's policy);
  *         PHONESEC_E_EXPIRED (a certificate in the chain is outside its validity);
  *         PHONESEC_E_HANDSHAKE (protocol failure, no shared version or cipher,
- *         peer alert); PHONESEC_E_CLOSED; PHONESEC_E_IO;
+ *         peer alert); PHONESEC_E_TIMEOUT (handshake_timeout_ms passed before
+ *         the handshake completed); PHONESEC_E_CLOSED; PHONESEC_E_IO;
  *         PHONESEC_E_STATE (connection failed before, or closed);
  *         PHONESEC_E_INVAL; PHONESEC_E_NOMEM.
  *         After a failure phonesec_tls_conn_last_error() tells which check failed and why.
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_handshake(phonesec_tls_conn *conn);
+
+/**
+ * \brief Milliseconds until the handshake deadline of conn passes (the
+ *        event loop's timer: when it runs out, call
+ *        phonesec_tls_conn_handshake(), which then fails with
+ *        PHONESEC_E_TIMEOUT unless the handshake completed).
+ * \return 0 when the deadline has passed, -1 when no deadline runs (none
+ *         set, handshake completed or failed, conn NULL), else the delay
+ *         (capped at INT32_MAX)
+ */
+PHONESEC_API int64_t phonesec_tls_conn_next_timeout_ms(const phonesec_tls_conn *conn);
 
 /** \brief Whether the handshake completed successfully.
  *  \return 1 once established, 0 otherwise (or conn is NULL) */
@@ -572,7 +613,8 @@ PHONESEC_API size_t phonesec_tls_conn_pending(const phonesec_tls_conn *conn);
 /**
  * \brief Send close_notify. After it, read/write return PHONESEC_E_STATE.
  * \return PHONESEC_OK; PHONESEC_E_WOULD_BLOCK (call again); PHONESEC_E_IO;
- *         PHONESEC_E_INVAL
+ *         PHONESEC_E_NOMEM (no memory for the output buffer: close_notify
+ *         not sent); PHONESEC_E_INVAL
  */
 PHONESEC_API int phonesec_tls_conn_close(phonesec_tls_conn *conn);
 

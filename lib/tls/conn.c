@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,8 @@ struct phonesec_tls_conn {
      * chain_refuses: a chain that fails verification aborts the handshake */
     int chain_required, chain_refuses;
     int oom; /* an allocation of ours failed inside a wolfSSL callback */
+    uint32_t hs_timeout; /* handshake deadline (ms after hs_start), 0 = none */
+    uint64_t hs_start;   /* platform clock at creation */
     /* results */
     int chain, chain_enforced, name, peer_cert, resumed;
     int chain_fail_code;
@@ -369,21 +372,29 @@ void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg)
         *cfg = init;
 }
 
-int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *cfg, phonesec_tls_conn **out)
+/* Sizes of phonesec_tls_conn_config by struct version (sizes[0]: 1.0, forever). */
+static const size_t conn_config_sizes[] = {
+    offsetof(phonesec_tls_conn_config, io) + sizeof(phonesec_tls_io),
+    offsetof(phonesec_tls_conn_config, handshake_timeout_ms) + sizeof(uint32_t),
+};
+
+int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *ucfg, phonesec_tls_conn **out)
 {
     phonesec_tls_conn_config def;
+    const phonesec_tls_conn_config *cfg = &def;
     phonesec_tls_conn *c;
     size_t rl = 0;
     uint8_t ip[16];
 
     if (ctx == NULL || out == NULL)
         return PHONESEC_E_INVAL;
-    if (cfg == NULL) {
+    if (ucfg == NULL)
         phonesec_tls_conn_config_init(&def);
-        cfg = &def;
-    }
-    if (cfg->version != PHONESEC_TLS_CONN_CONFIG_VERSION || ((cfg->io.send == NULL) != (cfg->io.recv == NULL)))
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (version or half the callbacks)");
+    else if (phonesec__struct_in(&def, sizeof def, ucfg, conn_config_sizes, PHONESEC_TLS_CONN_CONFIG_VERSION) !=
+             PHONESEC_OK)
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config version %u", ucfg->version);
+    if ((cfg->io.send == NULL) != (cfg->io.recv == NULL))
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (half the callbacks)");
     if (cfg->identity_mode != PHONESEC_TLS_INHERIT && cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP &&
         cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS)
         return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "unknown identity mode %d", cfg->identity_mode);
@@ -405,6 +416,8 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
     c->name_validate = cfg->name_validate == PHONESEC_TLS_INHERIT ? ctx->cfg.name_validate : cfg->name_validate;
     c->only_trusted = ctx->cfg.only_trusted;
     c->max_depth = -1;
+    c->hs_timeout = cfg->handshake_timeout_ms;
+    c->hs_start = phonesec_now_ms();
     if (rl > 0) {
         memcpy(c->ref, cfg->reference_name, rl + 1);
         c->has_ref = 1;
@@ -658,6 +671,20 @@ static int fail(phonesec_tls_conn *c, int werr)
     return code;
 }
 
+static int deadline_passed(const phonesec_tls_conn *c)
+{
+    return c->hs_timeout != 0 && phonesec_now_ms() - c->hs_start >= c->hs_timeout;
+}
+
+int64_t phonesec_tls_conn_next_timeout_ms(const phonesec_tls_conn *c)
+{
+    uint64_t el;
+    if (c == NULL || c->hs_timeout == 0 || (c->state != ST_NEW && c->state != ST_HS))
+        return -1;
+    el = phonesec_now_ms() - c->hs_start;
+    return el >= c->hs_timeout ? 0 : (int64_t)(c->hs_timeout - el);
+}
+
 int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
 {
     int ret, e;
@@ -669,6 +696,13 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     case ST_CLOSED: return phonesec__fail(&c->err, PHONESEC_E_STATE, "the connection is %s",
                                          c->state == ST_FAILED ? "failed" : "closed");
     default: break;
+    }
+    if (deadline_passed(c)) {
+        c->state = ST_FAILED;
+        c->wants = 0;
+        c->fail_code = phonesec__fail(&c->err, PHONESEC_E_TIMEOUT, "the handshake did not complete within %lu ms",
+                                      (unsigned long)c->hs_timeout);
+        return c->fail_code;
     }
     c->state = ST_HS;
     c->wants = 0;
