@@ -112,8 +112,10 @@ extern "C" {
 /** \name Client certificate policy of a server context
  * @{ */
 #define PHONESEC_TLS_CLIENT_CERT_NONE    0 /**< do not ask for one (default) */
-#define PHONESEC_TLS_CLIENT_CERT_REQUEST 1 /**< ask; verify it if sent; accept none */
-#define PHONESEC_TLS_CLIENT_CERT_REQUIRE 2 /**< mutual TLS: a verified client certificate is required */
+#define PHONESEC_TLS_CLIENT_CERT_REQUEST 1 /**< ask; accept none; one that is sent must verify when
+                                                 only_trusted is on (off: accepted, reported unverified) */
+#define PHONESEC_TLS_CLIENT_CERT_REQUIRE 2 /**< mutual TLS: a verified client certificate is required,
+                                                 whatever only_trusted says (PHONESEC_E_VERIFY otherwise) */
 /** @} */
 
 /** \name Input formats of certificates, keys and CRLs
@@ -216,7 +218,8 @@ PHONESEC_API int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *ctx, char *
  * A certificate already in the list is not added twice (not an error).
  * A CA certificate (basicConstraints cA) anchors chains; any other
  * certificate (e.g. a server's self-signed one) is pinned: it is trusted as
- * exactly that certificate.
+ * exactly that certificate, and only within its validity period (outside
+ * it the handshake fails with PHONESEC_E_EXPIRED, as for a chained one).
  * \param data   certificate bytes
  * \param len    their length
  * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
@@ -257,8 +260,12 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_remove_trusted(phonesec_t
 /**
  * \brief Turn "Only Accept Trusted Certificates" on (1) or off (0).
  *
+ * On (the default): a client handshake completes only with a verified
+ * chain, whatever the suite: a peer that sends no certificate (an anonymous
+ * suite) fails with PHONESEC_E_VERIFY, name validation on or off.
  * Off: a client handshake completes with an unverifiable peer, and the
- * connection's info says chain = PHONESEC_TLS_CHECK_FAILED with the reason.
+ * connection's info says chain = PHONESEC_TLS_CHECK_FAILED (or SKIPPED when
+ * no certificate came) with the reason.
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO (unchanged)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_only_trusted(phonesec_tls_ctx *ctx, int on);
@@ -333,6 +340,8 @@ PHONESEC_API int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *ctx, uint16_t 
  * \brief Set the Restricted Access Domains (Cisco): client connections are
  *        refused unless the reference identity equals one of these FQDNs or
  *        is a subdomain of one. n = 0 clears the list (no restriction).
+ *        While the list is not empty, a client connection without a
+ *        reference identity is refused (PHONESEC_E_POLICY).
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL entry, empty or malformed name);
  *         PHONESEC_E_NOMEM (list unchanged)
  */
@@ -439,7 +448,7 @@ typedef struct phonesec_tls_io {
 typedef struct phonesec_tls_conn_config {
     unsigned version;           /**< PHONESEC_TLS_CONN_CONFIG_VERSION */
     /** Client: the reference identity (SIP domain, host name or IP literal):
-     *  sent as SNI (unless an IP literal), checked against the certificate
+     *  sent as SNI (unless an IP literal; without a trailing dot), checked against the certificate
      *  and the Restricted Access Domains. Required for a client unless
      *  name_validate is 0. Server: optional; when set, the client
      *  certificate's identity is checked against it. */
