@@ -112,8 +112,10 @@ extern "C" {
 /** \name Client certificate policy of a server context
  * @{ */
 #define PHONESEC_TLS_CLIENT_CERT_NONE    0 /**< do not ask for one (default) */
-#define PHONESEC_TLS_CLIENT_CERT_REQUEST 1 /**< ask; verify it if sent; accept none */
-#define PHONESEC_TLS_CLIENT_CERT_REQUIRE 2 /**< mutual TLS: a verified client certificate is required */
+#define PHONESEC_TLS_CLIENT_CERT_REQUEST 1 /**< ask; accept none; one that is sent must verify when
+                                                 only_trusted is on (off: accepted, reported unverified) */
+#define PHONESEC_TLS_CLIENT_CERT_REQUIRE 2 /**< mutual TLS: a verified client certificate is required,
+                                                 whatever only_trusted says (PHONESEC_E_VERIFY otherwise) */
 /** @} */
 
 /** \name Input formats of certificates, keys and CRLs
@@ -216,7 +218,8 @@ PHONESEC_API int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *ctx, char *
  * A certificate already in the list is not added twice (not an error).
  * A CA certificate (basicConstraints cA) anchors chains; any other
  * certificate (e.g. a server's self-signed one) is pinned: it is trusted as
- * exactly that certificate.
+ * exactly that certificate, and only within its validity period (outside
+ * it the handshake fails with PHONESEC_E_EXPIRED, as for a chained one).
  * \param data   certificate bytes
  * \param len    their length
  * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
@@ -257,8 +260,12 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_remove_trusted(phonesec_t
 /**
  * \brief Turn "Only Accept Trusted Certificates" on (1) or off (0).
  *
+ * On (the default): a client handshake completes only with a verified
+ * chain, whatever the suite: a peer that sends no certificate (an anonymous
+ * suite) fails with PHONESEC_E_VERIFY, name validation on or off.
  * Off: a client handshake completes with an unverifiable peer, and the
- * connection's info says chain = PHONESEC_TLS_CHECK_FAILED with the reason.
+ * connection's info says chain = PHONESEC_TLS_CHECK_FAILED (or SKIPPED when
+ * no certificate came) with the reason.
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO (unchanged)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_only_trusted(phonesec_tls_ctx *ctx, int on);
@@ -333,6 +340,8 @@ PHONESEC_API int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *ctx, uint16_t 
  * \brief Set the Restricted Access Domains (Cisco): client connections are
  *        refused unless the reference identity equals one of these FQDNs or
  *        is a subdomain of one. n = 0 clears the list (no restriction).
+ *        While the list is not empty, a client connection without a
+ *        reference identity is refused (PHONESEC_E_POLICY).
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL entry, empty or malformed name);
  *         PHONESEC_E_NOMEM (list unchanged)
  */
@@ -428,8 +437,9 @@ typedef struct phonesec_tls_io {
     void *user; /**< passed first to send and recv */
 } phonesec_tls_io;
 
-/** Version of phonesec_tls_conn_config understood by this header. */
-#define PHONESEC_TLS_CONN_CONFIG_VERSION 1
+/** Version of phonesec_tls_conn_config understood by this header (2 added
+ *  handshake_timeout_ms; version 1 structs are still accepted). */
+#define PHONESEC_TLS_CONN_CONFIG_VERSION 2
 
 /** \name "inherit from the context" value for per-connection switches */
 #define PHONESEC_TLS_INHERIT (-1)
@@ -438,7 +448,7 @@ typedef struct phonesec_tls_io {
 typedef struct phonesec_tls_conn_config {
     unsigned version;           /**< PHONESEC_TLS_CONN_CONFIG_VERSION */
     /** Client: the reference identity (SIP domain, host name or IP literal):
-     *  sent as SNI (unless an IP literal), checked against the certificate
+     *  sent as SNI (unless an IP literal; without a trailing dot), checked against the certificate
      *  and the Restricted Access Domains. Required for a client unless
      *  name_validate is 0. Server: optional; when set, the client
      *  certificate's identity is checked against it. */
@@ -447,11 +457,21 @@ typedef struct phonesec_tls_conn_config {
     int name_validate;          /**< 0/1, or PHONESEC_TLS_INHERIT (default) */
     /** Transport callbacks; both NULL = feed/drain mode. */
     phonesec_tls_io io;
+    /** (version 2) Handshake deadline in milliseconds, counted from
+     *  phonesec_tls_conn_new() on the platform clock (phonesec_now_ms(), the
+     *  clock_ms_fn hook). Once it has passed without a completed handshake,
+     *  phonesec_tls_conn_handshake() (and read/write, which drive it) fail
+     *  with PHONESEC_E_TIMEOUT and the connection is failed. 0 = no deadline
+     *  (the default, and what a version 1 struct gets). Servers should set
+     *  it: a client that connects and sends nothing, or half a ClientHello,
+     *  otherwise holds its connection for ever. See
+     *  phonesec_tls_conn_next_timeout_ms(). */
+    uint32_t handshake_timeout_ms;
 } phonesec_tls_conn_config;
 
-/** Static initialiser with every default (feed/drain mode). */
+/** Static initialiser with every default (feed/drain mode, no deadline). */
 #define PHONESEC_TLS_CONN_CONFIG_INIT { PHONESEC_TLS_CONN_CONFIG_VERSION, NULL, PHONESEC_TLS_INHERIT, \
-                                        PHONESEC_TLS_INHERIT, { NULL, NULL, NULL } }
+                                        PHONESEC_TLS_INHERIT, { NULL, NULL, NULL }, 0 }
 
 /** \brief Fill *cfg with defaults (same as PHONESEC_TLS_CONN_CONFIG_INIT); NULL is ignored. */
 PHONESEC_API void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg);
@@ -459,13 +479,31 @@ PHONESEC_API void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg);
 /**
  * \brief Create a connection on ctx (client or server per the context's role).
  *
- * No byte moves until phonesec_tls_conn_handshake().
- * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, bad version, one callback
+ * No byte moves until phonesec_tls_conn_handshake(). The handshake deadline
+ * (handshake_timeout_ms) starts now.
+ *
+ * **Servers: create connections lazily, on the first byte.** A connection
+ * holds its wolfSSL object (and, once bytes move, its I/O buffers) from
+ * here until it is freed. A server under load should accept the socket,
+ * wait until it is readable, and only then create the connection (feed
+ * mode: on the first received byte), with handshake_timeout_ms set: a
+ * socket that never sends costs nothing but its descriptor (closed by the
+ * server's own accept-level timer), and a client that stops in the middle
+ * of its handshake is failed with PHONESEC_E_TIMEOUT when the deadline
+ * passes. In feed/drain mode the input buffer is allocated on the first
+ * phonesec_tls_conn_feed() and grows only as far as the largest flight
+ * needs; an established idle connection holds no I/O buffers.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, a struct version of 0 or
+ *         newer than this library knows, one callback
  *         without the other, client without reference_name while name
  *         validation is on, bad mode); PHONESEC_E_POLICY (reference_name outside the
- *         Restricted Access Domains); PHONESEC_E_STATE (a client context
+ *         Restricted Access Domains, or a client connection without
+ *         reference_name while Restricted Access Domains are set);
+ *         PHONESEC_E_STATE (a client context
  *         that would need a trust list has none and only_trusted is on; a server
- *         context without certificate); PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO
+ *         context without certificate); PHONESEC_E_NOMEM; PHONESEC_E_RANDOM (the
+ *         random source could not be opened for the connection, e.g. out of file
+ *         descriptors); PHONESEC_E_CRYPTO
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_new(phonesec_tls_ctx *ctx,
                                                              const phonesec_tls_conn_config *cfg,
@@ -519,12 +557,24 @@ PHONESEC_API void phonesec_tls_session_free(phonesec_tls_session *sess);
  *         or whose original checks fall short of this connection's policy);
  *         PHONESEC_E_EXPIRED (a certificate in the chain is outside its validity);
  *         PHONESEC_E_HANDSHAKE (protocol failure, no shared version or cipher,
- *         peer alert); PHONESEC_E_CLOSED; PHONESEC_E_IO;
+ *         peer alert); PHONESEC_E_TIMEOUT (handshake_timeout_ms passed before
+ *         the handshake completed); PHONESEC_E_CLOSED; PHONESEC_E_IO;
  *         PHONESEC_E_STATE (connection failed before, or closed);
  *         PHONESEC_E_INVAL; PHONESEC_E_NOMEM.
  *         After a failure phonesec_tls_conn_last_error() tells which check failed and why.
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_handshake(phonesec_tls_conn *conn);
+
+/**
+ * \brief Milliseconds until the handshake deadline of conn passes (the
+ *        event loop's timer: when it runs out, call
+ *        phonesec_tls_conn_handshake(), which then fails with
+ *        PHONESEC_E_TIMEOUT unless the handshake completed).
+ * \return 0 when the deadline has passed, -1 when no deadline runs (none
+ *         set, handshake completed or failed, conn NULL), else the delay
+ *         (capped at INT32_MAX)
+ */
+PHONESEC_API int64_t phonesec_tls_conn_next_timeout_ms(const phonesec_tls_conn *conn);
 
 /** \brief Whether the handshake completed successfully.
  *  \return 1 once established, 0 otherwise (or conn is NULL) */
@@ -572,7 +622,8 @@ PHONESEC_API size_t phonesec_tls_conn_pending(const phonesec_tls_conn *conn);
 /**
  * \brief Send close_notify. After it, read/write return PHONESEC_E_STATE.
  * \return PHONESEC_OK; PHONESEC_E_WOULD_BLOCK (call again); PHONESEC_E_IO;
- *         PHONESEC_E_INVAL
+ *         PHONESEC_E_NOMEM (no memory for the output buffer: close_notify
+ *         not sent); PHONESEC_E_INVAL
  */
 PHONESEC_API int phonesec_tls_conn_close(phonesec_tls_conn *conn);
 

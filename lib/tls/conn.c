@@ -4,14 +4,18 @@
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/random.h>
 
 #include "tls/tls_ctx.h"
 
@@ -52,6 +56,13 @@ struct phonesec_tls_conn {
     char ref[256];
     int has_ref;
     int mode, name_validate, only_trusted;
+    /* fail-closed policy, fixed at creation (resumption never changes it):
+     * chain_required: the handshake succeeds only with a verified chain;
+     * chain_refuses: a chain that fails verification aborts the handshake */
+    int chain_required, chain_refuses;
+    int oom; /* an allocation of ours failed inside a wolfSSL callback */
+    uint32_t hs_timeout; /* handshake deadline (ms after hs_start), 0 = none */
+    uint64_t hs_start;   /* platform clock at creation */
     /* results */
     int chain, chain_enforced, name, peer_cert, resumed;
     int chain_fail_code;
@@ -199,6 +210,33 @@ static const char *verify_error_text(int e, int *code)
     }
 }
 
+/* The leaf's validity period, checked here whatever the backend did: a
+ * pinned (non-CA) trust entry is accepted by wolfSSL as it is, dates
+ * unchecked, and is held to the same dates as a chained certificate. */
+static void leaf_dates(phonesec_tls_conn *c, const phonesec__tls_certnames *cn, const uint8_t *der, size_t len)
+{
+    int64_t nb, na, now = (int64_t)time(NULL);
+    const char *why = NULL;
+    char subj[200] = "";
+    (void)der;
+    (void)len;
+    if (phonesec__tls_cert_validity(cn, &nb, &na) != PHONESEC_OK) {
+        why = "its validity period cannot be read";
+        c->chain_fail_code = PHONESEC_E_VERIFY;
+    } else if (now > na) {
+        why = "it has expired";
+        c->chain_fail_code = PHONESEC_E_EXPIRED;
+    } else if (now < nb) {
+        why = "it is not valid yet";
+        c->chain_fail_code = PHONESEC_E_EXPIRED;
+    }
+    if (why == NULL)
+        return;
+    phonesec__tls_name_string(cn->subject, cn->subject_len, subj, sizeof subj);
+    c->chain = PHONESEC_TLS_CHECK_FAILED;
+    snprintf(c->chain_detail, sizeof c->chain_detail, "certificate at depth 0 (%s): %s", subj, why);
+}
+
 int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
     phonesec_tls_conn *c = store ? (phonesec_tls_conn *)store->userCtx : NULL;
@@ -237,17 +275,26 @@ int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
         snprintf(c->chain_detail, sizeof c->chain_detail, "certificate at depth %d (%s): %s (error %d)", depth,
                  subj, t, store->error);
     }
+    if (depth == 0 && der != NULL && dlen > 0) {
+        /* keep the leaf: never report a certificate we no longer have */
+        phonesec__free(c->peer_der);
+        c->peer_der_len = 0;
+        c->peer_der = phonesec__malloc((size_t)dlen);
+        if (c->peer_der == NULL) {
+            c->oom = 1;
+            c->peer_cert = 0;
+            return 0;
+        }
+        memcpy(c->peer_der, der, (size_t)dlen);
+        c->peer_der_len = (size_t)dlen;
+        c->peer_cert = 1;
+    }
     if (depth == 0 && have_names) {
         phonesec__tls_name_string(cn.subject, cn.subject_len, c->subject, sizeof c->subject);
         phonesec__tls_name_string(cn.issuer, cn.issuer_len, c->issuer, sizeof c->issuer);
         phonesec__tls_sans_string(&cn, c->sans, sizeof c->sans);
-        c->peer_cert = 1;
-        phonesec__free(c->peer_der);
-        c->peer_der = phonesec__malloc((size_t)dlen);
-        if (c->peer_der != NULL) {
-            memcpy(c->peer_der, der, (size_t)dlen);
-            c->peer_der_len = (size_t)dlen;
-        }
+        if (c->chain != PHONESEC_TLS_CHECK_FAILED)
+            leaf_dates(c, &cn, der, (size_t)dlen);
         if (c->chain != PHONESEC_TLS_CHECK_FAILED) {
             size_t i;
             c->chain = PHONESEC_TLS_CHECK_PASSED;
@@ -282,13 +329,12 @@ int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
                                 : "no reference identity given");
         }
     } else if (depth == 0 && !have_names) {
-        c->peer_cert = 1;
         if (c->name_validate && c->has_ref) {
             c->name = PHONESEC_TLS_CHECK_FAILED;
             snprintf(c->name_detail, sizeof c->name_detail, "the peer certificate could not be parsed");
         }
     }
-    if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->only_trusted)
+    if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->chain_refuses)
         return 0;
     if (c->name == PHONESEC_TLS_CHECK_FAILED)
         return 0;
@@ -297,6 +343,28 @@ int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* wolfSSL_new() says only NULL. Besides memory it needs the random source
+ * (wolfSSL opens /dev/urandom for every connection), so ask the random
+ * source directly and report what really failed. */
+static int new_failure(phonesec__err *e)
+{
+    WC_RNG rng;
+    int r, en;
+    errno = 0;
+    r = wc_InitRng(&rng);
+    en = errno;
+    wolfSSL_ERR_clear_error();
+    if (r == 0) {
+        wc_FreeRng(&rng);
+        return phonesec__fail(e, PHONESEC_E_NOMEM, "cannot create the wolfSSL connection (out of memory)");
+    }
+    if (r == MEMORY_E)
+        return phonesec__fail(e, PHONESEC_E_NOMEM, "out of memory while seeding the connection's random generator");
+    return phonesec__fail(e, PHONESEC_E_RANDOM, "cannot create the wolfSSL connection: the random source failed "
+                                                "(wolfCrypt %d%s)", r,
+                          en == EMFILE || en == ENFILE ? ": too many open files" : "");
+}
+
 void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg)
 {
     static const phonesec_tls_conn_config init = PHONESEC_TLS_CONN_CONFIG_INIT;
@@ -304,21 +372,29 @@ void phonesec_tls_conn_config_init(phonesec_tls_conn_config *cfg)
         *cfg = init;
 }
 
-int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *cfg, phonesec_tls_conn **out)
+/* Sizes of phonesec_tls_conn_config by struct version (sizes[0]: 1.0, forever). */
+static const size_t conn_config_sizes[] = {
+    offsetof(phonesec_tls_conn_config, io) + sizeof(phonesec_tls_io),
+    offsetof(phonesec_tls_conn_config, handshake_timeout_ms) + sizeof(uint32_t),
+};
+
+int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *ucfg, phonesec_tls_conn **out)
 {
     phonesec_tls_conn_config def;
+    const phonesec_tls_conn_config *cfg = &def;
     phonesec_tls_conn *c;
     size_t rl = 0;
     uint8_t ip[16];
 
     if (ctx == NULL || out == NULL)
         return PHONESEC_E_INVAL;
-    if (cfg == NULL) {
+    if (ucfg == NULL)
         phonesec_tls_conn_config_init(&def);
-        cfg = &def;
-    }
-    if (cfg->version != PHONESEC_TLS_CONN_CONFIG_VERSION || ((cfg->io.send == NULL) != (cfg->io.recv == NULL)))
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (version or half the callbacks)");
+    else if (phonesec__struct_in(&def, sizeof def, ucfg, conn_config_sizes, PHONESEC_TLS_CONN_CONFIG_VERSION) !=
+             PHONESEC_OK)
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config version %u", ucfg->version);
+    if ((cfg->io.send == NULL) != (cfg->io.recv == NULL))
+        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (half the callbacks)");
     if (cfg->identity_mode != PHONESEC_TLS_INHERIT && cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP &&
         cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS)
         return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "unknown identity mode %d", cfg->identity_mode);
@@ -340,6 +416,8 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
     c->name_validate = cfg->name_validate == PHONESEC_TLS_INHERIT ? ctx->cfg.name_validate : cfg->name_validate;
     c->only_trusted = ctx->cfg.only_trusted;
     c->max_depth = -1;
+    c->hs_timeout = cfg->handshake_timeout_ms;
+    c->hs_start = phonesec_now_ms();
     if (rl > 0) {
         memcpy(c->ref, cfg->reference_name, rl + 1);
         c->has_ref = 1;
@@ -351,6 +429,10 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
         if (c->name_validate && !c->has_ref)
             rc = phonesec__fail(&ctx->err, PHONESEC_E_INVAL,
                                 "a client connection needs a reference identity while name validation is on");
+        else if (!c->has_ref && ctx->n_domains > 0)
+            rc = phonesec__fail(&ctx->err, PHONESEC_E_POLICY,
+                                "Restricted Access Domains are set and the connection has no reference identity "
+                                "to check against them");
         else if (c->has_ref && phonesec_tls_ctx_domain_allowed(ctx, c->ref) != PHONESEC_OK)
             rc = phonesec__fail(&ctx->err, PHONESEC_E_POLICY,
                                 "'%s' is outside the Restricted Access Domains", c->ref);
@@ -362,18 +444,23 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
             return rc;
         }
         c->chain_enforced = c->only_trusted;
+        c->chain_required = c->chain_refuses = c->only_trusted;
     } else {
         if (ctx->chain == NULL) {
             phonesec__free(c);
             return phonesec__fail(&ctx->err, PHONESEC_E_STATE, "a server context needs a certificate");
         }
-        c->chain_enforced = c->only_trusted && ctx->cfg.client_cert != PHONESEC_TLS_CLIENT_CERT_NONE;
+        /* REQUIRE means a verified client certificate, whatever only_trusted says */
+        c->chain_required = ctx->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE;
+        c->chain_refuses = c->chain_required ||
+                           (c->only_trusted && ctx->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUEST);
+        c->chain_enforced = c->chain_refuses;
     }
     c->ssl = wolfSSL_new(ctx->w);
     if (c->ssl == NULL) {
         phonesec__free(c);
         wolfSSL_ERR_clear_error();
-        return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "cannot create the wolfSSL connection");
+        return new_failure(&ctx->err);
     }
     wolfSSL_SSLSetIORecv(c->ssl, recv_cb);
     wolfSSL_SSLSetIOSend(c->ssl, send_cb);
@@ -381,8 +468,10 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
     wolfSSL_SetIOWriteCtx(c->ssl, c);
     wolfSSL_SetCertCbCtx(c->ssl, c);
     if (c->role == PHONESEC_TLS_CLIENT) {
+        /* SNI carries the name without its trailing dot (RFC 6066 §3) */
+        size_t sl = rl > 1 && c->ref[rl - 1] == '.' ? rl - 1 : rl;
         if (c->has_ref && !phonesec__tls_ip_literal(c->ref, ip) &&
-            wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, c->ref, (unsigned short)rl) != WOLFSSL_SUCCESS) {
+            wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, c->ref, (unsigned short)sl) != WOLFSSL_SUCCESS) {
             phonesec_tls_conn_free(c);
             return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "cannot set SNI");
         }
@@ -510,7 +599,25 @@ static int finish(phonesec_tls_conn *c)
         c->chain = PHONESEC_TLS_CHECK_SKIPPED;
         c->name = PHONESEC_TLS_CHECK_SKIPPED;
     }
-    if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->only_trusted)
+    /* Fail closed where the result is judged: an anonymous suite, a peer
+     * that sent no certificate, a callback that never ran all leave the
+     * chain unverified, and only a verified chain passes where one is
+     * required (client with only_trusted; server with CLIENT_CERT_REQUIRE). */
+    if (c->chain_required && c->chain != PHONESEC_TLS_CHECK_PASSED) {
+        c->state = ST_FAILED;
+        c->chain_enforced = 1;
+        if (c->chain == PHONESEC_TLS_CHECK_FAILED)
+            c->fail_code = phonesec__fail(&c->err, c->chain_fail_code ? c->chain_fail_code : PHONESEC_E_VERIFY,
+                                          "chain check failed: %s", c->chain_detail);
+        else
+            c->fail_code = phonesec__fail(&c->err, PHONESEC_E_VERIFY, "no verified certificate chain (%s)%s",
+                                          c->peer_cert ? c->chain_detail : "the peer sent no certificate",
+                                          c->role == PHONESEC_TLS_CLIENT
+                                              ? "; only trusted certificates are accepted"
+                                              : "; a verified client certificate is required");
+        return c->fail_code;
+    }
+    if (c->chain == PHONESEC_TLS_CHECK_FAILED && !c->chain_refuses)
         phonesec__log(PHONESEC_LOG_WARN, "tls", "peer NOT verified (only-accept-trusted is off): %s", c->chain_detail);
     /* Fail closed if the identity check did not run: it runs in the verify
      * callback, which must see successful verifications too. */
@@ -531,11 +638,15 @@ static int fail(phonesec_tls_conn *c, int werr)
     char wt[WOLFSSL_MAX_ERROR_SZ];
     int code;
 
-    if (c->name == PHONESEC_TLS_CHECK_FAILED) {
+    if (c->oom) {
+        code = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory while keeping the peer certificate");
+    } else if (c->name == PHONESEC_TLS_CHECK_FAILED) {
         code = phonesec__fail(&c->err, PHONESEC_E_NAME, "identity check failed for '%s': %s", c->ref, c->name_detail);
-    } else if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->only_trusted) {
+    } else if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->chain_refuses) {
         code = phonesec__fail(&c->err, c->chain_fail_code ? c->chain_fail_code : PHONESEC_E_VERIFY,
                               "chain check failed: %s", c->chain_detail);
+    } else if (c->io_err == PHONESEC_E_NOMEM || werr == MEMORY_E || werr == MEMORY_ERROR) {
+        code = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory during the handshake");
     } else if (c->io_err != 0) {
         code = phonesec__fail(&c->err, c->io_err, "transport: %s",
                               c->io_err == PHONESEC_E_CLOSED ? "the peer closed the connection" : "I/O error");
@@ -560,6 +671,20 @@ static int fail(phonesec_tls_conn *c, int werr)
     return code;
 }
 
+static int deadline_passed(const phonesec_tls_conn *c)
+{
+    return c->hs_timeout != 0 && phonesec_now_ms() - c->hs_start >= c->hs_timeout;
+}
+
+int64_t phonesec_tls_conn_next_timeout_ms(const phonesec_tls_conn *c)
+{
+    uint64_t el;
+    if (c == NULL || c->hs_timeout == 0 || (c->state != ST_NEW && c->state != ST_HS))
+        return -1;
+    el = phonesec_now_ms() - c->hs_start;
+    return el >= c->hs_timeout ? 0 : (int64_t)(c->hs_timeout - el);
+}
+
 int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
 {
     int ret, e;
@@ -571,6 +696,13 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     case ST_CLOSED: return phonesec__fail(&c->err, PHONESEC_E_STATE, "the connection is %s",
                                          c->state == ST_FAILED ? "failed" : "closed");
     default: break;
+    }
+    if (deadline_passed(c)) {
+        c->state = ST_FAILED;
+        c->wants = 0;
+        c->fail_code = phonesec__fail(&c->err, PHONESEC_E_TIMEOUT, "the handshake did not complete within %lu ms",
+                                      (unsigned long)c->hs_timeout);
+        return c->fail_code;
     }
     c->state = ST_HS;
     c->wants = 0;
@@ -707,6 +839,8 @@ int phonesec_tls_conn_close(phonesec_tls_conn *c)
     if ((e == WOLFSSL_ERROR_WANT_WRITE || e == WOLFSSL_ERROR_WANT_READ) && c->io_err == 0)
         return PHONESEC_E_WOULD_BLOCK;
     c->state = ST_CLOSED;
+    if (c->io_err == PHONESEC_E_NOMEM)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory while sending close_notify");
     if (c->io_err != 0 && c->io_err != PHONESEC_E_CLOSED)
         return phonesec__fail(&c->err, PHONESEC_E_IO, "close_notify could not be sent");
     return PHONESEC_OK;

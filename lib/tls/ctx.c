@@ -34,9 +34,32 @@
  * Opt-in only: wolfSSL also keeps process-wide caches (its global RNG, the
  * FP-ECC point cache, the error queue) that it frees at process exit, so the
  * hook that allocated them must still be installed then. */
-static void *w_malloc(size_t n) { return phonesec__malloc(n); }
+static _Thread_local unsigned long g_w_oom; /* backend allocations refused on this thread */
+static void *w_malloc(size_t n)
+{
+    void *p = phonesec__malloc(n);
+    g_w_oom += p == NULL;
+    return p;
+}
 static void w_free(void *p) { phonesec__free(p); }
-static void *w_realloc(void *p, size_t n) { return phonesec__realloc(p, n); }
+static void *w_realloc(void *p, size_t n)
+{
+    void *q = phonesec__realloc(p, n);
+    g_w_oom += q == NULL;
+    return q;
+}
+
+/* What a failed wolfSSL load call really means: wolfSSL reports running out
+ * of memory as MEMORY_E, as a plain failure, or as the parse error of what
+ * it was reading. When an allocation failed during the call (seen through
+ * the routed allocator), or the code says memory, it is PHONESEC_E_NOMEM;
+ * otherwise the caller's code for refused material. */
+static int load_code(unsigned long oom_before, int r, int refused)
+{
+    if (r == MEMORY_E || r == MEMORY_ERROR || g_w_oom != oom_before)
+        return PHONESEC_E_NOMEM;
+    return refused;
+}
 
 static int g_tls_global;
 
@@ -320,6 +343,7 @@ static int keypair_check_once(phonesec_tls_ctx *c)
     kp_pipe a = {NULL, 0}, b = {NULL, 0};
     kp_end ce = {&b, &a}, se = {&a, &b};
     int rc = PHONESEC_E_NOMEM, i, rcs = 0, rcc = 0, es = 0, ec = 0;
+    unsigned long oom0 = g_w_oom;
 
     a.buf = phonesec__malloc(KP_CAP);
     b.buf = phonesec__malloc(KP_CAP);
@@ -333,7 +357,7 @@ static int keypair_check_once(phonesec_tls_ctx *c)
         wolfSSL_CTX_use_PrivateKey_buffer(sc, c->key, (long)c->key_len,
                                           c->key_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1) !=
             WOLFSSL_SUCCESS) {
-        rc = PHONESEC_E_PARSE;
+        rc = load_code(oom0, 0, PHONESEC_E_PARSE);
         goto out;
     }
     if (wolfSSL_CTX_check_private_key(sc) != WOLFSSL_SUCCESS) { /* catches type mismatches */
@@ -369,7 +393,7 @@ static int keypair_check_once(phonesec_tls_ctx *c)
     }
     if (rcc == WOLFSSL_SUCCESS)
         rc = PHONESEC_OK;
-    else if (ec == MEMORY_E || es == MEMORY_E || ec == MEMORY_ERROR || es == MEMORY_ERROR)
+    else if (ec == MEMORY_E || es == MEMORY_E || ec == MEMORY_ERROR || es == MEMORY_ERROR || g_w_oom != oom0)
         rc = PHONESEC_E_NOMEM;
     else
         rc = PHONESEC_E_AUTH;
@@ -420,6 +444,7 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
     char why[200];
     size_t i;
     int rc, mode;
+    unsigned long oom0 = g_w_oom;
 
     why[0] = '\0';
     w = wolfSSL_CTX_new(c->cfg.role == PHONESEC_TLS_SERVER ? wolfSSLv23_server_method()
@@ -430,6 +455,10 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
      * TLS 1.2 at most); then our range, never above that cap */
     rc = apply_ciphers(w, c->suites, c->n_suites, why, sizeof why);
     if (rc != PHONESEC_OK) {
+        if (rc == PHONESEC_E_CRYPTO && load_code(oom0, 0, rc) == PHONESEC_E_NOMEM) {
+            rc = PHONESEC_E_NOMEM;
+            snprintf(why, sizeof why, "out of memory while installing the cipher allow-list");
+        }
         rc = phonesec__fail(&c->err, rc, "%s", why);
         goto fail;
     }
@@ -461,8 +490,9 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
                                               WOLFSSL_FILETYPE_ASN1);
         if (r != WOLFSSL_SUCCESS) {
             wolf_err_text(r, why, sizeof why);
-            rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "trusted certificate '%s' refused: %s",
-                                c->trusted[i].subject, why);
+            rc = load_code(oom0, r, PHONESEC_E_CRYPTO);
+            rc = phonesec__fail(&c->err, rc, "trusted certificate '%s' %s: %s", c->trusted[i].subject,
+                                rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
             goto fail;
         }
     }
@@ -471,14 +501,18 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
         int r = wolfSSL_CTX_use_certificate_chain_buffer_format(w, c->chain, (long)c->chain_len, wf);
         if (r != WOLFSSL_SUCCESS) {
             wolf_err_text(r, why, sizeof why);
-            rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "own certificate chain refused: %s", why);
+            rc = load_code(oom0, r, PHONESEC_E_PARSE);
+            rc = phonesec__fail(&c->err, rc, "own certificate chain %s: %s",
+                                rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
             goto fail;
         }
         r = wolfSSL_CTX_use_PrivateKey_buffer(w, c->key, (long)c->key_len,
                                               c->key_pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
         if (r != WOLFSSL_SUCCESS) {
             wolf_err_text(r, why, sizeof why);
-            rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "private key refused: %s", why);
+            rc = load_code(oom0, r, PHONESEC_E_PARSE);
+            rc = phonesec__fail(&c->err, rc, "private key %s: %s",
+                                rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
             goto fail;
         }
         rc = keypair_check(c);
@@ -487,7 +521,9 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
     }
     if (c->n_crl > 0) {
         if (wolfSSL_CTX_EnableCRL(w, WOLFSSL_CRL_CHECKALL) != WOLFSSL_SUCCESS) {
-            rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "cannot enable CRL checking");
+            rc = load_code(oom0, 0, PHONESEC_E_CRYPTO);
+            rc = phonesec__fail(&c->err, rc, "cannot enable CRL checking%s",
+                                rc == PHONESEC_E_NOMEM ? " (out of memory)" : "");
             goto fail;
         }
         for (i = 0; i < c->n_crl; i++) {
@@ -495,7 +531,9 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
                                               c->crl[i].pem ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
             if (r != WOLFSSL_SUCCESS) {
                 wolf_err_text(r, why, sizeof why);
-                rc = phonesec__fail(&c->err, PHONESEC_E_PARSE, "CRL refused: %s", why);
+                rc = load_code(oom0, r, PHONESEC_E_PARSE);
+                rc = phonesec__fail(&c->err, rc, "CRL %s: %s",
+                                    rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
                 goto fail;
             }
         }

@@ -188,6 +188,8 @@ int phonesec__tls_cert_names(const uint8_t *der, size_t len, phonesec__tls_certn
         return PHONESEC_E_PARSE;
     if (der_expect(&t, 0x30, &v, &l) != 0) /* validity */
         return PHONESEC_E_PARSE;
+    out->validity = v;
+    out->validity_len = l;
     if (der_next(&t, &tag, &v, &l, &start) != 0 || tag != 0x30) /* subject */
         return PHONESEC_E_PARSE;
     out->subject = start;
@@ -272,6 +274,75 @@ int phonesec__tls_san_next(const phonesec__tls_certnames *cn, size_t *pos, int *
     *type = tag & 0x1f;
     *pos = (size_t)(r.p - cn->san);
     return 1;
+}
+
+/* ---------------------------------------------------------------- validity */
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's
+ * days_from_civil), so no timegm() and no time zone is involved. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const uint8_t *p, size_t n, unsigned *out)
+{
+    size_t i;
+    *out = 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        *out = *out * 10 + (unsigned)(p[i] - '0');
+    }
+    return 0;
+}
+
+/* RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY >= 50 is 19YY) or
+ * GeneralizedTime YYYYMMDDHHMMSSZ; nothing else is accepted. */
+static int der_time(der_rd *r, int64_t *out)
+{
+    const uint8_t *v;
+    size_t l, yl;
+    uint8_t tag;
+    unsigned y, mo, d, h, mi, se;
+    static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (der_next(r, &tag, &v, &l, NULL) != 0)
+        return -1;
+    if (tag == 0x17 && l == 13)
+        yl = 2;
+    else if (tag == 0x18 && l == 15)
+        yl = 4;
+    else
+        return -1;
+    if (v[l - 1] != 'Z' || digits(v, yl, &y) != 0 || digits(v + yl, 2, &mo) != 0 ||
+        digits(v + yl + 2, 2, &d) != 0 || digits(v + yl + 4, 2, &h) != 0 || digits(v + yl + 6, 2, &mi) != 0 ||
+        digits(v + yl + 8, 2, &se) != 0)
+        return -1;
+    if (yl == 2)
+        y += y >= 50 ? 1900 : 2000;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return -1;
+    *out = days_from_civil((int64_t)y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + (int64_t)se;
+    return 0;
+}
+
+int phonesec__tls_cert_validity(const phonesec__tls_certnames *cn, int64_t *not_before, int64_t *not_after)
+{
+    der_rd r;
+    if (cn == NULL || cn->validity == NULL)
+        return PHONESEC_E_PARSE;
+    r.p = cn->validity;
+    r.end = cn->validity + cn->validity_len;
+    if (der_time(&r, not_before) != 0 || der_time(&r, not_after) != 0 || r.p != r.end)
+        return PHONESEC_E_PARSE;
+    return PHONESEC_OK;
 }
 
 /* ---------------------------------------------------------------- matching */

@@ -33,7 +33,14 @@ typedef struct phonesec__tls_certnames {
     size_t n_san;
     int is_ca; /* basicConstraints cA TRUE */
     size_t n_cn; /* number of CNs in the subject (several: none is used for matching) */
+    const uint8_t *validity; /* content of the Validity SEQUENCE */
+    size_t validity_len;
 } phonesec__tls_certnames;
+
+/* notBefore / notAfter as seconds since 1970-01-01 UTC (UTCTime or
+ * GeneralizedTime in the RFC 5280 form only). PHONESEC_OK or PHONESEC_E_PARSE. */
+PHONESEC__INTERNAL int phonesec__tls_cert_validity(const phonesec__tls_certnames *cn, int64_t *not_before,
+                                                   int64_t *not_after);
 
 /* Parse a DER certificate far enough for identity checks.
  * PHONESEC_OK, PHONESEC_E_PARSE, PHONESEC_E_LIMIT (too many SANs). */
