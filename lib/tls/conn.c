@@ -76,6 +76,7 @@ struct phonesec_tls_conn {
 };
 
 static int session_copy(phonesec_tls_conn *c, const phonesec_tls_session *src, phonesec_tls_session **out);
+static int peer_sent_cert(phonesec_tls_conn *c);
 
 /* Bounded copy, always NUL-terminated (truncates). */
 static void scopy(char *dst, size_t cap, const char *src)
@@ -900,6 +901,8 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
         wolfSSL_ERR_clear_error();
         return PHONESEC_E_WOULD_BLOCK;
     }
+    if (c->peer_cert && !peer_sent_cert(c))
+        c->peer_cert = 0; /* an empty Certificate message is no certificate */
     return fail(c, e);
 }
 
