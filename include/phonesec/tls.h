@@ -110,7 +110,8 @@ extern "C" {
  *   certificate; a resumed connection reports them and is checked against
  *   its own policy (client certificate required, chain, reference name).
  *   A session that falls short is not resumed: a full handshake follows
- *   (TLS 1.2 tickets with wolfSSL 5.5.4: the attempt fails instead, and
+ *   (except that a wolfSSL 5.5.4 client, this library's included, cannot
+ *   fall back after its TLS 1.2 ticket is refused: that attempt fails, and
  *   the next one, without the session, is a full handshake).
  * - phonesec_tls_conn_get_session() never returns a session that cannot
  *   resume (see there).

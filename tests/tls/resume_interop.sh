@@ -49,9 +49,32 @@ run_mode() {
   else bad "$name: cross-context resumption" $log; fi
 }
 
+# B asks for no certificate either: another context with the same policy
+# gives s_client a full handshake (wolfSSL's own client cannot fall back
+# after a refused TLS 1.2 ticket; OpenSSL can)
+run_same_policy() {
+  local name=$1 pflags=$2 cflags=$3 log=$W/peer-same-$1.log
+  local A B
+  A=$(freeport); B=$(freeport)
+  "$PEER" $C/server.crt $C/server.key $C/ca.crt $A $B 2 $pflags bnone > $log 2>&1 & PID=$!
+  waitlog $log listening || { bad "$name: peer did not start" $log; return; }
+  echo | timeout 10 openssl s_client -connect 127.0.0.1:$A -CAfile $C/ca.crt -ign_eof $cflags -sess_out $W/s-$name.sess \
+    > $W/same-$name-full.out 2>&1
+  echo | timeout 10 openssl s_client -connect 127.0.0.1:$B -CAfile $C/ca.crt -ign_eof $cflags -sess_in $W/s-$name.sess \
+    > $W/same-$name-b.out 2>&1
+  wait $PID; PID=
+  if sed -n 3p $log | grep -q '^B rc=success resumed=0' && grep -q '^New' $W/same-$name-b.out &&
+     grep -q 'hello B' $W/same-$name-b.out; then
+    ok "$name: another context with the same policy: not resumed, a full handshake instead"
+  else bad "$name: same-policy context" $W/same-$name-b.out; cat $log; fi
+}
+
 run_mode tls13 "" "-tls1_3"
 run_mode tls12-ticket "tls12" "-tls1_2"
 run_mode tls12-sessionid "tls12 notickets" "-tls1_2 -no_ticket"
+run_same_policy tls13 "" "-tls1_3"
+run_same_policy tls12-ticket "tls12" "-tls1_2"
+run_same_policy tls12-sessionid "tls12 notickets" "-tls1_2 -no_ticket"
 
 echo "passed $PASS, failed $FAIL"
 [ $FAIL -eq 0 ]

@@ -4,7 +4,7 @@
  * the resumption interop test (resume_interop.sh): openssl s_client saves a
  * session from A (-sess_out) and offers it to B (-sess_in).
  *
- * usage: resume_peer CERT KEY CA PORT_A PORT_B COUNT [tls12] [notickets]
+ * usage: resume_peer CERT KEY CA PORT_A PORT_B COUNT [tls12] [notickets] [bnone]
  * Prints one line per connection:
  *   A|B rc=<error name> resumed=<0|1> peer_cert=<0|1> subject=<...>
  * then answers "hello <A|B>\n" on success. Exits after COUNT connections. */
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 {
     phonesec_tls_ctx *ctx[2];
     struct pollfd p[2];
-    int lfd[2], count, i, tls12 = 0, tickets = 1;
+    int lfd[2], count, i, tls12 = 0, tickets = 1, b_none = 0;
     if (argc < 7) {
         fprintf(stderr, "usage: resume_peer CERT KEY CA PORT_A PORT_B COUNT [tls12] [notickets]\n");
         return 2;
@@ -87,10 +87,12 @@ int main(int argc, char **argv)
             tls12 = 1;
         else if (strcmp(argv[i], "notickets") == 0)
             tickets = 0;
+        else if (strcmp(argv[i], "bnone") == 0)
+            b_none = 1; /* B asks for no client certificate either: another context, same policy */
     }
     count = atoi(argv[6]);
     ctx[0] = server(PHONESEC_TLS_CLIENT_CERT_NONE, tls12, tickets, argv);
-    ctx[1] = server(PHONESEC_TLS_CLIENT_CERT_REQUIRE, tls12, tickets, argv);
+    ctx[1] = server(b_none ? PHONESEC_TLS_CLIENT_CERT_NONE : PHONESEC_TLS_CLIENT_CERT_REQUIRE, tls12, tickets, argv);
     lfd[0] = listen_on((unsigned)atoi(argv[4]));
     lfd[1] = listen_on((unsigned)atoi(argv[5]));
     if (ctx[0] == NULL || ctx[1] == NULL || lfd[0] < 0 || lfd[1] < 0)

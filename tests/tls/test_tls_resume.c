@@ -150,11 +150,12 @@ static const struct {
 #define N_MODES (sizeof modes / sizeof modes[0])
 
 /* A session the server must not resume: never resumed. Where a full
- * handshake would pass, it passes, except with TLS 1.2 tickets: wolfSSL
- * 5.5.4 cannot fall back to a full handshake after the server refuses a
- * TLS 1.2 ticket (the client sees an unexpected message), so there the
+ * handshake would pass, it passes, except with TLS 1.2 tickets: a wolfSSL
+ * 5.5.4 client cannot fall back to a full handshake after the server
+ * refuses its TLS 1.2 ticket (it sees an unexpected message), so there the
  * refusal ends the attempt; the next one, without the session, is a full
- * handshake (checked by the callers). */
+ * handshake (checked by the callers). An OpenSSL client gets the full
+ * handshake (tests/tls/resume_interop.sh, run_same_policy). */
 static int is_v12_ticket(size_t m)
 {
     return modes[m].v == V12 && modes[m].tickets;

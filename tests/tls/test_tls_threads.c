@@ -157,19 +157,19 @@ static void run(int threads, int per_thread)
 static void test_threads_2(void **state)
 {
     (void)state;
-    run(2, 30);
+    run(2, 12);
 }
 
 static void test_threads_8(void **state)
 {
     (void)state;
-    run(8, 10);
+    run(8, 4);
 }
 
 static void test_threads_32(void **state)
 {
     (void)state;
-    run(32, 3);
+    run(32, 2);
 }
 
 /* Connections outlive their contexts: both contexts are freed between
