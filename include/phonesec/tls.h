@@ -28,7 +28,10 @@ extern "C" {
  *   Restricted Access Domains. Every change is atomic: the context is rebuilt
  *   behind the scenes and a failed change leaves the previous configuration
  *   working. Connections already made keep the configuration they were made
- *   with.
+ *   with. Besides the codes each call lists, any change may fail with
+ *   PHONESEC_E_NOMEM, and a change of a server context with tickets on with
+ *   PHONESEC_E_RANDOM (no random bytes for its new ticket key); the context
+ *   is then unchanged.
  * - **phonesec_tls_conn**: one TLS connection. It never owns a socket. Bytes
  *   move either through caller callbacks (phonesec_tls_io) or, when no
  *   callbacks are given, by feeding received bytes in
