@@ -479,6 +479,66 @@ static void test_resumption_chains_every_order(void **state)
     }
 }
 
+/* Fail the N-th allocation (the library's own, through the platform hook)
+ * in a resumed mutual-TLS handshake, for every N until one completes: no
+ * crash, no leak, and no wrong success (a server connection that succeeds
+ * reports the verified client certificate, resumed or not). */
+static void test_resumption_out_of_memory(void **state)
+{
+    size_t m;
+    (void)state;
+    for (m = 0; m < N_MODES; m++) {
+        long n, base, tried = 0;
+        int completed = 0;
+        for (n = 1; n < 500 && !completed; n++) {
+            phonesec_tls_ctx *sc, *cc;
+            phonesec_tls_session *sess;
+            phonesec_tls_conn *c = NULL, *s = NULL;
+            phonesec_tls_conn_config k;
+            phonesec_tls_info si;
+            int rc, rs = -1;
+            base = test_alloc_live;
+            sc = srv(modes[m].v, modes[m].tickets, PHONESEC_TLS_CLIENT_CERT_REQUIRE);
+            cc = cli(modes[m].v, "client");
+            sess = full(cc, sc, NULL);
+            test_alloc_calls = 0;
+            test_alloc_fail_at = n;
+            phonesec_tls_conn_config_init(&k);
+            k.reference_name = "sip.example.com";
+            rc = phonesec_tls_conn_new(cc, &k, &c);
+            if (rc == PHONESEC_OK)
+                rc = phonesec_tls_conn_set_session(c, sess);
+            if (rc == PHONESEC_OK)
+                rc = phonesec_tls_conn_new(sc, NULL, &s);
+            if (rc == PHONESEC_OK) {
+                rc = pump(c, s, &rs);
+                memset(&si, 0, sizeof si);
+                assert_int_equal(phonesec_tls_conn_info(s, &si), PHONESEC_OK);
+                if (rs == PHONESEC_OK) {
+                    assert_int_equal(si.peer_cert, 1);
+                    assert_int_equal(si.chain, PHONESEC_TLS_CHECK_PASSED);
+                    assert_string_equal(si.peer_subject, "CN=phone1.example.com");
+                }
+                if (rc == PHONESEC_OK && rs == PHONESEC_OK && test_alloc_calls < n)
+                    completed = 1;
+            } else {
+                assert_true(rc == PHONESEC_E_NOMEM);
+            }
+            test_alloc_fail_at = 0;
+            tried++;
+            phonesec_tls_conn_free(c);
+            phonesec_tls_conn_free(s);
+            phonesec_tls_session_free(sess);
+            phonesec_tls_ctx_free(sc);
+            phonesec_tls_ctx_free(cc);
+            if (test_alloc_live != base)
+                fail_msg("%s: leak at n=%ld: %ld blocks", modes[m].name, n, test_alloc_live - base);
+        }
+        print_message("%s: %ld failure points tried\n", modes[m].name, tried - 1);
+        assert_true(completed);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_resumed_reports_full_handshake),
         cmocka_unit_test(test_request_mode_no_cert_claimed),
         cmocka_unit_test(test_resumption_chains_every_order),
+        cmocka_unit_test(test_resumption_out_of_memory),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
