@@ -112,6 +112,8 @@ extern "C" {
  *   server remembers each session's full-handshake verdicts and client
  *   certificate; a resumed connection reports them and is checked against
  *   its own policy (client certificate required, chain, reference name).
+ *   A server remembers the last 1,024 sessions of each configuration
+ *   snapshot; an older one makes a full handshake.
  *   A session that falls short is not resumed: a full handshake follows
  *   (except that a wolfSSL 5.5.4 client, this library's included, cannot
  *   fall back after its TLS 1.2 ticket is refused: that attempt fails, and
