@@ -28,7 +28,10 @@ extern "C" {
  *   Restricted Access Domains. Every change is atomic: the context is rebuilt
  *   behind the scenes and a failed change leaves the previous configuration
  *   working. Connections already made keep the configuration they were made
- *   with.
+ *   with. Besides the codes each call lists, any change may fail with
+ *   PHONESEC_E_NOMEM, and a change of a server context with tickets on with
+ *   PHONESEC_E_RANDOM (no random bytes for its new ticket key); the context
+ *   is then unchanged.
  * - **phonesec_tls_conn**: one TLS connection. It never owns a socket. Bytes
  *   move either through caller callbacks (phonesec_tls_io) or, when no
  *   callbacks are given, by feeding received bytes in
@@ -76,11 +79,47 @@ extern "C" {
  * whatever phonesec_tls_conn_drain() returns, after every call.
  *
  * ## Threads
- * A context may be shared by connections used from different threads only
- * while nobody changes the context; a connection is used by one thread at a
- * time. Context changes (trust list, certificate ...) are not thread-safe
- * against each other. The first phonesec_tls_ctx_new() initialises wolfSSL
- * once for the process: make it before starting threads that create contexts.
+ * - A context may be shared by any number of threads: they may create
+ *   connections on it and run them while another thread changes the context
+ *   (trust list, certificate, CRL, ciphers, only_trusted, restricted
+ *   domains). Every change builds a new configuration snapshot aside
+ *   (wolfSSL context, copy of the trust list, policy, generation number)
+ *   and swaps it in atomically; a failed change leaves the old one. A
+ *   connection takes a reference to the snapshot current when
+ *   phonesec_tls_conn_new() runs and keeps it until phonesec_tls_conn_free():
+ *   its checks (the verify callback included) read that snapshot, never the
+ *   live context. Changes are serialised against each other by the context.
+ * - Connection creation only reads the context. A failure of
+ *   phonesec_tls_conn_new() is recorded for phonesec_tls_ctx_last_error() in
+ *   a slot of its own (under the context's lock; with several threads it is
+ *   whichever failed last); everything after creation is reported on the
+ *   connection (phonesec_tls_conn_last_error()).
+ * - phonesec_tls_ctx_free() may be called while connections made from the
+ *   context are still alive (they keep their snapshot), but not while
+ *   another thread is still inside a call on the context.
+ * - A connection, and a session object, are used by one thread at a time.
+ * - The first phonesec_tls_ctx_new() initialises wolfSSL once for the
+ *   process: make it before starting threads that create contexts.
+ *
+ * ## Sessions and resumption
+ * - Every configuration change starts a new generation of the context.
+ *   A client session records the context and generation that made it;
+ *   phonesec_tls_conn_set_session() refuses (PHONESEC_E_EXPIRED) a session of
+ *   another context or an older generation.
+ * - A server resumes only sessions made by the same context in the same
+ *   generation: session IDs from the snapshot's own cache (never wolfSSL's
+ *   process-wide one), tickets sealed with the snapshot's own key. The
+ *   server remembers each session's full-handshake verdicts and client
+ *   certificate; a resumed connection reports them and is checked against
+ *   its own policy (client certificate required, chain, reference name).
+ *   A server remembers the last 1,024 sessions of each configuration
+ *   snapshot; an older one makes a full handshake.
+ *   A session that falls short is not resumed: a full handshake follows
+ *   (except that a wolfSSL 5.5.4 client, this library's included, cannot
+ *   fall back after its TLS 1.2 ticket is refused: that attempt fails, and
+ *   the next one, without the session, is a full handshake).
+ * - phonesec_tls_conn_get_session() never returns a session that cannot
+ *   resume (see there).
  */
 
 /** \name Roles
@@ -200,7 +239,8 @@ typedef struct phonesec_tls_session phonesec_tls_session;
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out);
 
-/** \brief Free a context (NULL is a no-op). Connections made from it must be freed first. */
+/** \brief Free a context (NULL is a no-op). Connections made from it may outlive it: each keeps
+ *  the configuration snapshot it was made with. No other thread may be inside a call on ctx. */
 PHONESEC_API void phonesec_tls_ctx_free(phonesec_tls_ctx *ctx);
 
 /**
@@ -524,6 +564,10 @@ PHONESEC_API void phonesec_tls_conn_free(phonesec_tls_conn *conn);
  *         for another reference identity or identity mode, or its full
  *         handshake did not pass a check this connection requires: chain
  *         verification with only_trusted on, or the name check: not offered);
+ *         PHONESEC_E_EXPIRED (the session was made by another context, or
+ *         under an older configuration of this one: any trust list, CRL,
+ *         certificate, only_trusted, restricted-domain or cipher change since;
+ *         not offered, the handshake will be a full one: drop the session);
  *         PHONESEC_E_CRYPTO (unusable session); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_set_session(phonesec_tls_conn *conn,
@@ -534,10 +578,14 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_set_session(phonesec_tls
  *
  * With TLS 1.3 the ticket arrives after the handshake: call this after at
  * least one phonesec_tls_conn_read() (even one returning WOULD_BLOCK) has run.
+ * It never returns a session that cannot resume: before the first TLS 1.3
+ * ticket it returns PHONESEC_E_NOT_FOUND; on a resumed TLS 1.3 connection
+ * whose new ticket has not been read yet it returns a copy of the session
+ * that was offered (which just resumed).
  * \param out set to a new session the caller frees with phonesec_tls_session_free()
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (handshake not
  *         done, or server connection); PHONESEC_E_NOT_FOUND (the server gave
- *         nothing resumable); PHONESEC_E_NOMEM
+ *         nothing resumable, or no TLS 1.3 ticket has been read yet); PHONESEC_E_NOMEM
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_get_session(phonesec_tls_conn *conn,
                                                                      phonesec_tls_session **out);

@@ -16,6 +16,8 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/random.h>
+#include <wolfssl/wolfcrypt/chacha20_poly1305.h>
+#include <wolfssl/wolfcrypt/sha256.h>
 
 #include "tls/tls_ctx.h"
 
@@ -31,6 +33,7 @@ enum { ST_NEW, ST_HS, ST_EST, ST_CLOSED, ST_FAILED };
 struct phonesec_tls_session {
     uint8_t *der; /* wolfSSL_i2d_SSL_SESSION (secret: wiped) */
     size_t len;
+    uint64_t ctx_id, gen; /* the context configuration that made it */
     char ref[256];
     int mode;
     int chain, chain_enforced, name, peer_cert;
@@ -39,7 +42,7 @@ struct phonesec_tls_session {
 
 struct phonesec_tls_conn {
     phonesec__err err;
-    phonesec_tls_ctx *ctx;
+    phonesec__tls_snap *snap; /* the configuration this connection runs with (a reference) */
     WOLFSSL *ssl;
     phonesec_tls_io io;
     int feed;
@@ -75,8 +78,16 @@ struct phonesec_tls_conn {
     char proto_name[16], suite_name[80];
     uint8_t *peer_der;
     size_t peer_der_len;
-    phonesec_tls_session *offered; /* verdicts of the session offered for resumption */
+    phonesec_tls_session *offered; /* the session offered for resumption (with its verdicts) */
+    uint8_t offered_ticket[32];    /* SHA-256 of its ticket (client) */
+    int offered_has_ticket;
+    phonesec__tls_srec srec; /* server: the record of the session a ticket named */
+    int have_srec;
+    int ticket_issued; /* server: a ticket carries this session */
 };
+
+static int session_copy(phonesec_tls_conn *c, const phonesec_tls_session *src, phonesec_tls_session **out);
+static int peer_sent_cert(phonesec_tls_conn *c);
 
 /* Bounded copy, always NUL-terminated (truncates). */
 static void scopy(char *dst, size_t cap, const char *src)
@@ -299,9 +310,9 @@ int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
             size_t i;
             c->chain = PHONESEC_TLS_CHECK_PASSED;
             snprintf(c->anchor, sizeof c->anchor, "(a trusted certificate)");
-            for (i = 0; i < c->ctx->n_trusted; i++) {
+            for (i = 0; i < c->snap->n_trusted; i++) {
                 phonesec__tls_certnames tn;
-                const phonesec__tls_trusted *t = &c->ctx->trusted[i];
+                const phonesec__tls_trusted *t = &c->snap->trusted[i];
                 if (phonesec__tls_cert_names(t->der, t->len, &tn) != PHONESEC_OK)
                     continue;
                 if ((tn.subject_len == c->top_issuer_len &&
@@ -346,7 +357,7 @@ int phonesec__tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 /* wolfSSL_new() says only NULL. Besides memory it needs the random source
  * (wolfSSL opens /dev/urandom for every connection), so ask the random
  * source directly and report what really failed. */
-static int new_failure(phonesec__err *e)
+static int new_failure(phonesec_tls_ctx *ctx)
 {
     WC_RNG rng;
     int r, en;
@@ -356,11 +367,11 @@ static int new_failure(phonesec__err *e)
     wolfSSL_ERR_clear_error();
     if (r == 0) {
         wc_FreeRng(&rng);
-        return phonesec__fail(e, PHONESEC_E_NOMEM, "cannot create the wolfSSL connection (out of memory)");
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_NOMEM, "cannot create the wolfSSL connection (out of memory)");
     }
     if (r == MEMORY_E)
-        return phonesec__fail(e, PHONESEC_E_NOMEM, "out of memory while seeding the connection's random generator");
-    return phonesec__fail(e, PHONESEC_E_RANDOM, "cannot create the wolfSSL connection: the random source failed "
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_NOMEM, "out of memory while seeding the connection's random generator");
+    return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_RANDOM, "cannot create the wolfSSL connection: the random source failed "
                                                 "(wolfCrypt %d%s)", r,
                           en == EMFILE || en == ENFILE ? ": too many open files" : "");
 }
@@ -378,11 +389,16 @@ static const size_t conn_config_sizes[] = {
     offsetof(phonesec_tls_conn_config, handshake_timeout_ms) + sizeof(uint32_t),
 };
 
+/* Connection creation only reads the context: it takes a reference to the
+ * current snapshot and works from that. A failure is recorded in the
+ * context's connection-creation slot (never its configuration error), and
+ * everything after creation stays on the connection. */
 int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config *ucfg, phonesec_tls_conn **out)
 {
     phonesec_tls_conn_config def;
     const phonesec_tls_conn_config *cfg = &def;
     phonesec_tls_conn *c;
+    phonesec__tls_snap *snap;
     size_t rl = 0;
     uint8_t ip[16];
 
@@ -392,29 +408,31 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
         phonesec_tls_conn_config_init(&def);
     else if (phonesec__struct_in(&def, sizeof def, ucfg, conn_config_sizes, PHONESEC_TLS_CONN_CONFIG_VERSION) !=
              PHONESEC_OK)
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config version %u", ucfg->version);
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL, "bad connection config version %u", ucfg->version);
     if ((cfg->io.send == NULL) != (cfg->io.recv == NULL))
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "bad connection config (half the callbacks)");
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL, "bad connection config (half the callbacks)");
     if (cfg->identity_mode != PHONESEC_TLS_INHERIT && cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP &&
         cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS)
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "unknown identity mode %d", cfg->identity_mode);
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL, "unknown identity mode %d", cfg->identity_mode);
     if (cfg->name_validate != PHONESEC_TLS_INHERIT && cfg->name_validate != 0 && cfg->name_validate != 1)
-        return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "name_validate must be 0, 1 or PHONESEC_TLS_INHERIT");
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL,
+                                           "name_validate must be 0, 1 or PHONESEC_TLS_INHERIT");
     if (cfg->reference_name != NULL) {
         rl = strlen(cfg->reference_name);
         if (rl == 0 || rl >= 256)
-            return phonesec__fail(&ctx->err, PHONESEC_E_INVAL, "reference name empty or too long");
+            return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL, "reference name empty or too long");
     }
     c = phonesec__calloc(1, sizeof *c);
     if (c == NULL)
-        return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "out of memory");
-    c->ctx = ctx;
-    c->role = ctx->cfg.role;
+        return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_NOMEM, "out of memory");
+    snap = phonesec__tls_snap_get(ctx);
+    c->snap = snap;
+    c->role = snap->role;
     c->io = cfg->io;
     c->feed = cfg->io.send == NULL;
-    c->mode = cfg->identity_mode == PHONESEC_TLS_INHERIT ? ctx->cfg.identity_mode : cfg->identity_mode;
-    c->name_validate = cfg->name_validate == PHONESEC_TLS_INHERIT ? ctx->cfg.name_validate : cfg->name_validate;
-    c->only_trusted = ctx->cfg.only_trusted;
+    c->mode = cfg->identity_mode == PHONESEC_TLS_INHERIT ? snap->identity_mode : cfg->identity_mode;
+    c->name_validate = cfg->name_validate == PHONESEC_TLS_INHERIT ? snap->name_validate : cfg->name_validate;
+    c->only_trusted = snap->only_trusted;
     c->max_depth = -1;
     c->hs_timeout = cfg->handshake_timeout_ms;
     c->hs_start = phonesec_now_ms();
@@ -427,40 +445,40 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
     if (c->role == PHONESEC_TLS_CLIENT) {
         int rc = PHONESEC_OK;
         if (c->name_validate && !c->has_ref)
-            rc = phonesec__fail(&ctx->err, PHONESEC_E_INVAL,
-                                "a client connection needs a reference identity while name validation is on");
-        else if (!c->has_ref && ctx->n_domains > 0)
-            rc = phonesec__fail(&ctx->err, PHONESEC_E_POLICY,
-                                "Restricted Access Domains are set and the connection has no reference identity "
-                                "to check against them");
-        else if (c->has_ref && phonesec_tls_ctx_domain_allowed(ctx, c->ref) != PHONESEC_OK)
-            rc = phonesec__fail(&ctx->err, PHONESEC_E_POLICY,
-                                "'%s' is outside the Restricted Access Domains", c->ref);
-        else if (c->only_trusted && ctx->n_trusted == 0)
-            rc = phonesec__fail(&ctx->err, PHONESEC_E_STATE,
-                                "the trust list is empty and only trusted certificates are accepted");
+            rc = phonesec__tls_conn_new_fail(ctx, PHONESEC_E_INVAL, "a client connection needs a reference "
+                                                                    "identity while name validation is on");
+        else if (!c->has_ref && snap->n_domains > 0)
+            rc = phonesec__tls_conn_new_fail(ctx, PHONESEC_E_POLICY,
+                                             "Restricted Access Domains are set and the connection has no "
+                                             "reference identity to check against them");
+        else if (c->has_ref && phonesec__tls_snap_domain_allowed(snap, c->ref) != PHONESEC_OK)
+            rc = phonesec__tls_conn_new_fail(ctx, PHONESEC_E_POLICY,
+                                             "'%s' is outside the Restricted Access Domains", c->ref);
+        else if (c->only_trusted && snap->n_trusted == 0)
+            rc = phonesec__tls_conn_new_fail(ctx, PHONESEC_E_STATE, "the trust list is empty and only trusted "
+                                                                    "certificates are accepted");
         if (rc != PHONESEC_OK) {
-            phonesec__free(c);
+            phonesec_tls_conn_free(c);
             return rc;
         }
         c->chain_enforced = c->only_trusted;
         c->chain_required = c->chain_refuses = c->only_trusted;
     } else {
-        if (ctx->chain == NULL) {
-            phonesec__free(c);
-            return phonesec__fail(&ctx->err, PHONESEC_E_STATE, "a server context needs a certificate");
+        if (!snap->has_cert) {
+            phonesec_tls_conn_free(c);
+            return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_STATE, "a server context needs a certificate");
         }
         /* REQUIRE means a verified client certificate, whatever only_trusted says */
-        c->chain_required = ctx->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE;
+        c->chain_required = snap->client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE;
         c->chain_refuses = c->chain_required ||
-                           (c->only_trusted && ctx->cfg.client_cert == PHONESEC_TLS_CLIENT_CERT_REQUEST);
+                           (c->only_trusted && snap->client_cert == PHONESEC_TLS_CLIENT_CERT_REQUEST);
         c->chain_enforced = c->chain_refuses;
     }
-    c->ssl = wolfSSL_new(ctx->w);
+    c->ssl = wolfSSL_new(snap->w);
     if (c->ssl == NULL) {
-        phonesec__free(c);
+        phonesec_tls_conn_free(c);
         wolfSSL_ERR_clear_error();
-        return new_failure(&ctx->err);
+        return new_failure(ctx);
     }
     wolfSSL_SSLSetIORecv(c->ssl, recv_cb);
     wolfSSL_SSLSetIOSend(c->ssl, send_cb);
@@ -473,12 +491,11 @@ int phonesec_tls_conn_new(phonesec_tls_ctx *ctx, const phonesec_tls_conn_config 
         if (c->has_ref && !phonesec__tls_ip_literal(c->ref, ip) &&
             wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, c->ref, (unsigned short)sl) != WOLFSSL_SUCCESS) {
             phonesec_tls_conn_free(c);
-            return phonesec__fail(&ctx->err, PHONESEC_E_NOMEM, "cannot set SNI");
+            return phonesec__tls_conn_new_fail(ctx, PHONESEC_E_NOMEM, "cannot set SNI");
         }
-        if (ctx->cfg.session_tickets)
+        if (snap->session_tickets)
             wolfSSL_UseSessionTicket(c->ssl);
     }
-    phonesec__err_clear(&ctx->err);
     *out = c;
     return PHONESEC_OK;
 }
@@ -502,6 +519,8 @@ void phonesec_tls_conn_free(phonesec_tls_conn *c)
     phonesec__free(c->out);
     phonesec__free(c->peer_der);
     session_free(c->offered);
+    phonesec__tls_srec_clear(&c->srec);
+    phonesec__tls_snap_put(c->snap);
     phonesec__free(c);
 }
 
@@ -552,6 +571,290 @@ static const char *session_policy_gap(const phonesec_tls_conn *c, int chain, int
     return NULL;
 }
 
+/* ---------------------------------------------------------------- server sessions */
+
+/* Did the peer really send a certificate? (wolfSSL may call the verify
+ * callback at depth 0 without one: REQUEST mode, nothing sent.) */
+static int peer_sent_cert(phonesec_tls_conn *c)
+{
+    WOLFSSL_X509_CHAIN *ch;
+    if (c->peer_der != NULL)
+        return 1;
+    ch = wolfSSL_get_peer_chain(c->ssl);
+    return ch != NULL && wolfSSL_get_chain_count(ch) > 0;
+}
+
+/* The verdicts of this connection's full handshake, as a server record. */
+static void srec_from_conn(phonesec_tls_conn *c, phonesec__tls_srec *r)
+{
+    memset(r, 0, sizeof *r);
+    r->peer_cert = peer_sent_cert(c);
+    r->chain = r->peer_cert ? c->chain : PHONESEC_TLS_CHECK_SKIPPED;
+    r->chain_fail_code = c->chain_fail_code;
+    scopy(r->anchor, sizeof r->anchor, r->chain == PHONESEC_TLS_CHECK_PASSED ? c->anchor : "");
+    r->peer_der = c->peer_der; /* borrowed: phonesec__tls_srec_add copies it */
+    r->peer_der_len = c->peer_der_len;
+}
+
+/* May a session with these full-handshake verdicts stand in for a full
+ * handshake on this server connection? NULL when it may, else why not;
+ * *code is the error a full handshake would have given. The name check is
+ * made again, against this connection's reference name. */
+static const char *srec_policy_gap(phonesec_tls_conn *c, const phonesec__tls_srec *r, int *code, char *why,
+                                   size_t why_cap)
+{
+    *code = PHONESEC_E_POLICY;
+    if (c->snap->client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE && !r->peer_cert)
+        return "the full handshake had no client certificate, and one is required";
+    if (r->peer_cert && r->chain != PHONESEC_TLS_CHECK_PASSED &&
+        (c->only_trusted || c->snap->client_cert == PHONESEC_TLS_CLIENT_CERT_REQUIRE)) {
+        *code = r->chain_fail_code ? r->chain_fail_code : PHONESEC_E_VERIFY;
+        return "the client certificate was not verified on the full handshake";
+    }
+    if (c->name_validate && c->has_ref) {
+        phonesec__tls_certnames cn;
+        *code = PHONESEC_E_NAME;
+        if (r->peer_der == NULL || phonesec__tls_cert_names(r->peer_der, r->peer_der_len, &cn) != PHONESEC_OK)
+            return "no client certificate to check the reference name against";
+        if (phonesec__tls_match(&cn, c->mode, c->ref, why, why_cap) != PHONESEC_OK)
+            return why;
+    }
+    return NULL;
+}
+
+/* Session tickets of a server snapshot: ChaCha20-Poly1305 under the
+ * snapshot's own random key; the key_name is the snapshot's random tag and
+ * the number of the record holding the full handshake's verdicts. A ticket
+ * of another context or configuration generation, or whose record is gone,
+ * or whose verdicts fall short of this connection's policy, is rejected:
+ * the client gets a full handshake. */
+int phonesec__tls_ticket_cb(WOLFSSL *ssl, unsigned char key_name[WOLFSSL_TICKET_NAME_SZ],
+                            unsigned char iv[WOLFSSL_TICKET_IV_SZ], unsigned char mac[WOLFSSL_TICKET_MAC_SZ],
+                            int enc, unsigned char *ticket, int in_len, int *out_len, void *user)
+{
+    phonesec__tls_snap *snap = user;
+    phonesec_tls_conn *c = wolfSSL_GetIOReadCtx(ssl);
+    uint8_t *tmp;
+    uint64_t id = 0;
+    int i, r;
+
+    if (snap == NULL || c == NULL || c->snap != snap || in_len <= 0 || out_len == NULL)
+        return WOLFSSL_TICKET_RET_FATAL;
+    if (enc) {
+        phonesec__tls_srec rec;
+        if (wolfSSL_session_reused(ssl) == 1 && c->have_srec) {
+            rec = c->srec; /* a resumed connection's new ticket: the same full handshake */
+        } else {
+            srec_from_conn(c, &rec);
+        }
+        rec.id = 0;
+        rec.sid_len = 0;
+        if (phonesec__tls_srec_add(snap, &rec, &id) != PHONESEC_OK)
+            return WOLFSSL_TICKET_RET_FATAL;
+        memcpy(key_name, snap->tname, 8);
+        for (i = 0; i < 8; i++)
+            key_name[8 + i] = (unsigned char)(id >> (56 - 8 * i));
+        if (phonesec_random(iv, WOLFSSL_TICKET_IV_SZ) != PHONESEC_OK)
+            return WOLFSSL_TICKET_RET_FATAL;
+        tmp = phonesec__malloc((size_t)in_len);
+        if (tmp == NULL)
+            return WOLFSSL_TICKET_RET_FATAL;
+        memset(mac, 0, WOLFSSL_TICKET_MAC_SZ);
+        r = wc_ChaCha20Poly1305_Encrypt(snap->tkey, iv, key_name, WOLFSSL_TICKET_NAME_SZ, ticket, (word32)in_len,
+                                        tmp, mac);
+        if (r == 0)
+            memcpy(ticket, tmp, (size_t)in_len);
+        phonesec__free_secret(tmp, (size_t)in_len);
+        if (r != 0)
+            return WOLFSSL_TICKET_RET_FATAL;
+        *out_len = in_len;
+        c->ticket_issued = 1;
+        return WOLFSSL_TICKET_RET_OK;
+    }
+    /* decrypt */
+    if (memcmp(key_name, snap->tname, 8) != 0)
+        return WOLFSSL_TICKET_RET_REJECT; /* another context or generation */
+    for (i = 0; i < 8; i++)
+        id = (id << 8) | key_name[8 + i];
+    for (i = 16; i < WOLFSSL_TICKET_MAC_SZ; i++)
+        if (mac[i] != 0)
+            return WOLFSSL_TICKET_RET_REJECT;
+    tmp = phonesec__malloc((size_t)in_len);
+    if (tmp == NULL)
+        return WOLFSSL_TICKET_RET_REJECT;
+    r = wc_ChaCha20Poly1305_Decrypt(snap->tkey, iv, key_name, WOLFSSL_TICKET_NAME_SZ, ticket, (word32)in_len, mac,
+                                    tmp);
+    if (r != 0) {
+        phonesec__free_secret(tmp, (size_t)in_len);
+        return WOLFSSL_TICKET_RET_REJECT;
+    }
+    {
+        phonesec__tls_srec rec;
+        char why[256];
+        int code;
+        if (phonesec__tls_srec_find(snap, id, NULL, 0, &rec) != PHONESEC_OK) {
+            phonesec__free_secret(tmp, (size_t)in_len);
+            return WOLFSSL_TICKET_RET_REJECT; /* forgotten: a full handshake */
+        }
+        if (srec_policy_gap(c, &rec, &code, why, sizeof why) != NULL) {
+            phonesec__tls_srec_clear(&rec);
+            phonesec__free_secret(tmp, (size_t)in_len);
+            return WOLFSSL_TICKET_RET_REJECT; /* below this connection's policy: a full handshake */
+        }
+        phonesec__tls_srec_clear(&c->srec);
+        c->srec = rec;
+        c->have_srec = 1;
+    }
+    memcpy(ticket, tmp, (size_t)in_len);
+    phonesec__free_secret(tmp, (size_t)in_len);
+    *out_len = in_len;
+    return WOLFSSL_TICKET_RET_OK;
+}
+
+/* The snapshot's server session cache (TLS 1.2 session IDs): wolfSSL hands
+ * over every new session; we keep it with the verdicts of its handshake. */
+int phonesec__tls_sess_new_cb(WOLFSSL *ssl, WOLFSSL_SESSION *sess)
+{
+    phonesec_tls_conn *c = wolfSSL_GetIOReadCtx(ssl);
+    const unsigned char *sid;
+    unsigned int sid_len = 0;
+    phonesec__tls_srec rec;
+    unsigned char *p;
+    int n;
+    if (c == NULL || c->snap == NULL || c->role != PHONESEC_TLS_SERVER || wolfSSL_version(ssl) > TLS1_2_VERSION)
+        return 0; /* TLS 1.3 resumes by ticket only */
+    sid = wolfSSL_SESSION_get_id(sess, &sid_len);
+    if (sid == NULL || sid_len == 0 || sid_len > 32 || (n = wolfSSL_i2d_SSL_SESSION(sess, NULL)) <= 0)
+        return 0;
+    if (wolfSSL_session_reused(ssl) == 1 && c->have_srec)
+        rec = c->srec;
+    else
+        srec_from_conn(c, &rec);
+    rec.id = 0;
+    memcpy(rec.sid, sid, sid_len);
+    rec.sid_len = sid_len;
+    rec.sess_der = phonesec__malloc((size_t)n);
+    if (rec.sess_der == NULL)
+        return 0;
+    p = rec.sess_der;
+    if (wolfSSL_i2d_SSL_SESSION(sess, &p) == n) {
+        rec.sess_der_len = (size_t)n;
+        (void)phonesec__tls_srec_add(c->snap, &rec, NULL); /* out of memory: not resumable, no harm */
+    }
+    phonesec__free_secret(rec.sess_der, (size_t)n);
+    return 0; /* wolfSSL keeps no extra reference for us */
+}
+
+WOLFSSL_SESSION *phonesec__tls_sess_get_cb(WOLFSSL *ssl, const unsigned char *id, int len, int *copy)
+{
+    phonesec_tls_conn *c = wolfSSL_GetIOReadCtx(ssl);
+    phonesec__tls_srec rec;
+    WOLFSSL_SESSION *ws;
+    const unsigned char *p;
+    char why[256];
+    int code;
+    if (copy != NULL)
+        *copy = 0; /* wolfSSL frees what we return */
+    if (c == NULL || c->snap == NULL || id == NULL || len <= 0 || len > 32)
+        return NULL;
+    if (phonesec__tls_srec_find(c->snap, 0, id, (size_t)len, &rec) != PHONESEC_OK)
+        return NULL; /* not made by this snapshot: a full handshake */
+    if (rec.sess_der == NULL || srec_policy_gap(c, &rec, &code, why, sizeof why) != NULL) {
+        phonesec__tls_srec_clear(&rec);
+        return NULL; /* below this connection's policy: a full handshake */
+    }
+    p = rec.sess_der;
+    ws = wolfSSL_d2i_SSL_SESSION(NULL, &p, (long)rec.sess_der_len);
+    if (ws == NULL) {
+        phonesec__tls_srec_clear(&rec);
+        wolfSSL_ERR_clear_error();
+        return NULL;
+    }
+    phonesec__tls_srec_clear(&c->srec);
+    c->srec = rec;
+    c->have_srec = 1;
+    return ws;
+}
+
+/* A resumed server connection: find the record of its full handshake (the
+ * ticket's, or the session ID's), report its identity and verdicts, and
+ * check them against this connection's policy. Fail closed when there is
+ * no record. */
+static int server_resumed(phonesec_tls_conn *c)
+{
+    phonesec__tls_srec *r = &c->srec;
+    const char *gap;
+    char why[256];
+    int code;
+    if (!c->have_srec) {
+        WOLFSSL_SESSION *ws = wolfSSL_get_session(c->ssl);
+        const unsigned char *sid = NULL;
+        unsigned int sid_len = 0;
+        if (ws != NULL)
+            sid = wolfSSL_SESSION_get_id(ws, &sid_len);
+        if (sid == NULL || sid_len == 0 ||
+            phonesec__tls_srec_find(c->snap, 0, sid, sid_len, &c->srec) != PHONESEC_OK) {
+            c->state = ST_FAILED;
+            return phonesec__fail(&c->err, PHONESEC_E_POLICY,
+                                  "resumed a session this context configuration did not make (refused)");
+        }
+        c->have_srec = 1;
+    }
+    c->peer_cert = r->peer_cert;
+    c->chain = r->chain;
+    c->chain_fail_code = r->chain_fail_code;
+    scopy(c->anchor, sizeof c->anchor, r->anchor);
+    c->subject[0] = c->issuer[0] = c->sans[0] = '\0';
+    phonesec__free(c->peer_der);
+    c->peer_der = NULL;
+    c->peer_der_len = 0;
+    if (r->peer_der != NULL) {
+        phonesec__tls_certnames cn;
+        c->peer_der = phonesec__malloc(r->peer_der_len);
+        if (c->peer_der == NULL) {
+            c->state = ST_FAILED;
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        }
+        memcpy(c->peer_der, r->peer_der, r->peer_der_len);
+        c->peer_der_len = r->peer_der_len;
+        if (phonesec__tls_cert_names(c->peer_der, c->peer_der_len, &cn) == PHONESEC_OK) {
+            phonesec__tls_name_string(cn.subject, cn.subject_len, c->subject, sizeof c->subject);
+            phonesec__tls_name_string(cn.issuer, cn.issuer_len, c->issuer, sizeof c->issuer);
+            phonesec__tls_sans_string(&cn, c->sans, sizeof c->sans);
+        }
+    }
+    if (!r->peer_cert)
+        scopy(c->chain_detail, sizeof c->chain_detail, "resumed session; no client certificate on the full handshake");
+    else if (r->chain == PHONESEC_TLS_CHECK_PASSED)
+        snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session; chain verified against %s on the full "
+                                                          "handshake", r->anchor);
+    else
+        scopy(c->chain_detail, sizeof c->chain_detail, "resumed session; chain NOT verified on the full handshake");
+    gap = srec_policy_gap(c, r, &code, why, sizeof why);
+    if (c->name_validate && c->has_ref) {
+        c->name = gap == NULL || code != PHONESEC_E_NAME ? PHONESEC_TLS_CHECK_PASSED : PHONESEC_TLS_CHECK_FAILED;
+        if (c->name == PHONESEC_TLS_CHECK_PASSED)
+        {
+            size_t dl = 0;
+            static const char pre[] = "resumed session: the full handshake's client certificate matches ";
+            c->name_detail[0] = '\0';
+            (void)phonesec__buf_append(c->name_detail, sizeof c->name_detail, &dl, pre, sizeof pre - 1);
+            (void)phonesec__buf_append(c->name_detail, sizeof c->name_detail, &dl, c->ref, strlen(c->ref));
+        }
+        else
+            snprintf(c->name_detail, sizeof c->name_detail, "resumed session: %s", gap);
+    } else {
+        c->name = PHONESEC_TLS_CHECK_SKIPPED;
+        scopy(c->name_detail, sizeof c->name_detail, c->has_ref ? "name validation switched off"
+                                                                : "no reference identity given");
+    }
+    if (gap != NULL) {
+        c->state = ST_FAILED;
+        return phonesec__fail(&c->err, code, "resumed session refused: %s", gap);
+    }
+    return PHONESEC_OK;
+}
+
 static int finish(phonesec_tls_conn *c)
 {
     int s = wolfSSL_get_current_cipher_suite(c->ssl);
@@ -573,14 +876,17 @@ static int finish(phonesec_tls_conn *c)
             scopy(c->subject, sizeof c->subject, o->subject);
             scopy(c->issuer, sizeof c->issuer, o->issuer);
             scopy(c->sans, sizeof c->sans, o->sans);
-            snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session; chain %s on the full handshake",
-                     o->chain == PHONESEC_TLS_CHECK_PASSED ? "verified against " : "NOT verified");
-            if (o->chain == PHONESEC_TLS_CHECK_PASSED) {
-                size_t dl = strlen(c->chain_detail);
-                (void)phonesec__buf_append(c->chain_detail, sizeof c->chain_detail, &dl, o->anchor,
-                                           strlen(o->anchor));
-            }
+            if (o->chain == PHONESEC_TLS_CHECK_PASSED)
+                snprintf(c->chain_detail, sizeof c->chain_detail,
+                         "resumed session; chain verified against %s on the full handshake", o->anchor);
+            else
+                scopy(c->chain_detail, sizeof c->chain_detail,
+                      "resumed session; chain NOT verified on the full handshake");
             snprintf(c->name_detail, sizeof c->name_detail, "resumed session: %s", o->name_detail);
+        } else if (c->role == PHONESEC_TLS_SERVER) {
+            int rc = server_resumed(c);
+            if (rc != PHONESEC_OK)
+                return rc;
         } else {
             snprintf(c->chain_detail, sizeof c->chain_detail, "resumed session (no certificate exchanged)");
             snprintf(c->name_detail, sizeof c->name_detail, "resumed session (no certificate exchanged)");
@@ -593,7 +899,9 @@ static int finish(phonesec_tls_conn *c)
                 return phonesec__fail(&c->err, PHONESEC_E_POLICY, "resumed session refused: %s", gap);
             }
         }
-    } else if (!c->peer_cert) {
+    } else if (!c->peer_cert || !peer_sent_cert(c)) {
+        c->peer_cert = 0; /* never claim a certificate that was not sent */
+        c->subject[0] = c->issuer[0] = c->sans[0] = '\0';
         snprintf(c->chain_detail, sizeof c->chain_detail, "the peer sent no certificate");
         snprintf(c->name_detail, sizeof c->name_detail, "the peer sent no certificate");
         c->chain = PHONESEC_TLS_CHECK_SKIPPED;
@@ -724,6 +1032,8 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
         wolfSSL_ERR_clear_error();
         return PHONESEC_E_WOULD_BLOCK;
     }
+    if (c->peer_cert && !peer_sent_cert(c))
+        c->peer_cert = 0; /* an empty Certificate message is no certificate */
     return fail(c, e);
 }
 
@@ -971,7 +1281,33 @@ int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **o
     if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_EST)
         return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions come from established client connections");
     ws = wolfSSL_get_session(c->ssl);
-    if (ws == NULL || (n = wolfSSL_i2d_SSL_SESSION(ws, NULL)) <= 0)
+    if (ws == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the server gave no resumable session");
+    {
+        /* Never hand out a session that cannot resume (issue 17). With
+         * TLS 1.3 the ticket comes after the handshake: none yet, nothing
+         * to resume. After a TLS 1.3 resumption, until the server's new
+         * ticket is read, wolfSSL pairs the old ticket with the new
+         * secret: give the session that was offered instead (it just
+         * worked). */
+        unsigned char tk[2048];
+        word32 tl = sizeof tk;
+        unsigned int sid_len = 0;
+        int has_ticket = wolfSSL_get_SessionTicket(c->ssl, tk, &tl) == WOLFSSL_SUCCESS && tl > 0;
+        (void)wolfSSL_SESSION_get_id(ws, &sid_len);
+        if (c->proto >= PHONESEC_TLS_V1_3 && c->resumed && c->offered != NULL && c->offered->der != NULL &&
+            c->offered_has_ticket && has_ticket) {
+            uint8_t h[32];
+            if (wc_Sha256Hash(tk, tl, h) == 0 && memcmp(h, c->offered_ticket, 32) == 0)
+                return session_copy(c, c->offered, out);
+        }
+        if (c->proto >= PHONESEC_TLS_V1_3 ? !has_ticket : (!has_ticket && sid_len == 0))
+            return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND,
+                                  c->proto >= PHONESEC_TLS_V1_3
+                                      ? "no session ticket yet (read from the connection first)"
+                                      : "the server gave no resumable session");
+    }
+    if ((n = wolfSSL_i2d_SSL_SESSION(ws, NULL)) <= 0)
         return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the server gave no resumable session");
     s = phonesec__calloc(1, sizeof *s);
     if (s == NULL)
@@ -988,6 +1324,8 @@ int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **o
         return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the session could not be exported");
     }
     s->len = (size_t)n;
+    s->ctx_id = c->snap->ctx_id;
+    s->gen = c->snap->gen;
     scopy(s->ref, sizeof s->ref, c->ref);
     s->mode = c->mode;
     s->chain = c->chain;
@@ -999,6 +1337,23 @@ int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **o
     scopy(s->issuer, sizeof s->issuer, c->issuer);
     scopy(s->sans, sizeof s->sans, c->sans);
     scopy(s->name_detail, sizeof s->name_detail, c->name_detail);
+    *out = s;
+    return PHONESEC_OK;
+}
+
+/* A copy of a session (with its bytes). */
+static int session_copy(phonesec_tls_conn *c, const phonesec_tls_session *src, phonesec_tls_session **out)
+{
+    phonesec_tls_session *s = phonesec__malloc(sizeof *s);
+    if (s == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    *s = *src;
+    s->der = phonesec__malloc(src->len);
+    if (s->der == NULL) {
+        phonesec__free(s);
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    }
+    memcpy(s->der, src->der, src->len);
     *out = s;
     return PHONESEC_OK;
 }
@@ -1020,34 +1375,41 @@ int phonesec_tls_conn_set_session(phonesec_tls_conn *c, const phonesec_tls_sessi
     if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_NEW)
         return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions are offered by client connections before the "
                                                           "handshake");
+    if (s->ctx_id != c->snap->ctx_id || s->gen != c->snap->gen)
+        return phonesec__fail(&c->err, PHONESEC_E_EXPIRED,
+                              "the session was made under another configuration of the context (trust list, "
+                              "CRL, certificate, policy or ciphers changed since) or by another context: not "
+                              "offered");
     if (!phonesec__strcaseeq(s->ref, c->ref) || s->mode != c->mode)
         return phonesec__fail(&c->err, PHONESEC_E_POLICY,
                               "the session was made for '%s', not '%s': not offered", s->ref, c->ref);
     gap = session_policy_gap(c, s->chain, s->name);
     if (gap != NULL)
         return phonesec__fail(&c->err, PHONESEC_E_POLICY, "the session for '%s' is not offered: %s", s->ref, gap);
-    /* Allocate first: a session armed in wolfSSL without our copy of its
+    /* Copy first: a session armed in wolfSSL without our copy of its
      * verdicts would resume with no checks recorded. */
-    copy = phonesec__malloc(sizeof *copy);
-    if (copy == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    if (session_copy(c, s, &copy) != PHONESEC_OK)
+        return PHONESEC_E_NOMEM;
     p = s->der;
     ws = wolfSSL_d2i_SSL_SESSION(NULL, &p, (long)s->len);
     if (ws == NULL) {
-        phonesec__free(copy);
+        session_free(copy);
         wolfSSL_ERR_clear_error();
         return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "the session could not be imported");
     }
     if (wolfSSL_set_session(c->ssl, ws) != WOLFSSL_SUCCESS) {
-        phonesec__free(copy);
+        session_free(copy);
         wolfSSL_SESSION_free(ws);
         wolfSSL_ERR_clear_error();
         return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "wolfSSL refused the session (expired?)");
     }
     wolfSSL_SESSION_free(ws);
-    *copy = *s;
-    copy->der = NULL;
-    copy->len = 0;
+    {
+        unsigned char tk[2048];
+        word32 tl = sizeof tk;
+        c->offered_has_ticket = wolfSSL_get_SessionTicket(c->ssl, tk, &tl) == WOLFSSL_SUCCESS && tl > 0 &&
+                                wc_Sha256Hash(tk, tl, c->offered_ticket) == 0;
+    }
     session_free(c->offered);
     c->offered = copy;
     return PHONESEC_OK;

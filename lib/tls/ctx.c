@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,7 @@ static int load_code(unsigned long oom_before, int r, int refused)
 }
 
 static int g_tls_global;
+static atomic_uint_fast64_t g_ctx_ids; /* process-unique context ids */
 
 /* At phonesec_shutdown(): wolfSSL's global state (its RNG, session cache)
  * goes back through the allocator that made it. */
@@ -437,8 +439,8 @@ static int wolf_version(unsigned v)
     }
 }
 
-/* Build a WOLFSSL_CTX from the current configuration. */
-static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
+/* Build a WOLFSSL_CTX from the current configuration, for generation gen. */
+static int build(phonesec_tls_ctx *c, uint64_t gen, WOLFSSL_CTX **out)
 {
     WOLFSSL_CTX *w;
     char why[200];
@@ -547,6 +549,29 @@ static int build(phonesec_tls_ctx *c, WOLFSSL_CTX **out)
         if (!c->cfg.session_tickets) {
             wolfSSL_CTX_NoTicketTLSv12(w);
             wolfSSL_CTX_no_ticket_TLSv13(w);
+        } else if (wolfSSL_CTX_set_TicketEncCb(w, phonesec__tls_ticket_cb) != WOLFSSL_SUCCESS) {
+            /* never wolfSSL's default ticket key: ours is per snapshot */
+            rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "cannot install the session ticket callback");
+            goto fail;
+        }
+        /* Session IDs resume only from this snapshot's own cache: wolfSSL's
+         * internal server cache is process-wide and resumes a session ID in
+         * any context (wolfSSL 5.5.4 ignores the session-ID context there). */
+        wolfSSL_CTX_set_session_cache_mode(w, WOLFSSL_SESS_CACHE_SERVER | WOLFSSL_SESS_CACHE_NO_INTERNAL);
+        wolfSSL_CTX_sess_set_new_cb(w, phonesec__tls_sess_new_cb);
+        wolfSSL_CTX_sess_set_get_cb(w, phonesec__tls_sess_get_cb);
+        {
+            /* and the session-ID context, checked on the external cache path */
+            unsigned char sid_ctx[20];
+            uint64_t v[2];
+            v[0] = c->id;
+            v[1] = gen;
+            memcpy(sid_ctx, "psec", 4);
+            memcpy(sid_ctx + 4, v, sizeof v);
+            if (wolfSSL_CTX_set_session_id_context(w, sid_ctx, sizeof sid_ctx) != WOLFSSL_SUCCESS) {
+                rc = phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "cannot set the session ID context");
+                goto fail;
+            }
         }
     } else {
         mode = WOLFSSL_VERIFY_PEER;
@@ -563,18 +588,283 @@ fail:
     return rc;
 }
 
-/* Rebuild and swap; on failure the old WOLFSSL_CTX stays. */
+/* ---------------------------------------------------------------- snapshots */
+
+static void srec_clear(phonesec__tls_srec *r)
+{
+    phonesec__free(r->peer_der);
+    phonesec__free_secret(r->sess_der, r->sess_der_len);
+    memset(r, 0, sizeof *r);
+}
+
+void phonesec__tls_srec_clear(phonesec__tls_srec *r)
+{
+    if (r != NULL)
+        srec_clear(r);
+}
+
+static void snap_free(phonesec__tls_snap *s)
+{
+    size_t i;
+    if (s == NULL)
+        return;
+    if (s->w != NULL)
+        wolfSSL_CTX_free(s->w);
+    for (i = 0; i < s->n_trusted; i++)
+        phonesec__free(s->trusted[i].der);
+    phonesec__free(s->trusted);
+    for (i = 0; i < s->n_domains; i++)
+        phonesec__free(s->domains[i]);
+    phonesec__free(s->domains);
+    if (s->recs != NULL) {
+        for (i = 0; i < PHONESEC__TLS_MAX_SREC; i++)
+            srec_clear(&s->recs[i]);
+        phonesec__free(s->recs);
+    }
+    pthread_mutex_destroy(&s->lock);
+    phonesec__free_secret(s, sizeof *s);
+}
+
+void phonesec__tls_snap_put(phonesec__tls_snap *s)
+{
+    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+        snap_free(s);
+}
+
+phonesec__tls_snap *phonesec__tls_snap_get(phonesec_tls_ctx *c)
+{
+    phonesec__tls_snap *s;
+    pthread_mutex_lock(&c->slock);
+    s = c->snap;
+    atomic_fetch_add(&s->refs, 1);
+    pthread_mutex_unlock(&c->slock);
+    return s;
+}
+
+int phonesec__tls_conn_new_fail(phonesec_tls_ctx *c, int code, const char *fmt, ...)
+{
+    char msg[PHONESEC__ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&c->slock);
+    phonesec__fail(&c->conn_err, code, "%s", msg);
+    c->conn_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->slock);
+    return code;
+}
+
+static int domain_allowed(char *const *domains, size_t n, const char *host)
+{
+    size_t i;
+    uint8_t ip[16];
+    if (n == 0)
+        return PHONESEC_OK;
+    if (phonesec__tls_ip_literal(host, ip))
+        return PHONESEC_E_POLICY;
+    for (i = 0; i < n; i++)
+        if (phonesec__tls_in_domain(host, domains[i]))
+            return PHONESEC_OK;
+    return PHONESEC_E_POLICY;
+}
+
+int phonesec__tls_snap_domain_allowed(const phonesec__tls_snap *s, const char *host)
+{
+    return domain_allowed(s->domains, s->n_domains, host);
+}
+
+int phonesec__tls_srec_add(phonesec__tls_snap *s, const phonesec__tls_srec *r, uint64_t *id)
+{
+    phonesec__tls_srec *slot;
+    uint8_t *der = NULL, *sd = NULL;
+    if (r->peer_der != NULL) {
+        der = phonesec__malloc(r->peer_der_len);
+        if (der == NULL)
+            return PHONESEC_E_NOMEM;
+        memcpy(der, r->peer_der, r->peer_der_len);
+    }
+    if (r->sess_der != NULL) {
+        sd = phonesec__malloc(r->sess_der_len);
+        if (sd == NULL) {
+            phonesec__free(der);
+            return PHONESEC_E_NOMEM;
+        }
+        memcpy(sd, r->sess_der, r->sess_der_len);
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->recs == NULL) {
+        s->recs = phonesec__calloc(PHONESEC__TLS_MAX_SREC, sizeof *s->recs);
+        if (s->recs == NULL) {
+            pthread_mutex_unlock(&s->lock);
+            phonesec__free(der);
+            phonesec__free_secret(sd, r->sess_der_len);
+            return PHONESEC_E_NOMEM;
+        }
+    }
+    /* a ring: the oldest record goes (its session then makes a full handshake) */
+    slot = &s->recs[s->next];
+    srec_clear(slot);
+    *slot = *r;
+    slot->peer_der = der;
+    slot->sess_der = sd;
+    if (r->sid_len == 0)
+        slot->id = ++s->rec_counter;
+    if (id != NULL)
+        *id = slot->id;
+    s->next = (s->next + 1) % PHONESEC__TLS_MAX_SREC;
+    if (s->n_recs < PHONESEC__TLS_MAX_SREC)
+        s->n_recs++;
+    pthread_mutex_unlock(&s->lock);
+    return PHONESEC_OK;
+}
+
+int phonesec__tls_srec_find(phonesec__tls_snap *s, uint64_t id, const uint8_t *sid, size_t sid_len,
+                            phonesec__tls_srec *out)
+{
+    size_t i;
+    int rc = PHONESEC_E_NOT_FOUND;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&s->lock);
+    for (i = 0; s->recs != NULL && i < PHONESEC__TLS_MAX_SREC; i++) {
+        const phonesec__tls_srec *r = &s->recs[i];
+        if (sid == NULL ? (r->sid_len == 0 && r->id != 0 && r->id == id)
+                        : (r->sid_len != 0 && r->sid_len == sid_len && memcmp(r->sid, sid, sid_len) == 0)) {
+            *out = *r;
+            out->peer_der = NULL;
+            out->sess_der = NULL;
+            rc = PHONESEC_OK;
+            if (r->peer_der != NULL) {
+                out->peer_der = phonesec__malloc(r->peer_der_len);
+                if (out->peer_der == NULL)
+                    rc = PHONESEC_E_NOMEM;
+                else
+                    memcpy(out->peer_der, r->peer_der, r->peer_der_len);
+            }
+            if (rc == PHONESEC_OK && r->sess_der != NULL) {
+                out->sess_der = phonesec__malloc(r->sess_der_len);
+                if (out->sess_der == NULL)
+                    rc = PHONESEC_E_NOMEM;
+                else
+                    memcpy(out->sess_der, r->sess_der, r->sess_der_len);
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc == PHONESEC_E_NOMEM)
+        srec_clear(out);
+    return rc;
+}
+
+/* A snapshot of the builder state around the new WOLFSSL_CTX w (taken over). */
+static int snap_new(phonesec_tls_ctx *c, WOLFSSL_CTX *w, uint64_t gen, phonesec__tls_snap **out)
+{
+    phonesec__tls_snap *s;
+    size_t i;
+    s = phonesec__calloc(1, sizeof *s);
+    if (s == NULL) {
+        wolfSSL_CTX_free(w);
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+    }
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        phonesec__free(s);
+        wolfSSL_CTX_free(w);
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "cannot create a lock");
+    }
+    atomic_init(&s->refs, 1);
+    s->w = w;
+    s->ctx_id = c->id;
+    s->gen = gen;
+    s->role = c->cfg.role;
+    s->only_trusted = c->cfg.only_trusted;
+    s->client_cert = c->cfg.client_cert;
+    s->identity_mode = c->cfg.identity_mode;
+    s->name_validate = c->cfg.name_validate;
+    s->session_tickets = c->cfg.session_tickets;
+    s->has_cert = c->chain != NULL;
+    if (c->n_trusted > 0) {
+        s->trusted = phonesec__calloc(c->n_trusted, sizeof *s->trusted);
+        if (s->trusted == NULL)
+            goto nomem;
+        for (i = 0; i < c->n_trusted; i++) {
+            s->trusted[i] = c->trusted[i];
+            s->trusted[i].der = phonesec__malloc(c->trusted[i].len);
+            if (s->trusted[i].der == NULL)
+                goto nomem;
+            memcpy(s->trusted[i].der, c->trusted[i].der, c->trusted[i].len);
+            s->n_trusted = i + 1;
+        }
+    }
+    if (c->n_domains > 0) {
+        s->domains = phonesec__calloc(c->n_domains, sizeof *s->domains);
+        if (s->domains == NULL)
+            goto nomem;
+        for (i = 0; i < c->n_domains; i++) {
+            s->domains[i] = phonesec__strdup(c->domains[i]);
+            if (s->domains[i] == NULL)
+                goto nomem;
+            s->n_domains = i + 1;
+        }
+    }
+    if (c->cfg.role == PHONESEC_TLS_SERVER && c->cfg.session_tickets) {
+        int r = phonesec_random(s->tname, sizeof s->tname);
+        if (r == PHONESEC_OK)
+            r = phonesec_random(s->tkey, sizeof s->tkey);
+        if (r != PHONESEC_OK) {
+            snap_free(s);
+            return phonesec__fail(&c->err, PHONESEC_E_RANDOM, "no random bytes for the session ticket key");
+        }
+        wolfSSL_CTX_set_TicketEncCtx(w, s);
+    }
+
+    *out = s;
+    return PHONESEC_OK;
+nomem:
+    snap_free(s);
+    return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+}
+
+/* Build a new snapshot aside from the builder state and swap it in: the
+ * next generation. On failure the old snapshot stays, unchanged. Every
+ * configuration change goes through here, so every change starts a new
+ * generation: sessions made before it are not resumed (the snapshot's
+ * session-ID context, ticket key and session records are its own). */
 static int rebuild(phonesec_tls_ctx *c)
 {
     WOLFSSL_CTX *w = NULL;
-    int rc = build(c, &w);
+    phonesec__tls_snap *s = NULL, *old;
+    uint64_t gen = c->gen + 1;
+    int rc = build(c, gen, &w);
     if (rc != PHONESEC_OK)
         return rc;
-    if (c->w != NULL)
-        wolfSSL_CTX_free(c->w);
-    c->w = w;
+    rc = snap_new(c, w, gen, &s);
+    if (rc != PHONESEC_OK)
+        return rc;
+    pthread_mutex_lock(&c->slock);
+    old = c->snap;
+    c->snap = s;
+    pthread_mutex_unlock(&c->slock);
+    phonesec__tls_snap_put(old);
+    c->gen = gen;
     phonesec__err_clear(&c->err);
     return PHONESEC_OK;
+}
+
+/* A configuration call that fails before it reaches the locked part. */
+static int cfg_fail(phonesec_tls_ctx *c, int code, const char *fmt, ...) PHONESEC__PRINTF(3, 4);
+static int cfg_fail(phonesec_tls_ctx *c, int code, const char *fmt, ...)
+{
+    char msg[PHONESEC__ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&c->wlock);
+    phonesec__fail(&c->err, code, "%s", msg);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return code;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -612,12 +902,22 @@ int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out)
     c = phonesec__calloc(1, sizeof *c);
     if (c == NULL)
         return PHONESEC_E_NOMEM;
+    if (pthread_mutex_init(&c->wlock, NULL) != 0) {
+        phonesec__free(c);
+        return PHONESEC_E_NOMEM;
+    }
+    if (pthread_mutex_init(&c->slock, NULL) != 0) {
+        pthread_mutex_destroy(&c->wlock);
+        phonesec__free(c);
+        return PHONESEC_E_NOMEM;
+    }
+    c->id = atomic_fetch_add(&g_ctx_ids, 1) + 1;
     c->cfg = *cfg;
     c->cfg.cipher_list = NULL;
     c->cfg.tls13_ciphers = NULL;
     c->trusted = phonesec__calloc(cfg->max_trusted, sizeof *c->trusted);
     if (c->trusted == NULL) {
-        phonesec__free(c);
+        phonesec_tls_ctx_free(c);
         return PHONESEC_E_NOMEM;
     }
     rc = eval_ciphers(c, cfg->cipher_list, cfg->tls13_ciphers, cfg->cipher_preset, c->suites, &c->n_suites, NULL);
@@ -636,8 +936,9 @@ void phonesec_tls_ctx_free(phonesec_tls_ctx *c)
     size_t i;
     if (c == NULL)
         return;
-    if (c->w != NULL)
-        wolfSSL_CTX_free(c->w);
+    /* Connections still alive keep their own reference to the snapshot
+     * (and so to the WOLFSSL_CTX, trust list and session records). */
+    phonesec__tls_snap_put(c->snap);
     for (i = 0; i < c->n_trusted; i++)
         phonesec__free(c->trusted[i].der);
     phonesec__free(c->trusted);
@@ -649,14 +950,24 @@ void phonesec_tls_ctx_free(phonesec_tls_ctx *c)
     for (i = 0; i < c->n_domains; i++)
         phonesec__free(c->domains[i]);
     phonesec__free(c->domains);
+    pthread_mutex_destroy(&c->wlock);
+    pthread_mutex_destroy(&c->slock);
     phonesec__free(c);
 }
 
 int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *c, char *buf, size_t cap)
 {
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int rc;
     if (c == NULL || buf == NULL || cap == 0)
         return PHONESEC_E_INVAL;
-    return phonesec__err_copy(&c->err, buf, cap);
+    pthread_mutex_lock(&m->wlock);
+    pthread_mutex_lock(&m->slock);
+    /* the latest of: the last configuration call, the last failed connection creation */
+    rc = phonesec__err_copy(c->conn_err_seq > c->cfg_err_seq ? &c->conn_err : &c->err, buf, cap);
+    pthread_mutex_unlock(&m->slock);
+    pthread_mutex_unlock(&m->wlock);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- trust list */
@@ -697,7 +1008,7 @@ static int add_one_trusted(phonesec_tls_ctx *c, uint8_t *der, size_t len, size_t
     return PHONESEC_OK;
 }
 
-int phonesec_tls_ctx_add_trusted(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
     size_t before, added = 0, pos = 0;
     int rc = PHONESEC_OK;
@@ -762,10 +1073,10 @@ int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
         return PHONESEC_E_INVAL;
     rc = read_file(path, &buf, &n);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&c->err, rc, "cannot read '%s'", path);
+        return cfg_fail(c, rc, "cannot read '%s'", path);
     if (n == 0) {
         phonesec__free(buf);
-        return phonesec__fail(&c->err, PHONESEC_E_PARSE, "'%s' is empty", path);
+        return cfg_fail(c, PHONESEC_E_PARSE, "'%s' is empty", path);
     }
     rc = phonesec_tls_ctx_add_trusted(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
     phonesec__free(buf);
@@ -774,10 +1085,17 @@ int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
 
 size_t phonesec_tls_ctx_trusted_count(const phonesec_tls_ctx *c)
 {
-    return c ? c->n_trusted : 0;
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    size_t n;
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&m->wlock);
+    n = c->n_trusted;
+    pthread_mutex_unlock(&m->wlock);
+    return n;
 }
 
-int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *c, size_t i, char *subject, size_t subject_cap,
+static int trusted_info_unlocked(const phonesec_tls_ctx *c, size_t i, char *subject, size_t subject_cap,
                                   uint8_t sha256[32])
 {
     size_t sl;
@@ -795,7 +1113,7 @@ int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *c, size_t i, char *sub
     return PHONESEC_OK;
 }
 
-int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *c, size_t i)
+static int remove_trusted_locked(phonesec_tls_ctx *c, size_t i)
 {
     phonesec__tls_trusted saved;
     int rc;
@@ -817,18 +1135,22 @@ int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *c, size_t i)
     return PHONESEC_OK;
 }
 
-int phonesec_tls_ctx_set_only_trusted(phonesec_tls_ctx *c, int on)
+static int set_only_trusted_locked(phonesec_tls_ctx *c, int on)
 {
+    int old, rc;
     if (c == NULL || (on != 0 && on != 1))
         return PHONESEC_E_INVAL;
-    c->cfg.only_trusted = on; /* read per connection; nothing to rebuild */
-    phonesec__err_clear(&c->err);
-    return PHONESEC_OK;
+    old = c->cfg.only_trusted;
+    c->cfg.only_trusted = on;
+    rc = rebuild(c); /* a new generation: sessions made before are not resumed */
+    if (rc != PHONESEC_OK)
+        c->cfg.only_trusted = old;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- own certificate */
 
-int phonesec_tls_ctx_set_certificate(phonesec_tls_ctx *c, const uint8_t *chain, size_t chain_len,
+static int set_certificate_locked(phonesec_tls_ctx *c, const uint8_t *chain, size_t chain_len,
                                      const uint8_t *key, size_t key_len, int format)
 {
     uint8_t *old_chain, *old_key, *nc, *nk;
@@ -885,12 +1207,12 @@ int phonesec_tls_ctx_set_certificate_file(phonesec_tls_ctx *c, const char *chain
         return PHONESEC_E_INVAL;
     rc = read_file(chain_path, &cb, &cl);
     if (rc != PHONESEC_OK)
-        return phonesec__fail(&c->err, rc, "cannot read '%s'", chain_path);
+        return cfg_fail(c, rc, "cannot read '%s'", chain_path);
     if (key_path != NULL && strcmp(key_path, chain_path) != 0) {
         rc = read_file(key_path, &kb, &kl);
         if (rc != PHONESEC_OK) {
             phonesec__free(cb);
-            return phonesec__fail(&c->err, rc, "cannot read '%s'", key_path);
+            return cfg_fail(c, rc, "cannot read '%s'", key_path);
         }
     }
     if (kb == NULL)
@@ -902,14 +1224,14 @@ int phonesec_tls_ctx_set_certificate_file(phonesec_tls_ctx *c, const char *chain
     return rc;
 }
 
-int phonesec_tls_ctx_has_certificate(const phonesec_tls_ctx *c)
+static int has_certificate_unlocked(const phonesec_tls_ctx *c)
 {
     return c != NULL && c->chain != NULL;
 }
 
 /* ---------------------------------------------------------------- CRL */
 
-int phonesec_tls_ctx_add_crl(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+static int add_crl_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
     phonesec__tls_blob *nl;
     uint8_t *d;
@@ -938,7 +1260,7 @@ int phonesec_tls_ctx_add_crl(phonesec_tls_ctx *c, const uint8_t *data, size_t le
 
 /* ---------------------------------------------------------------- ciphers */
 
-int phonesec_tls_ctx_set_ciphers(phonesec_tls_ctx *c, const char *list, const char *tls13, int *used_fallback)
+static int set_ciphers_locked(phonesec_tls_ctx *c, const char *list, const char *tls13, int *used_fallback)
 {
     uint16_t saved[PHONESEC__TLS_MAX_SUITES], codes[PHONESEC__TLS_MAX_SUITES];
     size_t saved_n, n = 0;
@@ -960,7 +1282,7 @@ int phonesec_tls_ctx_set_ciphers(phonesec_tls_ctx *c, const char *list, const ch
     return rc;
 }
 
-int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *c, uint16_t *codes, size_t cap, size_t *count)
+static int ciphers_unlocked(const phonesec_tls_ctx *c, uint16_t *codes, size_t cap, size_t *count)
 {
     if (c == NULL || count == NULL || (codes == NULL && cap > 0))
         return PHONESEC_E_INVAL;
@@ -975,7 +1297,7 @@ int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *c, uint16_t *codes, size_t 
 
 /* ---------------------------------------------------------------- restricted domains */
 
-int phonesec_tls_ctx_set_restricted_domains(phonesec_tls_ctx *c, const char *const *domains, size_t n)
+static int set_restricted_domains_locked(phonesec_tls_ctx *c, const char *const *domains, size_t n)
 {
     char **nd = NULL;
     size_t i;
@@ -998,27 +1320,169 @@ int phonesec_tls_ctx_set_restricted_domains(phonesec_tls_ctx *c, const char *con
             }
         }
     }
-    for (i = 0; i < c->n_domains; i++)
-        phonesec__free(c->domains[i]);
-    phonesec__free(c->domains);
-    c->domains = nd;
-    c->n_domains = n;
-    phonesec__err_clear(&c->err);
-    return PHONESEC_OK;
+    {
+        char **od = c->domains;
+        size_t on = c->n_domains;
+        int rc;
+        c->domains = nd;
+        c->n_domains = n;
+        rc = rebuild(c); /* a new generation */
+        if (rc != PHONESEC_OK) {
+            c->domains = od;
+            c->n_domains = on;
+            od = nd;
+            on = n;
+        }
+        for (i = 0; i < on; i++)
+            phonesec__free(od[i]);
+        phonesec__free(od);
+        return rc;
+    }
+}
+
+static int domain_allowed_unlocked(const phonesec_tls_ctx *c, const char *host)
+{
+    if (host == NULL || host[0] == '\0')
+        return PHONESEC_E_INVAL;
+    return domain_allowed(c->domains, c->n_domains, host);
+}
+
+/* ---------------------------------------------------------------- locked entry points */
+
+/* Configuration changes are serialised by wlock (so they may come from
+ * several threads); connections being created or running meanwhile keep the
+ * snapshot they started with. */
+
+int phonesec_tls_ctx_add_trusted(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = add_trusted_locked(c, data, len, format);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *c, size_t i)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = remove_trusted_locked(c, i);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_set_only_trusted(phonesec_tls_ctx *c, int on)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = set_only_trusted_locked(c, on);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_set_certificate(phonesec_tls_ctx *c, const uint8_t *chain, size_t chain_len,
+                                     const uint8_t *key, size_t key_len, int format)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = set_certificate_locked(c, chain, chain_len, key, key_len, format);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_add_crl(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = add_crl_locked(c, data, len, format);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_set_ciphers(phonesec_tls_ctx *c, const char *list, const char *tls13, int *used_fallback)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = set_ciphers_locked(c, list, tls13, used_fallback);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_set_restricted_domains(phonesec_tls_ctx *c, const char *const *domains, size_t n)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = set_restricted_domains_locked(c, domains, n);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *c, size_t i, char *subject, size_t subject_cap,
+                                  uint8_t sha256[32])
+{
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&m->wlock);
+    rc = trusted_info_unlocked(c, i, subject, subject_cap, sha256);
+    pthread_mutex_unlock(&m->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_has_certificate(const phonesec_tls_ctx *c)
+{
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int rc;
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&m->wlock);
+    rc = has_certificate_unlocked(c);
+    pthread_mutex_unlock(&m->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_ciphers(const phonesec_tls_ctx *c, uint16_t *codes, size_t cap, size_t *count)
+{
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&m->wlock);
+    rc = ciphers_unlocked(c, codes, cap, count);
+    pthread_mutex_unlock(&m->wlock);
+    return rc;
 }
 
 int phonesec_tls_ctx_domain_allowed(const phonesec_tls_ctx *c, const char *host)
 {
-    size_t i;
-    uint8_t ip[16];
-    if (c == NULL || host == NULL || host[0] == '\0')
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int rc;
+    if (c == NULL)
         return PHONESEC_E_INVAL;
-    if (c->n_domains == 0)
-        return PHONESEC_OK;
-    if (phonesec__tls_ip_literal(host, ip))
-        return PHONESEC_E_POLICY;
-    for (i = 0; i < c->n_domains; i++)
-        if (phonesec__tls_in_domain(host, c->domains[i]))
-            return PHONESEC_OK;
-    return PHONESEC_E_POLICY;
+    pthread_mutex_lock(&m->wlock);
+    rc = domain_allowed_unlocked(c, host);
+    pthread_mutex_unlock(&m->wlock);
+    return rc;
 }

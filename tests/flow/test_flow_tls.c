@@ -864,6 +864,63 @@ static void flows_a_day_of_drops(void **state)
         tflow_free(&fl[i]);
 }
 
+/* Configuration changes while flows run (issue 10 item 4 through the flow):
+ * every 30 minutes of fake time the client contexts or the server contexts
+ * change (a new generation), which makes every saved session stale: the
+ * client refuses to offer it (PHONESEC_E_EXPIRED) or the server refuses to
+ * resume it. 6 hours with drops: every flow is up at the end, no failed
+ * session is offered again, and resumption comes back after each change. */
+static void flows_survive_configuration_changes(void **state)
+{
+    enum { N = 8 };
+    static tflow fl[N];
+    size_t i;
+    int slice;
+    unsigned long down = 0, again = 0, resumed_before, resumed_last = 0;
+    (void)state;
+    prng = 777;
+    drop_pct_ping = 5;
+    for (i = 0; i < N; i++) {
+        tflow_init(&fl[i], (i % 2) ? cctx12 : cctx13, 1, pick_random);
+        assert_int_equal(phonesec_flow_start(fl[i].flow), PHONESEC_OK);
+        fl[i].dirty = 1;
+    }
+    for (slice = 0; slice < 12; slice++) {
+        run_until(fl, N, test_clock_now + 30 * 60000);
+        switch (slice % 3) {
+        case 0: /* the phones' policy: a new generation of both client contexts */
+            assert_int_equal(phonesec_tls_ctx_set_ciphers(cctx13, NULL, NULL, NULL), PHONESEC_OK);
+            assert_int_equal(phonesec_tls_ctx_set_ciphers(cctx12, NULL, NULL, NULL), PHONESEC_OK);
+            break;
+        case 1: /* the proxy's certificate is renewed */
+            assert_int_equal(phonesec_tls_ctx_set_only_trusted(sctx[0], 1), PHONESEC_OK);
+            break;
+        default: break;
+        }
+    }
+    resumed_before = 0;
+    for (i = 0; i < N; i++)
+        resumed_before += fl[i].resumed_ups;
+    drops_on = 0;
+    run_until(fl, N, test_clock_now + 35 * 60000);
+    drops_on = 1;
+    run_until(fl, N, test_clock_now + 60 * 60000); /* an hour after the last change: drops resume again */
+    drops_on = 0;
+    run_until(fl, N, test_clock_now + 35 * 60000);
+    for (i = 0; i < N; i++) {
+        again += fl[i].offered_after_failure;
+        resumed_last += fl[i].resumed_ups;
+        down += phonesec_flow_state(fl[i].flow) != PHONESEC_FLOW_UP;
+    }
+    print_message("  %d flows, 7 h, a configuration change every 30 min: resumed %lu, then %lu more after the "
+                  "changes; server handshake failures %lu (refused TLS 1.2 tickets); flows down at the end %lu\n", N, resumed_before, resumed_last - resumed_before, srv_hs_failures, down);
+    assert_int_equal(down, 0);
+    assert_int_equal(again, 0);
+    assert_true(resumed_last > resumed_before); /* sessions made after the last change resume */
+    for (i = 0; i < N; i++)
+        tflow_free(&fl[i]);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -872,6 +929,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(failed_resumption_not_offered_again, setup),
         cmocka_unit_test_setup(anonymous_server_never_registered, setup),
         cmocka_unit_test_setup(flows_a_day_of_drops, setup),
+        cmocka_unit_test_setup(flows_survive_configuration_changes, setup),
     };
     const struct CMUnitTest hundred[] = {
         cmocka_unit_test_setup(resumption_chains, setup),
