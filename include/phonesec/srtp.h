@@ -235,7 +235,9 @@ PHONESEC_API int phonesec_srtp_set_active_key(phonesec_srtp *s, size_t index);
  *         PHONESEC_E_BUFFER_SMALL (out untouched);
  *         PHONESEC_E_EXPIRED (the active key's lifetime ran out: rekey);
  *         PHONESEC_E_REPLAY (the same sequence number again);
- *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs);
+ *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs, or the
+ *         SSRC has used all 2^48 packet indices (RFC 3711 9.2: the index
+ *         never wraps, a rekey keeps it; a new SSRC is needed));
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO.
  *         On errors other than INVAL, STATE and BUFFER_SMALL the bytes of
  *         out the call used are zeroed.
@@ -271,7 +273,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect(phonesec_srtp *s, co
  *         PHONESEC_E_AUTH (authentication failed, or unknown MKI);
  *         PHONESEC_E_REPLAY (replayed, or older than the replay window);
  *         PHONESEC_E_EXPIRED (the key's lifetime ran out);
- *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs);
+ *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs, or a
+ *         packet whose index would be 2^48 or more: the index never wraps);
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO.
  *         On errors other than INVAL, STATE and BUFFER_SMALL the bytes of
  *         out the call used are zeroed: no unauthenticated plaintext is left.
@@ -283,7 +286,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_unprotect(phonesec_srtp *s, 
  * \brief Protect one RTCP packet (compound packets included).
  * out_cap must hold in_len plus info.rtcp_overhead bytes.
  * \return as phonesec_srtp_protect(); PHONESEC_E_PARSE when the packet is
- *         shorter than 8 bytes or not version 2
+ *         shorter than 8 bytes or not version 2; PHONESEC_E_LIMIT also when
+ *         the SSRC has used all 2^31 SRTCP indices (RFC 3711 9.2)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len,
                                                                  uint8_t *out, size_t out_cap, size_t *out_len);

@@ -572,8 +572,10 @@ static uint32_t rd32(const uint8_t *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
-/* RFC 3711 Appendix A: the rollover counter a sequence number belongs to. */
-static uint32_t estimate_roc(const ssrc_ent *e, uint16_t seq)
+/* RFC 3711 Appendix A: the rollover counter a sequence number belongs to.
+ * 64 bits wide so that the counter after 2^32-1 shows as 2^32 (an index of
+ * 2^48 or more) instead of wrapping to 0. */
+static uint64_t estimate_roc(const ssrc_ent *e, uint16_t seq)
 {
     if (!e->seen_rtp)
         return e->roc;
@@ -583,16 +585,18 @@ static uint32_t estimate_roc(const ssrc_ent *e, uint16_t seq)
         return e->roc;
     }
     if ((uint32_t)(e->seq - 32768) > seq)
-        return e->roc + 1;
+        return (uint64_t)e->roc + 1;
     return e->roc;
 }
 
 static void note_seq(ssrc_ent *e, uint16_t seq)
 {
-    uint32_t v = estimate_roc(e, seq);
-    uint64_t cur = ((uint64_t)e->roc << 16) | e->seq, nw = ((uint64_t)v << 16) | seq;
+    uint64_t v = estimate_roc(e, seq);
+    uint64_t cur = ((uint64_t)e->roc << 16) | e->seq, nw = (v << 16) | seq;
+    if (v > UINT32_MAX)
+        return; /* refused before; never reached */
     if (!e->seen_rtp || nw > cur) {
-        e->roc = v;
+        e->roc = (uint32_t)v;
         e->seq = seq;
         e->seen_rtp = 1;
     }
@@ -742,11 +746,16 @@ static int process(phonesec_srtp *s, int rtcp, int protect, const uint8_t *in, s
     e = find_ssrc(s, ssrc);
     if (e == NULL && s->n_ss == PHONESEC_SRTP_MAX_SSRC)
         return phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: more than %d SSRCs", what, PHONESEC_SRTP_MAX_SSRC);
+    /* RFC 3711 3.3.1 and 9.2: the 48-bit index never wraps (that would reuse
+     * the keystream of index 0), and a rekey does not reset it. */
+    if (!rtcp && e != NULL && estimate_roc(e, seq) > UINT32_MAX)
+        return phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: SSRC 0x%08lx is past the last of its 2^48 packet "
+                              "indices (RFC 3711 9.2): a new SSRC is needed", what, (unsigned long)ssrc);
 
     if (buf != in)
         memmove(buf, in, in_len);
     if (e == NULL || !e->have_stream) {
-        uint32_t roc = e == NULL ? ks->p.roc : (rtcp ? e->roc : estimate_roc(e, seq));
+        uint32_t roc = e == NULL ? ks->p.roc : (rtcp ? e->roc : (uint32_t)estimate_roc(e, seq));
         rc = add_stream(s, ssrc, roc);
         if (rc != PHONESEC_OK)
             goto fail;
@@ -777,7 +786,11 @@ static int process(phonesec_srtp *s, int rtcp, int protect, const uint8_t *in, s
             st = rtcp ? srtp_unprotect_rtcp(s->ctx, buf, &len) : srtp_unprotect(s->ctx, buf, &len);
     }
     if (st != srtp_err_status_ok) {
-        rc = map_status(&s->err, st, what);
+        if (rtcp && protect && st == srtp_err_status_key_expired)
+            rc = phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: SSRC 0x%08lx used the last of its 2^31 SRTCP "
+                                "indices (RFC 3711 9.2): a new SSRC is needed", what, (unsigned long)ssrc);
+        else
+            rc = map_status(&s->err, st, what);
         goto fail;
     }
     if (len < 0 || (size_t)len != (protect ? in_len + over : need)) {

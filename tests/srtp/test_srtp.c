@@ -395,6 +395,74 @@ static void roc_initial_rollover_and_rekey(void **state)
     phonesec_srtp_free(rx2);
 }
 
+/* Issue 10 item 13: the 48-bit packet index (ROC << 16 | SEQ) must never
+ * wrap. With the initial ROC 2^32-1 the packet after seq 65535 would be
+ * index 2^48, i.e. index 0 again: the keystream of ROC 0 seq 0 reused.
+ * Protect and unprotect refuse it with PHONESEC_E_LIMIT, for every suite. */
+static void index_never_wraps(void **state)
+{
+    static const int suites_[] = {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_AEAD_AES_128_GCM,
+                                  PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32};
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof suites_ / sizeof suites_[0]; k++) {
+        phonesec_srtp_params p;
+        phonesec_srtp *tx, *tx0, *rx;
+        uint8_t pkt[200], pa[220], p0[220], out[220];
+        size_t len, n, n0, m;
+        uint32_t roc = 0;
+        char msg[200];
+        fill_params(&p, suites_[k], 9);
+        p.roc = 0xffffffffu;
+        tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+        p.roc = 0;
+        tx0 = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        /* the last indices 2^48-2 and 2^48-1 are fine */
+        len = rtp(pkt, 65534, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_unprotect(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+        len = rtp(pkt, 65535, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_unprotect(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+        assert_memory_equal(out, pkt, len);
+        /* seq 0 next: index 2^48. Refused, and out holds nothing. */
+        len = rtp(pkt, 0, 0x0a0b0c0d, 40);
+        memset(pa, 0x55, sizeof pa);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        for (m = 0; m < len; m++)
+            assert_true(pa[m] == 0 || pa[m] == 0x55);
+        assert_int_equal(phonesec_srtp_last_error(tx, msg, sizeof msg), PHONESEC_OK);
+        assert_non_null(strstr(msg, "2^48"));
+        /* again, and with other sequence numbers of the next "rollover" */
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        len = rtp(pkt, 100, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        assert_int_equal(phonesec_srtp_get_roc(tx, 0x0a0b0c0d, &roc), PHONESEC_OK);
+        assert_int_equal(roc, 0xffffffffu);
+        /* the receiver: a packet made at ROC 0 seq 0 (the index the wrap
+         * would reuse) is refused as past 2^48, not accepted */
+        len = rtp(pkt, 0, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx0, pkt, len, p0, sizeof p0, &n0), PHONESEC_OK);
+        memset(out, 0x55, sizeof out);
+        assert_int_equal(phonesec_srtp_unprotect(rx, p0, n0, out, sizeof out, &m), PHONESEC_E_LIMIT);
+        for (m = 0; m < n0; m++)
+            assert_true(out[m] == 0 || out[m] == 0x55);
+        assert_int_equal(phonesec_srtp_get_roc(rx, 0x0a0b0c0d, &roc), PHONESEC_OK);
+        assert_int_equal(roc, 0xffffffffu);
+        /* a rekey keeps the index, so it does not lift the limit */
+        fill_params(&p, suites_[k], 10);
+        assert_int_equal(phonesec_srtp_update(tx, &p), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        /* other SSRCs are unaffected */
+        len = rtp(pkt, 0, 0x0a0b0c0e, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        phonesec_srtp_free(tx);
+        phonesec_srtp_free(tx0);
+        phonesec_srtp_free(rx);
+    }
+}
+
 static void mki_keys(void **state)
 {
     phonesec_srtp_params p, p1;
@@ -646,6 +714,7 @@ int main(void)
         cmocka_unit_test(round_trip_all_suites),
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
+        cmocka_unit_test(index_never_wraps),
         cmocka_unit_test(mki_keys),
         cmocka_unit_test(gcm_with_mki_declined),
         cmocka_unit_test(bad_packet_after_rekey),
