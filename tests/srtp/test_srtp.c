@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "srtp/engine.h"
 
 static void fill_params(phonesec_srtp_params *p, int suite, uint8_t seed)
 {
@@ -478,8 +479,28 @@ static void mki_keys(void **state)
     p.keys[0].mki_len = p.keys[1].mki_len = 4;
     memcpy(p.keys[0].mki, "\x00\x00\x00\x01", 4);
     memcpy(p.keys[1].mki, "\x00\x00\x04\x2a", 4); /* 1066 */
-    /* libsrtp2 misplaces the SRTCP MKI when the tags differ: declined */
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx), PHONESEC_E_UNSUPPORTED);
+    if (phonesec__srtp_engine_native()) {
+        /* SRTP tag 32 bits, SRTCP tag 80 (RFC 4568) with an MKI: the SRTCP
+         * MKI sits between E|index and the 10-byte tag (RFC 3711 3.4) */
+        phonesec_srtp *t2, *r2;
+        uint8_t rt[64], pr[96], o2[96];
+        size_t rl = rtcp(rt, 0x5555), pl, ol;
+        t2 = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        r2 = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+        assert_int_equal(phonesec_srtp_protect_rtcp(t2, rt, rl, pr, sizeof pr, &pl), PHONESEC_OK);
+        assert_int_equal(pl, rl + 4 + 4 + 10);
+        assert_memory_equal(pr + rl + 4, "\x00\x00\x00\x01", 4);
+        assert_int_equal(phonesec_srtp_unprotect_rtcp(r2, pr, pl, o2, sizeof o2, &ol), PHONESEC_OK);
+        assert_int_equal(ol, rl);
+        assert_memory_equal(o2, rt, rl);
+        pr[rl + 4 + 3] = 0x2a; /* the other key's MKI: authentication fails */
+        assert_int_equal(phonesec_srtp_unprotect_rtcp(r2, pr, pl, o2, sizeof o2, &ol), PHONESEC_E_AUTH);
+        phonesec_srtp_free(t2);
+        phonesec_srtp_free(r2);
+    } else {
+        /* libsrtp2 misplaces the SRTCP MKI when the tags differ: declined */
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx), PHONESEC_E_UNSUPPORTED);
+    }
     p.flags = PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT;
     tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
     rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
@@ -694,8 +715,12 @@ static void no_allocation_per_packet(void **state)
     fill_params(&p, PHONESEC_SRTP_AEAD_AES_128_GCM, 2);
     tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
     rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+    /* the first packet of an SSRC may make its stream (libsrtp2 engine) */
+    len = rtp(pkt, 0, 0x77, 160);
+    assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, len, &m), PHONESEC_OK);
     calls = test_alloc_calls;
-    for (seq = 0; seq < 1000; seq++) {
+    for (seq = 1; seq < 1000; seq++) {
         len = rtp(pkt, seq, 0x77, 160);
         assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
         assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, len, &m), PHONESEC_OK);
