@@ -229,7 +229,9 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
         /* RFC 4568: SRTCP keeps the 80-bit tag with _32 suites */
         c->rtcp_tag = sd->tag32 && (p->flags & PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT) ? 4 : 10;
     }
-    c->wsh = p->wsh != 0 ? p->wsh : 64;
+    /* WSH is a minimum (RFC 4568 6.3.7); rounded up to whole 32-bit words as
+     * libsrtp2 does, so that the engines accept the same packets */
+    c->wsh = ((p->wsh != 0 ? p->wsh : 64) + 31u) & ~31u;
     return PHONESEC_OK;
 }
 
