@@ -53,6 +53,9 @@ PHONESEC__INTERNAL int phonesec__srtp_engine_native(void);
 PHONESEC__SRTP_ENGINE_DECL(lib)
 PHONESEC__SRTP_ENGINE_DECL(nat)
 
+/* Test hook of the native engine: set the last SRTCP index of an SSRC. */
+PHONESEC__INTERNAL int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *s, uint32_t ssrc, uint32_t index);
+
 /* Install the wolfCrypt AES-ICM/AES-GCM/HMAC-SHA1 types into libsrtp2's
  * crypto kernel (lsw.c); 0 on success. Called once, after srtp_init(). */
 PHONESEC__INTERNAL int phonesec__srtp_lsw_install(void);

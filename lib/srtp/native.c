@@ -947,6 +947,19 @@ static int rtcp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out
     return PHONESEC_OK;
 }
 
+/* Test hook: move the SRTCP index of an SSRC the session knows (to reach
+ * the 2^31 limit without sending 2^31 packets). */
+int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *ps, uint32_t ssrc, uint32_t index)
+{
+    nat *s = S(ps);
+    nat_ssrc *e = s != NULL ? find_ssrc(s, ssrc) : NULL;
+    if (e == NULL)
+        return PHONESEC_E_NOT_FOUND;
+    e->rtcp_hi = index;
+    e->seen_rtcp = 1;
+    return PHONESEC_OK;
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
 static int entry(nat *s, int rtcp, int protect, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,

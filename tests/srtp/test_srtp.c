@@ -464,6 +464,50 @@ static void index_never_wraps(void **state)
     }
 }
 
+/* Native engine: SRTCP stops at index 2^31-1 (RFC 3711 9.2), and SRTCP sent
+ * in clear (E flag 0) is refused where encryption was negotiated (a
+ * downgrade the libsrtp2 engine accepts). */
+static void native_srtcp_limit_and_e_flag(void **state)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *tx, *rx, *txc;
+    uint8_t pkt[64], pa[128], out[128];
+    size_t len, n, m;
+    char msg[200];
+    (void)state;
+    if (!phonesec__srtp_engine_native())
+        skip();
+    fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 21);
+    tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+    rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+    len = rtcp(pkt, 0x3344);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\x80\x00\x00\x01", 4); /* E=1, index 1 */
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+    assert_int_equal(phonesec__srtp_nat_test_set_rtcp_index(tx, 0x3344, 0x7ffffffe), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\xff\xff\xff\xff", 4); /* E=1, index 2^31-1 */
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+    assert_int_equal(m, len);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+    assert_int_equal(phonesec_srtp_last_error(tx, msg, sizeof msg), PHONESEC_OK);
+    assert_non_null(strstr(msg, "2^31"));
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+    /* E flag 0 from a sender configured with UNENCRYPTED_SRTCP, same keys */
+    p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTCP;
+    txc = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+    len = rtcp(pkt, 0x5566);
+    assert_int_equal(phonesec_srtp_protect_rtcp(txc, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\x00\x00\x00\x01", 4);
+    memset(out, 0x55, sizeof out);
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_E_AUTH);
+    for (m = 0; m < n; m++)
+        assert_int_equal(out[m], 0);
+    phonesec_srtp_free(tx);
+    phonesec_srtp_free(txc);
+    phonesec_srtp_free(rx);
+}
+
 static void mki_keys(void **state)
 {
     phonesec_srtp_params p, p1;
@@ -740,6 +784,7 @@ int main(void)
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
         cmocka_unit_test(index_never_wraps),
+        cmocka_unit_test(native_srtcp_limit_and_e_flag),
         cmocka_unit_test(mki_keys),
         cmocka_unit_test(gcm_with_mki_declined),
         cmocka_unit_test(bad_packet_after_rekey),
