@@ -1,5 +1,5 @@
 /*
- * libphonesec - SRTP sessions on libsrtp2.
+ * libphonesec - SRTP sessions (native engine on wolfCrypt, or libsrtp2).
  * SPDX-License-Identifier: MIT
  */
 #ifndef PHONESEC_SRTP_H
@@ -20,6 +20,20 @@ extern "C" {
  *
  * The parameter types here are what the SDES module (phonesec/sdes.h)
  * produces and what SRTP sessions consume; neither exposes libsrtp2 types.
+ *
+ * Engines: the build option -Dsrtp_engine chooses what runs behind this API.
+ * "native" (the default) is libphonesec's own RFC 3711/6188/7714 transform
+ * on wolfCrypt: keys derived once and kept expanded, no allocation, lock or
+ * global state per packet, so the cost of a packet does not depend on how
+ * many sessions exist. "libsrtp2" runs the linked libsrtp2; it installs
+ * wolfCrypt AES-ICM, AES-GCM and HMAC-SHA1 into libsrtp2's crypto kernel
+ * (srtp_replace_cipher_type(), after libsrtp2's own known-answer tests) so
+ * that the cost stays flat there too: NSS's per-packet key-handle lookups
+ * grow with the number of live keys. That replacement is process-wide:
+ * other libsrtp2 users in the process then run on the same primitives.
+ *
+ * Threading: sessions are independent; one session must not be used by two
+ * threads at once; different sessions may be used concurrently.
  */
 
 /** \name SRTP crypto suites (fixed numbers, part of the ABI)
@@ -33,7 +47,7 @@ extern "C" {
 #define PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32   6  /**< RFC 6188 */
 #define PHONESEC_SRTP_AEAD_AES_128_GCM          7  /**< RFC 7714 */
 #define PHONESEC_SRTP_AEAD_AES_256_GCM          8  /**< RFC 7714 */
-#define PHONESEC_SRTP_F8_128_HMAC_SHA1_80       9  /**< RFC 4568; recognised, never usable (libsrtp2 lacks F8) */
+#define PHONESEC_SRTP_F8_128_HMAC_SHA1_80       9  /**< RFC 4568; recognised, not usable yet (no engine runs F8) */
 #define PHONESEC_SRTP_NULL_HMAC_SHA1_80        10  /**< no encryption; only when explicitly enabled */
 #define PHONESEC_SRTP_NULL_HMAC_SHA1_32        11  /**< no encryption; only when explicitly enabled */
 /** @} */
@@ -150,20 +164,22 @@ PHONESEC_API const char *phonesec_srtp_suite_name(int suite);
  * \param key_len  set to the master key length in bytes (may be NULL)
  * \param salt_len set to the master salt length in bytes (may be NULL)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown suite);
- *         PHONESEC_E_UNSUPPORTED (F8: recognised but libsrtp2 lacks it; lengths still set)
+ *         PHONESEC_E_UNSUPPORTED (F8: recognised but no engine runs it yet; lengths still set)
  */
 PHONESEC_API int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t *salt_len);
 
 /**
- * \brief Whether sessions of a suite can be made with the linked libsrtp2
- *        (what an answerer should check before choosing a crypto line).
+ * \brief Whether sessions of a suite can be made with the engine of this
+ *        build (what an answerer should check before choosing a crypto line).
  *
- * Runs srtp_init() and, for AES-192, a one-time known-answer check of the
- * linked libsrtp2 against RFC 6188 (libsrtp2 2.5 fails it: cisco/libsrtp#763).
+ * Native engine: every suite but F8. libsrtp2 engine: runs srtp_init() and,
+ * for AES-192, a one-time known-answer check of the linked libsrtp2 against
+ * RFC 6188 (libsrtp2 2.5 fails it: cisco/libsrtp#763).
  * NULL suites are "supported" here; phonesec_srtp_new() still wants
  * PHONESEC_SRTP_OPT_ALLOW_NULL for them.
  * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown suite number);
- *         PHONESEC_E_UNSUPPORTED (F8, or AES-192 with a non-compliant libsrtp2);
+ *         PHONESEC_E_UNSUPPORTED (F8, or AES-192 on the libsrtp2 engine with a
+ *         non-compliant libsrtp2);
  *         PHONESEC_E_CRYPTO (srtp_init failed)
  */
 PHONESEC_API int phonesec_srtp_suite_supported(int suite);
@@ -175,8 +191,9 @@ PHONESEC_API int phonesec_srtp_suite_supported(int suite);
  * With more than one key each has an MKI, all of the same length; outbound
  * packets use key 0 until phonesec_srtp_set_active_key(). Every new SSRC
  * starts at the rollover counter params->roc. Calls srtp_init() once per
- * process (thread-safe through pthread_once); libsrtp2 is never shut down by
- * this library, so other users of libsrtp2 in the process are unaffected.
+ * process on the libsrtp2 engine (thread-safe through pthread_once);
+ * libsrtp2 is never shut down by this library. The replay window is WSH
+ * rounded up to a multiple of 32 packets (WSH is a minimum, RFC 4568).
  * \param out       receives the session (set only on success)
  * \param params    suite, keys, flags, KDR, WSH and ROC
  * \param direction PHONESEC_SRTP_DIR_INBOUND or PHONESEC_SRTP_DIR_OUTBOUND
@@ -185,10 +202,13 @@ PHONESEC_API int phonesec_srtp_suite_supported(int suite);
  *         PHONESEC_E_INVAL (NULL argument, bad version, direction, flag or
  *         option, key or salt of the wrong length for the suite, no key or
  *         too many, MKI missing/of unequal length/duplicated, WSH below 64);
- *         PHONESEC_E_UNSUPPORTED (F8, KDR other than 0, WSH above 32767, a
- *         flag combination the suite cannot do, e.g. UNENCRYPTED_SRTP with GCM);
+ *         PHONESEC_E_UNSUPPORTED (F8, KDR other than 0, WSH above 32767, an
+ *         MKI with a GCM suite, a flag combination the suite cannot do, e.g.
+ *         UNENCRYPTED_SRTP with GCM; on the libsrtp2 engine also AES-192 with
+ *         a non-compliant libsrtp2, and an MKI where the SRTP and SRTCP tags
+ *         differ in length);
  *         PHONESEC_E_POLICY (a NULL suite or clear RTP without PHONESEC_SRTP_OPT_ALLOW_NULL);
- *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (libsrtp2 failed)
+ *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (the crypto backend failed)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_new(const phonesec_srtp_params *params,
                                                         int direction, unsigned opts, phonesec_srtp **out);
@@ -235,7 +255,9 @@ PHONESEC_API int phonesec_srtp_set_active_key(phonesec_srtp *s, size_t index);
  *         PHONESEC_E_BUFFER_SMALL (out untouched);
  *         PHONESEC_E_EXPIRED (the active key's lifetime ran out: rekey);
  *         PHONESEC_E_REPLAY (the same sequence number again);
- *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs);
+ *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs, or the
+ *         SSRC has used all 2^48 packet indices (RFC 3711 9.2: the index
+ *         never wraps, a rekey keeps it; a new SSRC is needed));
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO.
  *         On errors other than INVAL, STATE and BUFFER_SMALL the bytes of
  *         out the call used are zeroed.
@@ -247,14 +269,18 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect(phonesec_srtp *s, co
  * \brief Verify and decrypt one SRTP packet.
  *
  * \p in and \p out may be the same buffer. The plaintext is in_len minus
- * info.rtp_overhead bytes; out_cap must hold that much. When out_cap is
- * smaller than in_len the packet goes through the session's preallocated
- * work buffer, which needs in_len <= PHONESEC_SRTP_WORK_BUF (else
- * PHONESEC_E_BUFFER_SMALL asks for in_len). No allocation happens here,
- * except that libsrtp2 allocates a stream (and derives its session keys)
- * for a packet of an SSRC that has none yet; when that packet fails to
- * authenticate the stream is removed again, so a flood of forged packets
- * with new SSRCs costs a key derivation each but holds no memory.
+ * info.rtp_overhead bytes; out_cap must hold that much. Native engine: no
+ * allocation, and a packet that fails leaves no state (a new SSRC is
+ * recorded only once a packet of it authenticates). libsrtp2 engine: when
+ * out_cap is smaller than in_len the packet goes through the session's
+ * preallocated work buffer, which needs in_len <= PHONESEC_SRTP_WORK_BUF
+ * (else PHONESEC_E_BUFFER_SMALL asks for in_len); libsrtp2 allocates a
+ * stream (and derives its session keys) for a packet of an SSRC that has
+ * none yet; when that packet fails to authenticate the stream is removed
+ * again, so a flood of forged packets with new SSRCs costs a key derivation
+ * each but holds no memory. SRTCP: the native engine refuses SRTCP sent in
+ * clear (E flag 0) by a session that negotiated encrypted SRTCP
+ * (PHONESEC_E_AUTH); the libsrtp2 engine accepts it.
  * \param s       an inbound session
  * \param in      the SRTP packet
  * \param in_len  its length
@@ -271,7 +297,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect(phonesec_srtp *s, co
  *         PHONESEC_E_AUTH (authentication failed, or unknown MKI);
  *         PHONESEC_E_REPLAY (replayed, or older than the replay window);
  *         PHONESEC_E_EXPIRED (the key's lifetime ran out);
- *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs);
+ *         PHONESEC_E_LIMIT (more than PHONESEC_SRTP_MAX_SSRC SSRCs, or a
+ *         packet whose index would be 2^48 or more: the index never wraps);
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO.
  *         On errors other than INVAL, STATE and BUFFER_SMALL the bytes of
  *         out the call used are zeroed: no unauthenticated plaintext is left.
@@ -283,7 +310,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_unprotect(phonesec_srtp *s, 
  * \brief Protect one RTCP packet (compound packets included).
  * out_cap must hold in_len plus info.rtcp_overhead bytes.
  * \return as phonesec_srtp_protect(); PHONESEC_E_PARSE when the packet is
- *         shorter than 8 bytes or not version 2
+ *         shorter than 8 bytes or not version 2; PHONESEC_E_LIMIT also when
+ *         the SSRC has used all 2^31 SRTCP indices (RFC 3711 9.2)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_srtp_protect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len,
                                                                  uint8_t *out, size_t out_cap, size_t *out_len);

@@ -16,43 +16,13 @@
 
 #include "core/internal.h"
 #include "phonesec/srtp.h"
+#include "srtp/engine.h"
 
 #define MOD "srtp"
 #define KEYBUF_LEN (PHONESEC_SRTP_MAX_KEY_LEN + PHONESEC_SRTP_MAX_SALT_LEN)
 
-typedef struct suite_desc {
-    int suite;
-    const char *name;
-    size_t key_len;
-    size_t salt_len;
-    int gcm;
-    int tag32;
-    int null_cipher;
-    int bits; /* AES key size for AES-CM */
-} suite_desc;
-
-static const suite_desc suites[] = {
-    {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16, 14, 0, 0, 0, 128},
-    {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16, 14, 0, 1, 0, 128},
-    {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80, "AES_192_CM_HMAC_SHA1_80", 24, 14, 0, 0, 0, 192},
-    {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, "AES_192_CM_HMAC_SHA1_32", 24, 14, 0, 1, 0, 192},
-    {PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_80, "AES_256_CM_HMAC_SHA1_80", 32, 14, 0, 0, 0, 256},
-    {PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32, "AES_256_CM_HMAC_SHA1_32", 32, 14, 0, 1, 0, 256},
-    {PHONESEC_SRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", 16, 12, 1, 0, 0, 128},
-    {PHONESEC_SRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", 32, 12, 1, 0, 0, 256},
-    {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, "F8_128_HMAC_SHA1_80", 16, 14, 0, 0, 0, 128},
-    {PHONESEC_SRTP_NULL_HMAC_SHA1_80, "NULL_HMAC_SHA1_80", 16, 14, 0, 0, 1, 128},
-    {PHONESEC_SRTP_NULL_HMAC_SHA1_32, "NULL_HMAC_SHA1_32", 16, 14, 0, 1, 1, 128},
-};
-
-static const suite_desc *find_suite(int suite)
-{
-    size_t i;
-    for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
-        if (suites[i].suite == suite)
-            return &suites[i];
-    return NULL;
-}
+typedef phonesec__srtp_suite suite_desc;
+#define find_suite phonesec__srtp_find_suite
 
 /* Everything derived from one set of parameters. Heap-allocated because the
  * libsrtp2 policy points into it (keys), and it must stay put while streams
@@ -96,9 +66,13 @@ struct phonesec_srtp {
 static pthread_once_t g_srtp_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t g_srtp_init_status = srtp_err_status_init_fail;
 
+static int g_lsw_status;
+
 static void do_srtp_init(void)
 {
     g_srtp_init_status = srtp_init();
+    if (g_srtp_init_status == srtp_err_status_ok)
+        g_lsw_status = phonesec__srtp_lsw_install();
 }
 
 static int ensure_srtp_init(phonesec__err *err)
@@ -108,6 +82,9 @@ static int ensure_srtp_init(phonesec__err *err)
     if (g_srtp_init_status != srtp_err_status_ok)
         return phonesec__fail(err, PHONESEC_E_CRYPTO, "srtp_init failed (libsrtp2 status %d)",
                               (int)g_srtp_init_status);
+    if (g_lsw_status != 0)
+        return phonesec__fail(err, PHONESEC_E_CRYPTO, "libsrtp2 refused the wolfCrypt primitives (known-answer "
+                              "test failed, code %d)", g_lsw_status);
     return PHONESEC_OK;
 }
 
@@ -158,44 +135,9 @@ static int aes192_compliant(void)
     return g_aes192_ok;
 }
 
-/* ---- params ------------------------------------------------------------ */
+/* ---- suites ------------------------------------------------------------ */
 
-void phonesec_srtp_params_init(phonesec_srtp_params *p)
-{
-    if (p == NULL)
-        return;
-    memset(p, 0, sizeof *p);
-    p->version = PHONESEC_SRTP_PARAMS_VERSION;
-    p->suite = PHONESEC_SRTP_SUITE_NONE;
-}
-
-void phonesec_srtp_params_wipe(phonesec_srtp_params *p)
-{
-    if (p == NULL)
-        return;
-    phonesec_memzero(p->keys, sizeof p->keys);
-    p->n_keys = 0;
-}
-
-const char *phonesec_srtp_suite_name(int suite)
-{
-    const suite_desc *sd = find_suite(suite);
-    return sd != NULL ? sd->name : NULL;
-}
-
-int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t *salt_len)
-{
-    const suite_desc *sd = find_suite(suite);
-    if (sd == NULL)
-        return PHONESEC_E_INVAL;
-    if (key_len != NULL)
-        *key_len = sd->key_len;
-    if (salt_len != NULL)
-        *salt_len = sd->salt_len;
-    return suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 ? PHONESEC_E_UNSUPPORTED : PHONESEC_OK;
-}
-
-int phonesec_srtp_suite_supported(int suite)
+int phonesec__srtp_lib_suite_supported(int suite)
 {
     const suite_desc *sd = find_suite(suite);
     int rc;
@@ -427,10 +369,11 @@ static int make_ctx(phonesec__err *err, keyset *ks, srtp_t *ctx)
     /* The template is never used for packets (see the top of this file); it
      * only validates the policy now. */
     pol.ssrc.type = ssrc_any_inbound;
+    (void)phonesec__srtp_lsw_alloc_failed(1);
     st = srtp_create(ctx, &pol);
     if (st != srtp_err_status_ok) {
         *ctx = NULL;
-        if (st == srtp_err_status_alloc_fail)
+        if (st == srtp_err_status_alloc_fail || phonesec__srtp_lsw_alloc_failed(1))
             return phonesec__fail(err, PHONESEC_E_NOMEM, "srtp_create: out of memory");
         return phonesec__fail(err, PHONESEC_E_CRYPTO, "srtp_create refused %s (libsrtp2 status %d)",
                               ks->sd->name, (int)st);
@@ -438,7 +381,7 @@ static int make_ctx(phonesec__err *err, keyset *ks, srtp_t *ctx)
     return PHONESEC_OK;
 }
 
-int phonesec_srtp_new(const phonesec_srtp_params *params, int direction, unsigned opts, phonesec_srtp **out)
+int phonesec__srtp_lib_new(const phonesec_srtp_params *params, int direction, unsigned opts, phonesec_srtp **out)
 {
     phonesec_srtp *s;
     int rc;
@@ -485,11 +428,11 @@ fail:
     if (rc != PHONESEC_OK && s->err.code == 0)
         phonesec__fail(&s->err, rc, "creating the session");
     phonesec__log(PHONESEC_LOG_WARN, MOD, "cannot create SRTP session: %s", s->err.msg);
-    phonesec_srtp_free(s);
+    phonesec__srtp_lib_free(s);
     return rc;
 }
 
-void phonesec_srtp_free(phonesec_srtp *s)
+void phonesec__srtp_lib_free(phonesec_srtp *s)
 {
     if (s == NULL)
         return;
@@ -502,7 +445,7 @@ void phonesec_srtp_free(phonesec_srtp *s)
     phonesec__free_secret(s, sizeof *s);
 }
 
-int phonesec_srtp_update(phonesec_srtp *s, const phonesec_srtp_params *params)
+int phonesec__srtp_lib_update(phonesec_srtp *s, const phonesec_srtp_params *params)
 {
     keyset *ks;
     srtp_t ctx;
@@ -537,7 +480,7 @@ int phonesec_srtp_update(phonesec_srtp *s, const phonesec_srtp_params *params)
     return PHONESEC_OK;
 }
 
-int phonesec_srtp_set_active_key(phonesec_srtp *s, size_t index)
+int phonesec__srtp_lib_set_active_key(phonesec_srtp *s, size_t index)
 {
     if (s == NULL)
         return PHONESEC_E_INVAL;
@@ -572,8 +515,10 @@ static uint32_t rd32(const uint8_t *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
-/* RFC 3711 Appendix A: the rollover counter a sequence number belongs to. */
-static uint32_t estimate_roc(const ssrc_ent *e, uint16_t seq)
+/* RFC 3711 Appendix A: the rollover counter a sequence number belongs to.
+ * 64 bits wide so that the counter after 2^32-1 shows as 2^32 (an index of
+ * 2^48 or more) instead of wrapping to 0. */
+static uint64_t estimate_roc(const ssrc_ent *e, uint16_t seq)
 {
     if (!e->seen_rtp)
         return e->roc;
@@ -583,16 +528,18 @@ static uint32_t estimate_roc(const ssrc_ent *e, uint16_t seq)
         return e->roc;
     }
     if ((uint32_t)(e->seq - 32768) > seq)
-        return e->roc + 1;
+        return (uint64_t)e->roc + 1;
     return e->roc;
 }
 
 static void note_seq(ssrc_ent *e, uint16_t seq)
 {
-    uint32_t v = estimate_roc(e, seq);
-    uint64_t cur = ((uint64_t)e->roc << 16) | e->seq, nw = ((uint64_t)v << 16) | seq;
+    uint64_t v = estimate_roc(e, seq);
+    uint64_t cur = ((uint64_t)e->roc << 16) | e->seq, nw = (v << 16) | seq;
+    if (v > UINT32_MAX)
+        return; /* refused before; never reached */
     if (!e->seen_rtp || nw > cur) {
-        e->roc = v;
+        e->roc = (uint32_t)v;
         e->seq = seq;
         e->seen_rtp = 1;
     }
@@ -618,7 +565,10 @@ static int add_stream(phonesec_srtp *s, uint32_t ssrc, uint32_t roc)
     pol.ssrc.type = ssrc_specific;
     pol.ssrc.value = ssrc;
     pol.next = NULL;
+    (void)phonesec__srtp_lsw_alloc_failed(1);
     st = srtp_add_stream(s->ctx, &pol);
+    if (st != srtp_err_status_ok && phonesec__srtp_lsw_alloc_failed(1))
+        st = srtp_err_status_alloc_fail;
     if (st != srtp_err_status_ok)
         return map_status(&s->err, st, "adding a stream");
     st = srtp_set_stream_roc(s->ctx, ssrc, roc);
@@ -742,11 +692,16 @@ static int process(phonesec_srtp *s, int rtcp, int protect, const uint8_t *in, s
     e = find_ssrc(s, ssrc);
     if (e == NULL && s->n_ss == PHONESEC_SRTP_MAX_SSRC)
         return phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: more than %d SSRCs", what, PHONESEC_SRTP_MAX_SSRC);
+    /* RFC 3711 3.3.1 and 9.2: the 48-bit index never wraps (that would reuse
+     * the keystream of index 0), and a rekey does not reset it. */
+    if (!rtcp && e != NULL && estimate_roc(e, seq) > UINT32_MAX)
+        return phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: SSRC 0x%08lx is past the last of its 2^48 packet "
+                              "indices (RFC 3711 9.2): a new SSRC is needed", what, (unsigned long)ssrc);
 
     if (buf != in)
         memmove(buf, in, in_len);
     if (e == NULL || !e->have_stream) {
-        uint32_t roc = e == NULL ? ks->p.roc : (rtcp ? e->roc : estimate_roc(e, seq));
+        uint32_t roc = e == NULL ? ks->p.roc : (rtcp ? e->roc : (uint32_t)estimate_roc(e, seq));
         rc = add_stream(s, ssrc, roc);
         if (rc != PHONESEC_OK)
             goto fail;
@@ -777,7 +732,11 @@ static int process(phonesec_srtp *s, int rtcp, int protect, const uint8_t *in, s
             st = rtcp ? srtp_unprotect_rtcp(s->ctx, buf, &len) : srtp_unprotect(s->ctx, buf, &len);
     }
     if (st != srtp_err_status_ok) {
-        rc = map_status(&s->err, st, what);
+        if (rtcp && protect && st == srtp_err_status_key_expired)
+            rc = phonesec__fail(&s->err, PHONESEC_E_LIMIT, "%s: SSRC 0x%08lx used the last of its 2^31 SRTCP "
+                                "indices (RFC 3711 9.2): a new SSRC is needed", what, (unsigned long)ssrc);
+        else
+            rc = map_status(&s->err, st, what);
         goto fail;
     }
     if (len < 0 || (size_t)len != (protect ? in_len + over : need)) {
@@ -818,31 +777,31 @@ fail:
     return rc;
 }
 
-int phonesec_srtp_protect(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+int phonesec__srtp_lib_protect(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                           size_t *out_len)
 {
     return process(s, 0, 1, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_srtp_unprotect(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+int phonesec__srtp_lib_unprotect(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                             size_t *out_len)
 {
     return process(s, 0, 0, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_srtp_protect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+int phonesec__srtp_lib_protect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                                size_t *out_len)
 {
     return process(s, 1, 1, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_srtp_unprotect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+int phonesec__srtp_lib_unprotect_rtcp(phonesec_srtp *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                                  size_t *out_len)
 {
     return process(s, 1, 0, in, in_len, out, out_cap, out_len);
 }
 
-int phonesec_srtp_get_roc(const phonesec_srtp *s, uint32_t ssrc, uint32_t *roc)
+int phonesec__srtp_lib_get_roc(const phonesec_srtp *s, uint32_t ssrc, uint32_t *roc)
 {
     size_t i;
     if (s == NULL || roc == NULL)
@@ -855,7 +814,7 @@ int phonesec_srtp_get_roc(const phonesec_srtp *s, uint32_t ssrc, uint32_t *roc)
     return PHONESEC_E_NOT_FOUND;
 }
 
-int phonesec_srtp_get_info(const phonesec_srtp *s, phonesec_srtp_info *info)
+int phonesec__srtp_lib_get_info(const phonesec_srtp *s, phonesec_srtp_info *info)
 {
     const keyset *ks;
     if (s == NULL || info == NULL || info->version != PHONESEC_SRTP_INFO_VERSION)
@@ -883,7 +842,7 @@ int phonesec_srtp_get_info(const phonesec_srtp *s, phonesec_srtp_info *info)
     return PHONESEC_OK;
 }
 
-int phonesec_srtp_last_error(const phonesec_srtp *s, char *buf, size_t cap)
+int phonesec__srtp_lib_last_error(const phonesec_srtp *s, char *buf, size_t cap)
 {
     if (s == NULL)
         return PHONESEC_E_INVAL;

@@ -11,7 +11,15 @@
 
 #include <srtp2/srtp.h>
 
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/aes.h>
+
+#include "srtp/engine.h"
+#include "srtp/prim.h"
 #include "support.h"
+#ifdef HAVE_LIBRE
+#include "bench_srtp_libre.h"
+#endif
 
 /* ---- counting every malloc of the process (glibc, no sanitizer) ---------- */
 #if defined(__has_feature)
@@ -23,25 +31,44 @@
 #define NO_INTERPOSE 1
 #endif
 
-static long g_sys_allocs;
+static long g_sys_allocs, g_live_bytes;
 #if !defined(NO_INTERPOSE) && defined(__GLIBC__)
+#include <malloc.h>
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
 void *malloc(size_t n)
 {
+    void *p = __libc_malloc(n);
     g_sys_allocs++;
-    return __libc_malloc(n);
+    if (p != NULL)
+        g_live_bytes += (long)malloc_usable_size(p);
+    return p;
 }
 void *calloc(size_t a, size_t b)
 {
+    void *p = __libc_calloc(a, b);
     g_sys_allocs++;
-    return __libc_calloc(a, b);
+    if (p != NULL)
+        g_live_bytes += (long)malloc_usable_size(p);
+    return p;
 }
 void *realloc(void *p, size_t n)
 {
+    void *q;
+    long old = p != NULL ? (long)malloc_usable_size(p) : 0;
     g_sys_allocs++;
-    return __libc_realloc(p, n);
+    q = __libc_realloc(p, n);
+    if (q != NULL)
+        g_live_bytes += (long)malloc_usable_size(q) - old;
+    return q;
+}
+void free(void *p)
+{
+    if (p != NULL)
+        g_live_bytes -= (long)malloc_usable_size(p);
+    __libc_free(p);
 }
 #define SYS_COUNTING 1
 #else
@@ -62,6 +89,7 @@ static double now_ns(void)
 
 static uint8_t key[46];
 static uint8_t (*prot)[12 + PAYLOAD + 16];
+static uint8_t (*floor_pkts)[12 + PAYLOAD + 16]; /* protected by the floor itself, same sizes */
 static size_t prot_len;
 
 static void mkpkt(uint8_t *b, uint16_t seq)
@@ -123,23 +151,92 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Blocks of BLOCK packets, alternating libphonesec and bare libsrtp2 (and
- * which goes first), so both see the same machine state; the minimum and the
- * median block are reported. */
+/* ---- the crypto floor: the same wolfCrypt calls, keys expanded once, no
+ * SRTP logic (no parsing, index, replay window, ROC) ---------------------- */
+typedef struct floor_ctx {
+    Aes aes;
+    phonesec__hmac1 h;
+    uint8_t iv[16];
+} floor_ctx;
+
+static void floor_init(floor_ctx *f, int gcm)
+{
+    memset(f, 0, sizeof *f);
+    if (gcm) {
+        if (wc_AesInit(&f->aes, NULL, INVALID_DEVID) != 0 || wc_AesGcmSetKey(&f->aes, key, 16) != 0)
+            abort();
+    } else if (phonesec__aesctr_init(&f->aes, key, 16) != 0 || phonesec__hmac1_init(&f->h, key + 16, 20) != 0)
+        abort();
+    memcpy(f->iv, key + 16, 14);
+}
+
+static void floor_protect(floor_ctx *f, int gcm, const uint8_t *in, size_t len, uint8_t *out)
+{
+    memcpy(out, in, 12);
+    if (gcm) {
+        if (wc_AesGcmEncrypt(&f->aes, out + 12, in + 12, (word32)(len - 12), f->iv, 12, out + len, 16, in, 12) != 0)
+            abort();
+    } else {
+        uint8_t roc[4] = {0, 0, 0, 0}, tag[20];
+        if (phonesec__aesctr(&f->aes, f->iv, in + 12, out + 12, len - 12) != 0 ||
+            phonesec__hmac1_2(&f->h, out, len, roc, 4, tag) != 0)
+            abort();
+        memcpy(out + len, tag, 10);
+    }
+}
+
+static int floor_unprotect(floor_ctx *f, int gcm, const uint8_t *in, size_t len, uint8_t *out)
+{
+    memcpy(out, in, 12);
+    if (gcm) {
+        if (wc_AesGcmDecrypt(&f->aes, out + 12, in + 12, (word32)(len - 12 - 16), f->iv, 12, in + len - 16, 16, in,
+                             12) != 0)
+            abort(); /* the floor's own packets (floor_pkts) must verify */
+        return 1;
+    }
+    {
+        uint8_t roc[4] = {0, 0, 0, 0}, tag[20];
+        if (phonesec__hmac1_2(&f->h, in, len - 10, roc, 4, tag) != 0)
+            abort();
+        (void)phonesec_ct_memcmp(tag, in + len - 10, 10);
+        return phonesec__aesctr(&f->aes, f->iv, in + 12, out + 12, len - 22) == 0;
+    }
+}
+
+enum { V_OURS, V_BARE, V_LIBRE, V_FLOOR, NV };
+static const char *const vname[NV] = {"libphonesec", "bare libsrtp2", "libre", "crypto floor"};
+
+/* Blocks of BLOCK packets; in each block every variant runs once, in an
+ * order that rotates from block to block, so all see the same machine
+ * state; the minimum and the median block are reported. */
 static void bench_suite(int suite)
 {
-    static double t[4][NBLOCK];
+    static double t[2][NV][NBLOCK];
     long hook_allocs = 0, sys_allocs = 0, bare_sys_allocs = 0, h0, s0;
     uint8_t pkt[12 + PAYLOAD], buf[12 + PAYLOAD + 64];
     size_t n;
-    int b, i, op, len;
+    int b, i, v, op, len, gcm = suite == PHONESEC_SRTP_AEAD_AES_128_GCM;
+    int have_anchor = suite != PHONESEC_SRTP_NULL_HMAC_SHA1_80; /* libre and the floor: the AES suites */
     phonesec_srtp *tx0 = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND);
     phonesec_srtp *tx = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND), *rx = ours(suite, PHONESEC_SRTP_DIR_INBOUND);
     srtp_t btx = bare(suite, PHONESEC_SRTP_DIR_OUTBOUND), brx = bare(suite, PHONESEC_SRTP_DIR_INBOUND);
+    void *rtx = NULL, *rrx = NULL;
+    floor_ctx fl;
     const char *name = phonesec_srtp_suite_name(suite);
 
+#ifdef HAVE_LIBRE
+    if (have_anchor) {
+        rtx = benchre_new(gcm, key, gcm ? 28 : 30);
+        rrx = benchre_new(gcm, key, gcm ? 28 : 30);
+        if (rtx == NULL || rrx == NULL)
+            abort();
+    }
+#endif
+    floor_init(&fl, gcm);
     for (i = 0; i < NPKT; i++) {
         mkpkt(pkt, (uint16_t)i);
+        if (have_anchor)
+            floor_protect(&fl, gcm, pkt, sizeof pkt, floor_pkts[i]);
         if (phonesec_srtp_protect(tx0, pkt, sizeof pkt, prot[i], sizeof prot[i], &prot_len) != PHONESEC_OK)
             abort();
     }
@@ -158,75 +255,163 @@ static void bench_suite(int suite)
     len = (int)prot_len;
     if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
         abort();
+#ifdef HAVE_LIBRE
+    if (rtx != NULL && (benchre_protect(rtx, pkt, sizeof pkt) != 0 || benchre_unprotect(rrx, prot[0], prot_len) != 0))
+        abort();
+#endif
 
     mkpkt(pkt, 0);
     for (b = 0; b < NBLOCK; b++) {
         int first = b * BLOCK + 1, last = first + BLOCK; /* packet 0 was the warm-up */
-        double t0;
+        int k;
         if (last > NPKT)
             last = NPKT;
-        for (op = 0; op < 4; op++) {
-            int ours_op = (op + b) % 2 == 0; /* alternate which runs first */
-            int unprot = op >= 2;
+        for (k = 0; k < 2 * NV; k++) {
+            int slot = (k + b) % (2 * NV);
+            double t0;
+            v = slot / 2;
+            op = slot % 2; /* 0 protect, 1 unprotect */
+            if ((v == V_LIBRE && rtx == NULL) || (v == V_FLOOR && !have_anchor)) {
+                t[op][v][b] = 0;
+                continue;
+            }
             h0 = test_alloc_calls;
             s0 = g_sys_allocs;
             t0 = now_ns();
             for (i = first; i < last; i++) {
-                if (!unprot) {
+                if (op == 0) {
                     pkt[2] = (uint8_t)(i >> 8);
                     pkt[3] = (uint8_t)i;
-                    if (ours_op) {
+                    switch (v) {
+                    case V_OURS:
                         if (phonesec_srtp_protect(tx, pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
                             abort();
-                    } else {
+                        break;
+                    case V_BARE:
                         memcpy(buf, pkt, sizeof pkt); /* the same work: libsrtp2 protects in place */
                         len = (int)sizeof pkt;
                         if (srtp_protect(btx, buf, &len) != srtp_err_status_ok)
                             abort();
+                        break;
+#ifdef HAVE_LIBRE
+                    case V_LIBRE:
+                        if (benchre_protect(rtx, pkt, sizeof pkt) != 0)
+                            abort();
+                        break;
+#endif
+                    default:
+                        floor_protect(&fl, gcm, pkt, sizeof pkt, buf);
+                        break;
                     }
-                } else if (ours_op) {
-                    if (phonesec_srtp_unprotect(rx, prot[i], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
-                        abort();
                 } else {
-                    memcpy(buf, prot[i], prot_len);
-                    len = (int)prot_len;
-                    if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
-                        abort();
+                    switch (v) {
+                    case V_OURS:
+                        if (phonesec_srtp_unprotect(rx, prot[i], prot_len, buf, sizeof buf, &n) != PHONESEC_OK)
+                            abort();
+                        break;
+                    case V_BARE:
+                        memcpy(buf, prot[i], prot_len);
+                        len = (int)prot_len;
+                        if (srtp_unprotect(brx, buf, &len) != srtp_err_status_ok)
+                            abort();
+                        break;
+#ifdef HAVE_LIBRE
+                    case V_LIBRE:
+                        if (benchre_unprotect(rrx, prot[i], prot_len) != 0)
+                            abort();
+                        break;
+#endif
+                    default:
+                        (void)floor_unprotect(&fl, gcm, floor_pkts[i], prot_len, buf);
+                        break;
+                    }
                 }
             }
-            t0 = (now_ns() - t0) / (last - first);
-            t[(unprot ? 2 : 0) + (ours_op ? 0 : 1)][b] = t0;
-            if (ours_op) {
+            t[op][v][b] = (now_ns() - t0) / (last - first);
+            if (v == V_OURS) {
                 hook_allocs += test_alloc_calls - h0;
                 sys_allocs += g_sys_allocs - s0;
-            } else
+            } else if (v == V_BARE)
                 bare_sys_allocs += g_sys_allocs - s0;
         }
     }
-    for (op = 0; op < 4; op++)
-        qsort(t[op], NBLOCK, sizeof t[op][0], cmp_double);
-    printf("%-24s protect   libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f (min block; median "
-           "%.1f / %.1f = %.3f)\n",
-           name, t[0][0], t[1][0], t[0][0] / t[1][0], t[0][NBLOCK / 2], t[1][NBLOCK / 2],
-           t[0][NBLOCK / 2] / t[1][NBLOCK / 2]);
-    printf("%-24s unprotect libphonesec %7.1f ns/pkt  bare libsrtp2 %7.1f ns/pkt  ratio %.3f (min block; median "
-           "%.1f / %.1f = %.3f)\n",
-           name, t[2][0], t[3][0], t[2][0] / t[3][0], t[2][NBLOCK / 2], t[3][NBLOCK / 2],
-           t[2][NBLOCK / 2] / t[3][NBLOCK / 2]);
-    printf("%-24s overhead of libphonesec per packet: protect %+.1f ns, unprotect %+.1f ns (medians)\n", name,
-           t[0][NBLOCK / 2] - t[1][NBLOCK / 2], t[2][NBLOCK / 2] - t[3][NBLOCK / 2]);
+    for (op = 0; op < 2; op++)
+        for (v = 0; v < NV; v++)
+            qsort(t[op][v], NBLOCK, sizeof t[op][v][0], cmp_double);
+    for (op = 0; op < 2; op++) {
+        double o = t[op][V_OURS][NBLOCK / 2];
+        printf("%-24s %-9s median ns/pkt:", name, op == 0 ? "protect" : "unprotect");
+        for (v = 0; v < NV; v++)
+            if (t[op][v][NBLOCK / 2] > 0)
+                printf("  %s %.0f", vname[v], t[op][v][NBLOCK / 2]);
+        printf("\n%-24s %-9s libphonesec / anchor:", "", "");
+        for (v = 1; v < NV; v++)
+            if (t[op][v][NBLOCK / 2] > 0)
+                printf("  /%s %.3f", vname[v], o / t[op][v][NBLOCK / 2]);
+        printf("   (min blocks: ours %.0f, bare %.0f)\n", t[op][V_OURS][0], t[op][V_BARE][0]);
+    }
     printf("%-24s allocations per packet: %.4f through the phonesec hook", name,
            (double)hook_allocs / (2.0 * (NPKT - 1)));
     if (SYS_COUNTING)
-        printf(";\n%-24s   process-wide malloc calls per packet (inside libsrtp2's NSS backend): libphonesec %.2f, "
-               "bare libsrtp2 %.2f\n", "", (double)sys_allocs / (2.0 * (NPKT - 1)),
-               (double)bare_sys_allocs / (2.0 * (NPKT - 1)));
+        printf(";\n%-24s   process-wide malloc calls per packet: libphonesec %.2f, bare libsrtp2 (NSS) %.2f\n", "",
+               (double)sys_allocs / (2.0 * (NPKT - 1)), (double)bare_sys_allocs / (2.0 * (NPKT - 1)));
     else
         printf(" (process-wide malloc count unavailable in sanitizer builds)\n");
     phonesec_srtp_free(tx);
     phonesec_srtp_free(rx);
     srtp_dealloc(btx);
     srtp_dealloc(brx);
+#ifdef HAVE_LIBRE
+    benchre_free(rtx);
+    benchre_free(rrx);
+#endif
+    phonesec__aes_wipe(&fl.aes);
+}
+
+/* Bytes held per session: live heap (every allocator of the process) after
+ * making 200 sessions of each direction, divided by 400. */
+static void bench_memory(int suite)
+{
+#if SYS_COUNTING
+    enum { N = 200 };
+    static phonesec_srtp *o[2 * N];
+    static srtp_t bs[2 * N];
+    long before, ours_b, bare_b;
+    int i;
+    uint8_t pkt[12 + PAYLOAD], buf[12 + PAYLOAD + 64];
+    size_t n;
+    int len;
+    before = g_live_bytes;
+    for (i = 0; i < 2 * N; i++) {
+        o[i] = ours(suite, i < N ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND);
+        if (i < N) { /* with its first packet: the SSRC state exists */
+            mkpkt(pkt, 1);
+            if (phonesec_srtp_protect(o[i], pkt, sizeof pkt, buf, sizeof buf, &n) != PHONESEC_OK)
+                abort();
+        }
+    }
+    ours_b = g_live_bytes - before;
+    before = g_live_bytes;
+    for (i = 0; i < 2 * N; i++) {
+        bs[i] = bare(suite, i < N ? PHONESEC_SRTP_DIR_OUTBOUND : PHONESEC_SRTP_DIR_INBOUND);
+        if (i < N) {
+            mkpkt(pkt, 1);
+            len = (int)sizeof pkt;
+            if (srtp_protect(bs[i], pkt, &len) != srtp_err_status_ok)
+                abort();
+        }
+    }
+    bare_b = g_live_bytes - before;
+    printf("%-24s memory per session (heap bytes, incl. one SSRC): libphonesec %ld, bare libsrtp2 (NSS) %ld, "
+           "ratio %.3f\n", phonesec_srtp_suite_name(suite), ours_b / (2 * N), bare_b / (2 * N),
+           (double)ours_b / (double)bare_b);
+    for (i = 0; i < 2 * N; i++) {
+        phonesec_srtp_free(o[i]);
+        srtp_dealloc(bs[i]);
+    }
+#else
+    (void)suite;
+#endif
 }
 
 static const char offer[] = "v=0\r\n"
@@ -295,12 +480,28 @@ int main(void)
     for (i = 0; i < sizeof key; i++)
         key[i] = (uint8_t)(i * 13 + 5);
     prot = malloc(sizeof *prot * NPKT);
-    if (prot == NULL)
+    floor_pkts = malloc(sizeof *floor_pkts * NPKT);
+    if (prot == NULL || floor_pkts == NULL)
         return 1;
-    printf("SRTP, %d-byte G.711 payloads, %d alternating blocks of %d packets per variant (%s)\n", PAYLOAD,
-           NBLOCK, BLOCK, srtp_get_version_string());
+    if (srtp_init() != srtp_err_status_ok) /* the bare anchor's own initialisation */
+        return 1;
+#ifdef HAVE_LIBRE
+    if (benchre_init() != 0)
+        return 1;
+#endif
+    printf("SRTP, %d-byte G.711 payloads, %d blocks of %d packets per variant, rotating order (%s engine; anchors: "
+           "bare %s on NSS, libre%s, crypto floor = the same wolfCrypt calls without SRTP logic)\n", PAYLOAD,
+           NBLOCK, BLOCK, phonesec__srtp_engine_native() ? "native" : "libsrtp2", srtp_get_version_string(),
+#ifdef HAVE_LIBRE
+           ""
+#else
+           " (not built: no libre-dev)"
+#endif
+    );
     bench_suite(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
     bench_suite(PHONESEC_SRTP_AEAD_AES_128_GCM);
+    bench_memory(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
+    bench_memory(PHONESEC_SRTP_AEAD_AES_128_GCM);
     /* no cipher, no tag: what is left is libphonesec's own per-packet work */
     printf("-- NULL cipher without authentication: the wrapper's own cost --\n");
     g_flags = PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP;
@@ -308,6 +509,10 @@ int main(void)
     g_flags = 0;
     bench_negotiation();
     free(prot);
+    free(floor_pkts);
+#ifdef HAVE_LIBRE
+    benchre_close();
+#endif
     phonesec_shutdown();
     return 0;
 }

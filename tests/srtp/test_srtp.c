@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "srtp/engine.h"
 
 static void fill_params(phonesec_srtp_params *p, int suite, uint8_t seed)
 {
@@ -395,6 +396,118 @@ static void roc_initial_rollover_and_rekey(void **state)
     phonesec_srtp_free(rx2);
 }
 
+/* Issue 10 item 13: the 48-bit packet index (ROC << 16 | SEQ) must never
+ * wrap. With the initial ROC 2^32-1 the packet after seq 65535 would be
+ * index 2^48, i.e. index 0 again: the keystream of ROC 0 seq 0 reused.
+ * Protect and unprotect refuse it with PHONESEC_E_LIMIT, for every suite. */
+static void index_never_wraps(void **state)
+{
+    static const int suites_[] = {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_AEAD_AES_128_GCM,
+                                  PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32};
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof suites_ / sizeof suites_[0]; k++) {
+        phonesec_srtp_params p;
+        phonesec_srtp *tx, *tx0, *rx;
+        uint8_t pkt[200], pa[220], p0[220], out[220];
+        size_t len, n, n0, m;
+        uint32_t roc = 0;
+        char msg[200];
+        fill_params(&p, suites_[k], 9);
+        p.roc = 0xffffffffu;
+        tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+        p.roc = 0;
+        tx0 = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        /* the last indices 2^48-2 and 2^48-1 are fine */
+        len = rtp(pkt, 65534, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_unprotect(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+        len = rtp(pkt, 65535, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_unprotect(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+        assert_memory_equal(out, pkt, len);
+        /* seq 0 next: index 2^48. Refused, and out holds nothing. */
+        len = rtp(pkt, 0, 0x0a0b0c0d, 40);
+        memset(pa, 0x55, sizeof pa);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        for (m = 0; m < len; m++)
+            assert_true(pa[m] == 0 || pa[m] == 0x55);
+        assert_int_equal(phonesec_srtp_last_error(tx, msg, sizeof msg), PHONESEC_OK);
+        assert_non_null(strstr(msg, "2^48"));
+        /* again, and with other sequence numbers of the next "rollover" */
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        len = rtp(pkt, 100, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        assert_int_equal(phonesec_srtp_get_roc(tx, 0x0a0b0c0d, &roc), PHONESEC_OK);
+        assert_int_equal(roc, 0xffffffffu);
+        /* the receiver: a packet made at ROC 0 seq 0 (the index the wrap
+         * would reuse) is refused as past 2^48, not accepted */
+        len = rtp(pkt, 0, 0x0a0b0c0d, 40);
+        assert_int_equal(phonesec_srtp_protect(tx0, pkt, len, p0, sizeof p0, &n0), PHONESEC_OK);
+        memset(out, 0x55, sizeof out);
+        assert_int_equal(phonesec_srtp_unprotect(rx, p0, n0, out, sizeof out, &m), PHONESEC_E_LIMIT);
+        for (m = 0; m < n0; m++)
+            assert_true(out[m] == 0 || out[m] == 0x55);
+        assert_int_equal(phonesec_srtp_get_roc(rx, 0x0a0b0c0d, &roc), PHONESEC_OK);
+        assert_int_equal(roc, 0xffffffffu);
+        /* a rekey keeps the index, so it does not lift the limit */
+        fill_params(&p, suites_[k], 10);
+        assert_int_equal(phonesec_srtp_update(tx, &p), PHONESEC_OK);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+        /* other SSRCs are unaffected */
+        len = rtp(pkt, 0, 0x0a0b0c0e, 40);
+        assert_int_equal(phonesec_srtp_protect(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+        phonesec_srtp_free(tx);
+        phonesec_srtp_free(tx0);
+        phonesec_srtp_free(rx);
+    }
+}
+
+/* Native engine: SRTCP stops at index 2^31-1 (RFC 3711 9.2), and SRTCP sent
+ * in clear (E flag 0) is refused where encryption was negotiated (a
+ * downgrade the libsrtp2 engine accepts). */
+static void native_srtcp_limit_and_e_flag(void **state)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *tx, *rx, *txc;
+    uint8_t pkt[64], pa[128], out[128];
+    size_t len, n, m;
+    char msg[200];
+    (void)state;
+    if (!phonesec__srtp_engine_native())
+        skip();
+    fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 21);
+    tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+    rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+    len = rtcp(pkt, 0x3344);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\x80\x00\x00\x01", 4); /* E=1, index 1 */
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+    assert_int_equal(phonesec__srtp_nat_test_set_rtcp_index(tx, 0x3344, 0x7ffffffe), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\xff\xff\xff\xff", 4); /* E=1, index 2^31-1 */
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_OK);
+    assert_int_equal(m, len);
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+    assert_int_equal(phonesec_srtp_last_error(tx, msg, sizeof msg), PHONESEC_OK);
+    assert_non_null(strstr(msg, "2^31"));
+    assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, pa, sizeof pa, &n), PHONESEC_E_LIMIT);
+    /* E flag 0 from a sender configured with UNENCRYPTED_SRTCP, same keys */
+    p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTCP;
+    txc = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+    len = rtcp(pkt, 0x5566);
+    assert_int_equal(phonesec_srtp_protect_rtcp(txc, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
+    assert_memory_equal(pa + len, "\x00\x00\x00\x01", 4);
+    memset(out, 0x55, sizeof out);
+    assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, pa, n, out, sizeof out, &m), PHONESEC_E_AUTH);
+    for (m = 0; m < n; m++)
+        assert_int_equal(out[m], 0);
+    phonesec_srtp_free(tx);
+    phonesec_srtp_free(txc);
+    phonesec_srtp_free(rx);
+}
+
 static void mki_keys(void **state)
 {
     phonesec_srtp_params p, p1;
@@ -410,8 +523,28 @@ static void mki_keys(void **state)
     p.keys[0].mki_len = p.keys[1].mki_len = 4;
     memcpy(p.keys[0].mki, "\x00\x00\x00\x01", 4);
     memcpy(p.keys[1].mki, "\x00\x00\x04\x2a", 4); /* 1066 */
-    /* libsrtp2 misplaces the SRTCP MKI when the tags differ: declined */
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx), PHONESEC_E_UNSUPPORTED);
+    if (phonesec__srtp_engine_native()) {
+        /* SRTP tag 32 bits, SRTCP tag 80 (RFC 4568) with an MKI: the SRTCP
+         * MKI sits between E|index and the 10-byte tag (RFC 3711 3.4) */
+        phonesec_srtp *t2, *r2;
+        uint8_t rt[64], pr[96], o2[96];
+        size_t rl = rtcp(rt, 0x5555), pl, ol;
+        t2 = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+        r2 = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+        assert_int_equal(phonesec_srtp_protect_rtcp(t2, rt, rl, pr, sizeof pr, &pl), PHONESEC_OK);
+        assert_int_equal(pl, rl + 4 + 4 + 10);
+        assert_memory_equal(pr + rl + 4, "\x00\x00\x00\x01", 4);
+        assert_int_equal(phonesec_srtp_unprotect_rtcp(r2, pr, pl, o2, sizeof o2, &ol), PHONESEC_OK);
+        assert_int_equal(ol, rl);
+        assert_memory_equal(o2, rt, rl);
+        pr[rl + 4 + 3] = 0x2a; /* the other key's MKI: authentication fails */
+        assert_int_equal(phonesec_srtp_unprotect_rtcp(r2, pr, pl, o2, sizeof o2, &ol), PHONESEC_E_AUTH);
+        phonesec_srtp_free(t2);
+        phonesec_srtp_free(r2);
+    } else {
+        /* libsrtp2 misplaces the SRTCP MKI when the tags differ: declined */
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &tx), PHONESEC_E_UNSUPPORTED);
+    }
     p.flags = PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT;
     tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
     rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
@@ -626,8 +759,12 @@ static void no_allocation_per_packet(void **state)
     fill_params(&p, PHONESEC_SRTP_AEAD_AES_128_GCM, 2);
     tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
     rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+    /* the first packet of an SSRC may make its stream (libsrtp2 engine) */
+    len = rtp(pkt, 0, 0x77, 160);
+    assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, len, &m), PHONESEC_OK);
     calls = test_alloc_calls;
-    for (seq = 0; seq < 1000; seq++) {
+    for (seq = 1; seq < 1000; seq++) {
         len = rtp(pkt, seq, 0x77, 160);
         assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
         assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, len, &m), PHONESEC_OK);
@@ -646,6 +783,8 @@ int main(void)
         cmocka_unit_test(round_trip_all_suites),
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
+        cmocka_unit_test(index_never_wraps),
+        cmocka_unit_test(native_srtcp_limit_and_e_flag),
         cmocka_unit_test(mki_keys),
         cmocka_unit_test(gcm_with_mki_declined),
         cmocka_unit_test(bad_packet_after_rekey),

@@ -1,0 +1,12 @@
+/* libre's SRTP behind plain functions (bench_srtp_libre.c). */
+#ifndef BENCH_SRTP_LIBRE_H
+#define BENCH_SRTP_LIBRE_H
+#include <stddef.h>
+#include <stdint.h>
+int benchre_init(void);
+void benchre_close(void);
+void *benchre_new(int gcm, const uint8_t *key, size_t key_len);
+void benchre_free(void *s);
+int benchre_protect(void *s, const uint8_t *pkt, size_t len);
+int benchre_unprotect(void *s, const uint8_t *pkt, size_t len);
+#endif
