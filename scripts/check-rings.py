@@ -21,7 +21,7 @@ import sys
 
 RING2 = {'tls', 'ciphers', 'sdes', 'srtp', 'mediasec', 'cfgcrypt', 'legacy_rc4', 'flow'}
 # Files of ring 1 that are the backend glue (default RNG, version report).
-CORE_BACKEND_GLUE = {'lib/core/platform.c', 'lib/core/version.c'}
+CORE_BACKEND_GLUE = {'lib/core/platform.c', 'lib/core/version.c', 'lib/core/thread.c'}
 # Ring-2 pairs allowed to share internal headers: the persistent flow is the
 # tls module's state machine for long-lived connections.
 RING2_INTERNAL_PAIRS = {('flow', 'tls')}

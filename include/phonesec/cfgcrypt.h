@@ -37,6 +37,17 @@ extern "C" {
  * stream fails at phonesec_cfgcrypt_final(). Callers that must not act on a
  * partial file use the file helpers, which write to a temporary file and
  * rename it only on success.
+ *
+ * ## Threads
+ * A streaming context (phonesec_cfgcrypt_ctx) is used by one thread at a
+ * time; different contexts in different threads at once. The file helpers
+ * (phonesec_cfgcrypt_file()) may run in several threads at once on
+ * different outputs (not on the same output at once). The list of named
+ * temporary files that phonesec_cfgcrypt_signal_cleanup() removes holds 8
+ * at once; a ninth concurrent run still works but a signal during it may
+ * leave its temporary file (Linux uses unnamed O_TMPFILE files when the
+ * file system allows, which need no clean-up). phonesec_cfgcrypt_signal_cleanup()
+ * is async-signal-safe. The Yealink key helpers keep no state.
  */
 
 /** \name Formats

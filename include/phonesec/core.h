@@ -15,6 +15,19 @@ extern "C" {
 /**
  * \file phonesec/core.h
  * \brief Version, error codes, platform hooks and helpers every module uses.
+ *
+ * ## Threads
+ * phonesec_init() and phonesec_shutdown() are not thread-safe: call them
+ * from one thread while no other thread uses the library. Everything else
+ * here may run in any number of threads at once: phonesec_random() (the
+ * default DRBG is behind a mutex), phonesec_now_ms(), phonesec_memzero(),
+ * phonesec_ct_memcmp(), the base64 functions, phonesec_strerror() and the
+ * version and build reports. The host's hooks (allocator, log, random,
+ * clock) are called from whichever thread is in the library, possibly
+ * several at once: they must be thread-safe. wolfSSL keeps state per thread
+ * that the library releases when the thread ends, or at once with
+ * phonesec_thread_cleanup() (doc/threads.md). Each module's header says
+ * which of its objects may be shared.
  */
 
 /** \name Export and attribute macros
@@ -205,6 +218,27 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_init(const phonesec_platform *p);
  * Every object must have been freed first.
  */
 PHONESEC_API void phonesec_shutdown(void);
+
+/**
+ * \brief Release what the crypto backend keeps for the calling thread.
+ *
+ * wolfSSL keeps per-thread state: a fixed-point cache of ECC points (about
+ * 10 MB once the thread has done an ECDHE handshake or an ECDSA signature,
+ * see doc/threads.md) and an error queue. The library releases it by itself
+ * when a thread that used it ends through pthread_exit() or by returning
+ * from its start routine. Call this function where that does not happen:
+ * before a thread is ended some other way (an RTOS task deleted from
+ * outside), or in a thread pool's worker between jobs to give the memory
+ * back early. Calling it when nothing is held, or several times, is harmless.
+ * The thread may use the library again afterwards (the cache is rebuilt on
+ * demand). Objects and other threads are not affected.
+ *
+ * With wolfSSL's memory routed through the allocator hook
+ * (phonesec_tls_route_backend_memory()), the hook must still be installed
+ * when a thread that used the library ends.
+ * \return PHONESEC_OK (always; the int is for future backends)
+ */
+PHONESEC_API int phonesec_thread_cleanup(void);
 
 /**
  * \brief Fill buf with len random bytes from the configured random source.

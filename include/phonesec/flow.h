@@ -43,6 +43,16 @@ extern "C" {
  * phonesec_flow_start() and phonesec_flow_send(). From a callback you may call
  * phonesec_flow_send(), phonesec_flow_confirm() and the getters, but never
  * phonesec_flow_stop() or phonesec_flow_free().
+ *
+ * ## Threads
+ * A flow and its TLS binding (phonesec_flow_tls) are used by one thread at a
+ * time, including the callbacks, which always run in the thread that made
+ * the call they come from. Different flows may run in different threads.
+ * Flows whose bindings share one phonesec_tls_ctx follow the context's
+ * rules in phonesec/tls.h (a shared context, connections made from it in
+ * several threads). A thread that ran a flow over TLS keeps wolfSSL's
+ * per-thread state until it ends (released then automatically) or calls
+ * phonesec_thread_cleanup().
  */
 
 /** \name Flow states (phonesec_flow_state())

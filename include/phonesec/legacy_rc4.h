@@ -36,6 +36,12 @@ extern "C" {
  * Framing profiles: "raw" applies RC4 to the whole datagram. Other
  * framings (e.g. a VOS-style header) plug into the profile table in
  * lib/legacy_rc4/ once captures are available; none is invented here.
+ *
+ * ## Threads
+ * phonesec_legacy_rc4_enable() sets a process-wide switch without locking:
+ * call it at start-up, before other threads use this module (like
+ * phonesec_init()). A coder object is used by one thread at a time;
+ * different objects in different threads at once.
  */
 
 /**

@@ -34,6 +34,18 @@ extern "C" {
  * Header names are matched case-insensitively; compact forms (RFC 3261
  * §7.3.3, e.g. `l` for Content-Length, `k` for Supported) are matched too.
  * The library never sends SIP itself.
+ *
+ * ## Threads
+ * A negotiation (phonesec_mediasec) belongs to one flow and is used by one
+ * thread at a time; a mechanism list (phonesec_mediasec_list) too while it
+ * is being changed (parse, append, clear). Functions that take a `const`
+ * list or negotiation only read it: once nobody changes a list (e.g. the
+ * Security-Server list a registrar sends), several threads may call
+ * phonesec_mediasec_server_check(), phonesec_mediasec_list_equal(), _print(),
+ * _count(), _name(), _get() and the other `const` readers on it at once.
+ * The message helpers (phonesec_mediasec_msg_*()) and
+ * phonesec_mediasec_sdp_3ge2ae() keep no state and may run in any thread at
+ * any time.
  */
 
 /** \name Limits

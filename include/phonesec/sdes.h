@@ -39,6 +39,18 @@ extern "C" {
  * the linked libsrtp2 (phonesec_srtp_suite_supported(); no MKI where the
  * SRTP and SRTCP tags differ or with GCM). Pass PHONESEC_SRTP_OPT_ALLOW_NULL
  * to phonesec_srtp_new() exactly when the policy has PHONESEC_SDES_ALLOW_NULL.
+ *
+ * ## Threads
+ * One negotiation state (phonesec_sdes) belongs to one call and is used by
+ * one thread at a time; different calls may be negotiated in different
+ * threads at once. The functions without a state object
+ * (phonesec_sdes_crypto_parse(), _print(), _check(), _to_params(),
+ * _line_to_params(), phonesec_sdes_suite_*(), phonesec_sdes_policy_*() on
+ * the caller's own policy) keep no state and may run in any thread at any
+ * time; phonesec_sdes_crypto_generate() and the key making of offers and
+ * answers draw from phonesec_random(), which is safe from several threads.
+ * A policy struct is copied by phonesec_sdes_new(): it may be shared
+ * read-only.
  */
 
 /** Longest a=crypto line handled (bytes, without the line ending). */

@@ -32,8 +32,18 @@ extern "C" {
  * grow with the number of live keys. That replacement is process-wide:
  * other libsrtp2 users in the process then run on the same primitives.
  *
- * Threading: sessions are independent; one session must not be used by two
- * threads at once; different sessions may be used concurrently.
+ * ## Threads
+ * A session (phonesec_srtp) is used by one thread at a time: protect and
+ * unprotect update its replay window and rollover counters, and
+ * phonesec_srtp_update() / _set_active_key() change its keys. Different
+ * sessions may be used in different threads at once, one thread per session
+ * or several sessions per thread (tests/threads: one session pair per thread
+ * with 2, 8 and 32 threads, under ThreadSanitizer). The first
+ * phonesec_srtp_new() in the process initialises the engine's global
+ * state exactly once (pthread_once), so sessions may be created concurrently. A parameter
+ * struct (phonesec_srtp_params) is plain data: it may be read by several
+ * threads while none writes it. phonesec_srtp_suite_name(),
+ * _suite_lengths() and _suite_supported() may run in any thread at any time.
  */
 
 /** \name SRTP crypto suites (fixed numbers, part of the ABI)

@@ -54,6 +54,11 @@ PHONESEC__INTERNAL void phonesec__err_clear(phonesec__err *e);
 /* Copy the detail out: "<strerror>: <detail>" or "" when no error. */
 PHONESEC__INTERNAL int phonesec__err_copy(const phonesec__err *e, char *buf, size_t cap);
 
+/* Note the calling thread once so that its crypto-backend state is released
+ * when it exits (lib/core/thread.c). Called on every allocation and random
+ * request; after the first call in a thread it is one thread-local test. */
+PHONESEC__INTERNAL void phonesec__thread_note(void);
+
 /* Which platform hooks the host replaced: 0 alloc, 1 log, 2 random, 3 clock. */
 PHONESEC__INTERNAL int phonesec__platform_custom(int which);
 

@@ -178,6 +178,7 @@ void phonesec_shutdown(void)
 
 void *phonesec__malloc(size_t n)
 {
+    phonesec__thread_note();
     return g_platform.malloc_fn(g_platform.alloc_user, n == 0 ? 1 : n);
 }
 
@@ -194,6 +195,7 @@ void *phonesec__calloc(size_t count, size_t size)
 
 void *phonesec__realloc(void *p, size_t n)
 {
+    phonesec__thread_note();
     return g_platform.realloc_fn(g_platform.alloc_user, p, n == 0 ? 1 : n);
 }
 
@@ -253,6 +255,7 @@ int phonesec_random(void *buf, size_t len)
         return PHONESEC_OK;
     if (buf == NULL)
         return PHONESEC_E_INVAL;
+    phonesec__thread_note();
     if (g_platform.random_fn(g_platform.random_user, buf, len) != 0) {
         phonesec_memzero(buf, len);
         phonesec__log(PHONESEC_LOG_ERROR, "core", "random source failed");

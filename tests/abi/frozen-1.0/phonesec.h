@@ -26,8 +26,13 @@
  * - **Ownership**: `*_new()` returns an object the caller frees with the
  *   matching `*_free()`; strings returned as `const char *` belong to the
  *   object and live until it changes or is freed. Input buffers are copied.
- * - **Threads**: the library has no global mutable state after
- *   phonesec_init(); one object may be used by one thread at a time.
+ * - **Threads**: the library owns no thread. An object is used by one thread at a
+ *   time unless its header's "Threads" section says it may be shared
+ *   (a TLS context, a finished mediasec list, parameter structs); functions
+ *   without an object may run in any thread. phonesec_init(),
+ *   phonesec_shutdown() and phonesec_legacy_rc4_enable() are start-up calls,
+ *   not thread-safe. wolfSSL's per-thread state is released when a thread
+ *   ends, or by phonesec_thread_cleanup() (doc/threads.md).
  * - **Secrets** are wiped when freed and compared in constant time; they never
  *   reach the log hook.
  * - **I/O and time**: the library owns no sockets, threads or timers. It
