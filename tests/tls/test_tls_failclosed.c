@@ -546,8 +546,9 @@ static void out_of_fds_is_not_nomem(void **state)
         phonesec_tls_conn_config k;
         char err[300];
         int rc, fd;
+        /* valgrind keeps descriptors of its own and refuses a lower limit */
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            _exit(90);
+            _exit(92);
         do
             fd = open("/dev/null", O_RDONLY);
         while (fd >= 0);
@@ -558,16 +559,20 @@ static void out_of_fds_is_not_nomem(void **state)
         rc = phonesec_tls_conn_new(cc, &k, &c);
         phonesec_tls_ctx_last_error(cc, err, sizeof err);
         fprintf(stderr, "out of fds: rc=%d (%s)\n", rc, err);
-        if (rc == PHONESEC_OK)
+        if (rc == PHONESEC_OK) {
+            phonesec_tls_conn_free(c);
+            phonesec_tls_ctx_free(cc);
             _exit(92); /* the backend opened nothing: this test proves nothing here */
+        }
+        phonesec_tls_ctx_free(cc); /* the child's copy: no leak report from it */
         _exit(rc == PHONESEC_E_RANDOM && strstr(err, "file") != NULL ? 0 : 1);
     }
     assert_int_equal(waitpid(pid, &st, 0), pid);
+    phonesec_tls_ctx_free(cc);
     assert_true(WIFEXITED(st));
     if (WEXITSTATUS(st) == 92)
         skip();
     assert_int_equal(WEXITSTATUS(st), 0);
-    phonesec_tls_ctx_free(cc);
 }
 
 int main(void)
