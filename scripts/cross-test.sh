@@ -8,6 +8,11 @@
 # target's wolfSSL, libsrtp2, cmocka (and their runtime closure) into a
 # sysroot under OUTDIR/<arch>/sysroot (kept between runs), writes a meson
 # cross file, builds with -Werror and runs the suites through qemu.
+# The build is instrumented with -fsanitize=undefined in trap mode (no
+# runtime library needed in the sysroot): undefined behaviour, unaligned
+# access included, stops the test with SIGILL under qemu.
+# Last, the size part of the footprint report for the target (footprint.py
+# with the cross binutils against the target's libsrtp2 and libwolfssl).
 set -eu
 arch=${1:?usage: cross-test.sh armhf|arm64|s390x [OUTDIR]}
 cd "$(dirname "$0")/.."
@@ -75,7 +80,7 @@ sys_root = '$sysroot'
 pkg_config_libdir = '$sysroot/usr/lib/$triplet/pkgconfig:$sysroot/usr/share/pkgconfig:$sysroot/usr/lib/pkgconfig'
 
 [built-in options]
-c_args = ['--sysroot=$sysroot']
+c_args = ['--sysroot=$sysroot', '-fsanitize=undefined', '-fsanitize-undefined-trap-on-error']
 c_link_args = ['--sysroot=$sysroot', '-Wl,-rpath-link,$sysroot/usr/lib/$triplet', '-Wl,-rpath-link,$sysroot/lib/$triplet']
 
 [host_machine]
@@ -92,4 +97,7 @@ if [ ! -f "$b/build.ninja" ]; then
 fi
 ninja -C "$b" >"$dir/ninja.log" 2>&1 || { echo "cross-test: build failed ($dir/ninja.log)"; grep -m20 -E 'error|Error' "$dir/ninja.log"; exit 1; }
 echo "cross-test: $arch ($endian-endian) with $versions"
-meson test -C "$b" --suite unit --suite vectors --num-processes 2 --timeout-multiplier 4 --print-errorlogs
+st=0
+meson test -C "$b" --suite unit --suite vectors --num-processes 2 --timeout-multiplier 4 --print-errorlogs || st=1
+python3 scripts/footprint.py "$b" "$b/lib/libphonesec.so" --tools "$triplet-" --sysroot "$sysroot" || st=1
+exit $st
