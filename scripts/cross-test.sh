@@ -34,7 +34,7 @@ for p in gcc-$triplet libc6-dev-$arch-cross qemu-user-static; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then
-  apt-get install -y --no-install-recommends $need >"$dir/apt-host.log" 2>&1 ||
+  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $need >"$dir/apt-host.log" 2>&1 ||
     { echo "cross-test: apt-get install$need failed ($dir/apt-host.log)"; tail -5 "$dir/apt-host.log"; exit 1; }
 fi
 
@@ -49,7 +49,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$pkgs" ]; then
   if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
     dpkg --add-architecture "$arch"
   fi
-  apt-get update >"$dir/apt-update.log" 2>&1 || { echo "cross-test: apt-get update failed"; exit 1; }
+  apt-get -o DPkg::Lock::Timeout=600 update >"$dir/apt-update.log" 2>&1 || { echo "cross-test: apt-get update failed"; exit 1; }
   rm -rf "$sysroot" "$dir/debs"; mkdir -p "$sysroot" "$dir/debs"
   for p in $pkgs; do
     (cd "$dir/debs" && apt-get download "$p:$arch" >>"$dir/apt-download.log" 2>&1) ||

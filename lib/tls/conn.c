@@ -1267,12 +1267,23 @@ size_t phonesec_tls_conn_pending_output(const phonesec_tls_conn *c)
 
 /* ---------------------------------------------------------------- results */
 
-int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *info)
+int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *out_info)
 {
+    phonesec_tls_info *info = out_info;
+    /* sizes of every phonesec_tls_info version (1.0: up to name_detail) */
+    static const size_t sizes[PHONESEC_TLS_INFO_VERSION] = {sizeof(phonesec_tls_info)};
+    phonesec_tls_info full = PHONESEC_TLS_INFO_INIT;
+    unsigned v;
     if (c == NULL || info == NULL)
         return PHONESEC_E_INVAL;
-    memset(info, 0, sizeof *info);
-    info->version = PHONESEC_TLS_INFO_VERSION;
+    /* The caller's version says how big its struct is; one that is 0 or
+     * unknown gets the 1.0 fields only, which every caller's struct holds. */
+    memcpy(&v, info, sizeof v);
+    if (!PHONESEC__VERSION_OK(v, PHONESEC_TLS_INFO_VERSION))
+        v = 1;
+    memset(&full, 0, sizeof full);
+    full.version = v;
+    info = &full; /* filled below, then copied out at the caller's size */
     info->established = c->state == ST_EST || (c->state == ST_CLOSED && c->proto != 0);
     info->protocol = c->proto;
     info->protocol_name = c->proto ? c->proto_name : "";
@@ -1291,6 +1302,7 @@ int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *info)
     info->identity_mode = c->mode;
     info->reference_name = c->ref;
     info->name_detail = c->name_detail;
+    memcpy(out_info, &full, sizes[v - 1]);
     return PHONESEC_OK;
 }
 

@@ -882,7 +882,7 @@ int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out)
         phonesec_tls_config_init(&def);
         cfg = &def;
     }
-    if (cfg->version != PHONESEC_TLS_CONFIG_VERSION ||
+    if (!PHONESEC__VERSION_OK(cfg->version, PHONESEC_TLS_CONFIG_VERSION) || /* version 2 on: read with phonesec__struct_in */
         (cfg->role != PHONESEC_TLS_CLIENT && cfg->role != PHONESEC_TLS_SERVER) ||
         (cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP && cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS) ||
         cfg->client_cert < PHONESEC_TLS_CLIENT_CERT_NONE || cfg->client_cert > PHONESEC_TLS_CLIENT_CERT_REQUIRE ||

@@ -177,7 +177,7 @@ static int sc_tls_exchange(void)
 {
     phonesec_tls_conn_config cc;
     phonesec_tls_conn *c = NULL, *s = NULL;
-    phonesec_tls_info ic;
+    phonesec_tls_info ic = PHONESEC_TLS_INFO_INIT;
     size_t w, n;
     int rc, rs = 0;
     uint8_t b[64];

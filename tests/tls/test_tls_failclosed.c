@@ -98,7 +98,7 @@ static int hs(phonesec_tls_ctx *cc, phonesec_tls_ctx *sc, const char *ref, int n
               verdict *cv, verdict *sv)
 {
     phonesec_tls_conn *c = mkconn(cc, ref, name_validate), *s = mkconn(sc, NULL, PHONESEC_TLS_INHERIT);
-    phonesec_tls_info i;
+    phonesec_tls_info i = PHONESEC_TLS_INFO_INIT;
     int rs = 0, rc = pump(c, s, &rs);
     verdict *v[2] = {cv, sv};
     phonesec_tls_conn *k[2] = {c, s};
@@ -235,7 +235,7 @@ static int adh_client(int only_trusted, const char *ref, int name_validate, phon
  * the verify callback, so the check is where the handshake is judged. */
 static void anonymous_server_refused_when_only_trusted(void **state)
 {
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     char err[512];
     (void)state;
     if (!phonesec_ciphers_backend_available(ADH_SUITE))
@@ -472,7 +472,7 @@ static void peer_cert_copy_failure_fails_handshake(void **state)
         k[1] = s;
         for (j = 0; j < 2; j++) {
             int r = j == 0 ? rc : rs;
-            phonesec_tls_info i;
+            phonesec_tls_info i = PHONESEC_TLS_INFO_INIT;
             uint8_t der[4096];
             size_t dl = 0;
             assert_int_equal(phonesec_tls_conn_info(k[j], &i), PHONESEC_OK);
