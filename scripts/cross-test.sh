@@ -77,6 +77,7 @@ exe_wrapper = ['$qemu', '-L', '$sysroot']
 
 [properties]
 sys_root = '$sysroot'
+run_wrapper = ['$qemu', '-L', '$sysroot']
 pkg_config_libdir = '$sysroot/usr/lib/$triplet/pkgconfig:$sysroot/usr/share/pkgconfig:$sysroot/usr/lib/pkgconfig'
 
 [built-in options]
@@ -91,9 +92,14 @@ endian = '$endian'
 EOF
 
 b=$dir/build
+# a changed cross file (new script) means a new configuration
+if [ -f "$b/build.ninja" ] && ! cmp -s "$dir/cross.ini" "$b/cross.ini.used"; then
+  rm -rf "$b"
+fi
 if [ ! -f "$b/build.ninja" ]; then
   meson setup "$b" --cross-file "$dir/cross.ini" -Dwerror=true -Dbenchmarks=false >"$dir/setup.log" 2>&1 ||
     { echo "cross-test: meson setup failed ($dir/setup.log)"; tail -20 "$dir/setup.log"; exit 1; }
+  cp "$dir/cross.ini" "$b/cross.ini.used"
 fi
 ninja -C "$b" >"$dir/ninja.log" 2>&1 || { echo "cross-test: build failed ($dir/ninja.log)"; grep -m20 -E 'error|Error' "$dir/ninja.log"; exit 1; }
 echo "cross-test: $arch ($endian-endian) with $versions"
