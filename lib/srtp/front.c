@@ -9,7 +9,7 @@
 
 #if defined(PHONESEC_SRTP_ENGINE_NATIVE)
 #define ENG(f) phonesec__srtp_nat_##f
-#define ENGINE_HAS_F8 0 /* not implemented in the native engine yet */
+#define ENGINE_HAS_F8 1
 #define ENGINE_NATIVE 1
 #else
 #define ENG(f) phonesec__srtp_lib_##f

@@ -93,12 +93,15 @@ static void suite_table(void **state)
     assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_AEAD_AES_128_GCM, &k, &s), PHONESEC_OK);
     assert_int_equal(k, 16);
     assert_int_equal(s, 12);
-    assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &k, &s), PHONESEC_E_UNSUPPORTED);
+    /* F8 runs on the native engine only (libsrtp2 has no F8) */
+    assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &k, &s),
+                     phonesec__srtp_engine_native() ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80),
+                     phonesec__srtp_engine_native() ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_srtp_suite_lengths(42, &k, &s), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AEAD_AES_256_GCM), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_NULL_HMAC_SHA1_32), PHONESEC_OK);
-    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80), PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_SUITE_NONE), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_srtp_suite_supported(99), PHONESEC_E_INVAL);
     {
@@ -148,8 +151,15 @@ static void create_validates(void **state)
     p.keys[1].mki[0] = 1;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 1);
-    p.kdr = 16;
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
+    p.kdr = 16; /* the native engine runs a key derivation rate, libsrtp2 does not */
+    if (phonesec__srtp_engine_native()) {
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_OK);
+        phonesec_srtp_free(s);
+        s = (phonesec_srtp *)0x1;
+        p.kdr = 25; /* RFC 3711: 2^1..2^24 */
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
+    } else
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     p.kdr = 0;
     p.wsh = 32;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
@@ -161,7 +171,12 @@ static void create_validates(void **state)
     p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 1);
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
+    if (phonesec__srtp_engine_native()) {
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_OK);
+        phonesec_srtp_free(s);
+        s = (phonesec_srtp *)0x1;
+    } else
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     fill_params(&p, PHONESEC_SRTP_NULL_HMAC_SHA1_80, 1);
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_AEAD_AES_128_GCM, 1);
@@ -194,6 +209,11 @@ static void round_trip_all_suites(void **state)
         {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTP, 10, 14},
         {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 10, 14},
         {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 16, 20},
+        /* where the engine runs them (native: all; libsrtp2: no F8, AES-192 only if compliant) */
+        {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80, 0, 10, 14},
+        {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, 0, 4, 14},
+        {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 0, 10, 14},
+        {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 10, 14},
     };
     size_t i, n, m;
     (void)state;
@@ -203,6 +223,10 @@ static void round_trip_all_suites(void **state)
         phonesec_srtp_info info;
         uint8_t pkt[256], prot[300], back[300];
         uint16_t seq;
+        if (phonesec_srtp_suite_supported(c[i].suite) != PHONESEC_OK) {
+            assert_false(phonesec__srtp_engine_native());
+            continue;
+        }
         fill_params(&p, c[i].suite, (uint8_t)(i + 1));
         p.flags = c[i].flags;
         tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
@@ -384,8 +408,8 @@ static void roc_initial_rollover_and_rekey(void **state)
     assert_int_equal(phonesec_srtp_get_roc(rx2, 0x01020304, &roc), PHONESEC_OK);
     assert_int_equal(roc, 2);
     /* a bad update keeps the old keys */
-    p2.suite = PHONESEC_SRTP_F8_128_HMAC_SHA1_80;
-    assert_int_equal(phonesec_srtp_update(a, &p2), PHONESEC_E_UNSUPPORTED);
+    p2.keys[0].key_len = 5;
+    assert_int_equal(phonesec_srtp_update(a, &p2), PHONESEC_E_INVAL);
     len = rtp(pkt, 2, 0x01020304, 50);
     assert_int_equal(phonesec_srtp_protect(a, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_unprotect(rx2, pa, n, out, sizeof out, &m), PHONESEC_OK);
@@ -617,9 +641,51 @@ static void bad_packet_after_rekey(void **state)
 }
 
 /* libsrtp2 2.5 cannot unprotect a GCM packet with an MKI, not even its own:
- * such sessions are refused, inbound and outbound. */
+ * such sessions are refused, inbound and outbound, on that engine. The
+ * native engine runs them (RFC 7714 8.1/9.1: the MKI after the tag, and
+ * after the E|index word in SRTCP); the places are checked here, the
+ * bytes against RFC 7714's vectors in test_srtp_vectors. */
 static void gcm_with_mki_declined(void **state)
 {
+    if (phonesec__srtp_engine_native()) {
+        static const int gcm[] = {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_AEAD_AES_256_GCM};
+        phonesec_srtp_params p;
+        phonesec_srtp *tx, *rx;
+        uint8_t pkt[200], prot[260], out[260];
+        size_t i, len, n, m;
+        (void)state;
+        for (i = 0; i < 2; i++) {
+            fill_params(&p, gcm[i], 3);
+            p.n_keys = 2;
+            p.keys[1] = p.keys[0];
+            p.keys[1].key[0] ^= 1;
+            p.keys[0].mki_len = p.keys[1].mki_len = 2;
+            memcpy(p.keys[0].mki, "\x00\x01", 2);
+            memcpy(p.keys[1].mki, "\x00\x02", 2);
+            tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+            rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+            assert_int_equal(phonesec_srtp_set_active_key(tx, 1), PHONESEC_OK);
+            len = rtp(pkt, 7, 0x0a0b0c0d, 100);
+            assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+            assert_int_equal(n, len + 16 + 2);
+            assert_memory_equal(prot + len + 16, "\x00\x02", 2); /* after the tag */
+            assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+            assert_memory_equal(out, pkt, len);
+            len = rtcp(pkt, 0x0a0b0c0d);
+            assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+            assert_int_equal(n, len + 16 + 4 + 2);
+            assert_int_equal(prot[len + 16] & 0x80, 0x80); /* E|index after the tag */
+            assert_memory_equal(prot + len + 20, "\x00\x02", 2); /* MKI after E|index */
+            assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+            assert_memory_equal(out, pkt, len);
+            prot[len + 21] = 9; /* unknown MKI */
+            assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, prot, n, out, sizeof out, &m), PHONESEC_E_AUTH);
+            phonesec_srtp_free(tx);
+            phonesec_srtp_free(rx);
+        }
+        return;
+    }
+    {
     static const int gcm[] = {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_AEAD_AES_256_GCM};
     phonesec_srtp_params p;
     phonesec_srtp *s = NULL;
@@ -636,6 +702,7 @@ static void gcm_with_mki_declined(void **state)
         s = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
         phonesec_srtp_free(s);
         s = NULL;
+    }
     }
 }
 
