@@ -55,6 +55,10 @@ PHONESEC__SRTP_ENGINE_DECL(nat)
 
 /* Test hook of the native engine: set the last SRTCP index of an SSRC. */
 PHONESEC__INTERNAL int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *s, uint32_t ssrc, uint32_t index);
+/* Test hook of the native engine: session keys of key 0 given directly
+ * (vectors that give session keys, not master keys). */
+PHONESEC__INTERNAL int phonesec__srtp_nat_test_set_keys(phonesec_srtp *s, int rtcp, const uint8_t *key, size_t key_len,
+                                                        const uint8_t *salt, size_t salt_len);
 
 /* Install the wolfCrypt AES-ICM/AES-GCM/HMAC-SHA1 types into libsrtp2's
  * crypto kernel (lsw.c); 0 on success. Called once, after srtp_init(). */

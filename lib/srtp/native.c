@@ -1042,6 +1042,32 @@ int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *ps, uint32_t ssrc, uin
     return PHONESEC_OK;
 }
 
+/* Test hook: replace the session keys of key 0 for RTP (rtcp 0) or SRTCP
+ * (rtcp 1) with given ones, to run vectors that give session keys (RFC 3711
+ * B.1, RFC 7714 16-17). The salt may be shorter than the suite's (F8's B.1
+ * salt is 4 bytes; m pads it with 0x55). KDR sessions are refused. */
+int phonesec__srtp_nat_test_set_keys(phonesec_srtp *ps, int rtcp, const uint8_t *key, size_t key_len,
+                                     const uint8_t *salt, size_t salt_len)
+{
+    nat *s = S(ps);
+    nat_keys *k;
+    Aes *c;
+    int rc;
+    if (s == NULL || s->p.kdr != 0 || key_len != s->sd->key_len || salt_len > s->sd->salt_len)
+        return PHONESEC_E_INVAL;
+    k = &s->k[0];
+    c = rtcp ? &k->rtcp_c : &k->rtp_c;
+    memset(rtcp ? k->rtcp_salt : k->rtp_salt, 0, 14);
+    memcpy(rtcp ? k->rtcp_salt : k->rtp_salt, salt, salt_len);
+    if (s->sd->gcm)
+        rc = wc_AesGcmSetKey(c, key, (word32)key_len) == 0 ? 0 : -1;
+    else if (s->sd->f8)
+        rc = phonesec__aesf8_init(c, &k->f8[rtcp ? 1 : 0], key, key_len, salt, salt_len);
+    else
+        rc = wc_AesSetKey(c, key, (word32)key_len, NULL, AES_ENCRYPTION) == 0 ? 0 : -1;
+    return rc == 0 ? PHONESEC_OK : PHONESEC_E_CRYPTO;
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
 static int entry(nat *s, int rtcp, int protect, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
