@@ -196,8 +196,7 @@ static void keys_free(nat_keys *k, size_t n)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-#define ALL_FLAGS (PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNENCRYPTED_SRTCP | \
-                   PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP | PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT)
+#define ALL_FLAGS PHONESEC__SRTP_ALL_FLAGS
 
 typedef struct nat_cfg {
     const phonesec__srtp_suite *sd;
@@ -211,8 +210,8 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
     const phonesec__srtp_suite *sd;
     size_t i, j;
 
-    if (p->version != PHONESEC_SRTP_PARAMS_VERSION)
-        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, expected %u", p->version,
+    if (!PHONESEC__VERSION_OK(p->version, PHONESEC_SRTP_PARAMS_VERSION))
+        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, this library knows 1..%u", p->version,
                               (unsigned)PHONESEC_SRTP_PARAMS_VERSION);
     sd = phonesec__srtp_find_suite(p->suite);
     if (sd == NULL || p->suite == PHONESEC_SRTP_SUITE_NONE)
@@ -326,6 +325,14 @@ int phonesec__srtp_nat_suite_supported(int suite)
     if (sd == NULL || suite == PHONESEC_SRTP_SUITE_NONE)
         return PHONESEC_E_INVAL;
     return PHONESEC_OK;
+}
+
+int phonesec__srtp_nat_supports(int suite, unsigned flags, unsigned features)
+{
+    (void)suite;
+    (void)flags;
+    (void)features;
+    return PHONESEC_OK; /* MKI with every suite and flag set, KDR 1..24 */
 }
 
 int phonesec__srtp_nat_new(const phonesec_srtp_params *params, int direction, unsigned opts, phonesec_srtp **out)
@@ -1139,10 +1146,13 @@ int phonesec__srtp_nat_get_roc(const phonesec_srtp *ps, uint32_t ssrc, uint32_t 
     return PHONESEC_E_NOT_FOUND;
 }
 
-int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *info)
+int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *out)
 {
+    /* Sizes of phonesec_srtp_info by struct version (sizes[0]: 1.0, forever). */
+    static const size_t sizes[PHONESEC_SRTP_INFO_VERSION] = {sizeof(phonesec_srtp_info)};
+    phonesec_srtp_info full, *info = &full;
     const nat *s = CS(ps);
-    if (s == NULL || info == NULL || info->version != PHONESEC_SRTP_INFO_VERSION)
+    if (s == NULL || out == NULL || out->version == 0)
         return PHONESEC_E_INVAL;
     memset(info, 0, sizeof *info);
     info->version = PHONESEC_SRTP_INFO_VERSION;
@@ -1163,7 +1173,8 @@ int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *inf
     info->lifetime = s->p.keys[s->active].lifetime;
     info->expired = info->lifetime != 0 && info->packets >= info->lifetime;
     info->n_ssrc = s->n_ss;
-    return PHONESEC_OK;
+    /* only as many bytes as the caller's version has */
+    return phonesec__struct_out(out, &full, sizes, PHONESEC_SRTP_INFO_VERSION);
 }
 
 int phonesec__srtp_nat_last_error(const phonesec_srtp *ps, char *buf, size_t cap)

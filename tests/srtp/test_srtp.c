@@ -706,6 +706,93 @@ static void gcm_with_mki_declined(void **state)
     }
 }
 
+/* The suite table (phonesec_srtp_suite_get_info) and the engine's
+ * capabilities (phonesec_srtp_engine_supports), per engine. */
+static void suite_info_and_capabilities(void **state)
+{
+    phonesec_srtp_suite_info si;
+    int nat = phonesec__srtp_engine_native(), suite;
+    (void)state;
+    memset(&si, 0x5a, sizeof si);
+    si.version = PHONESEC_SRTP_SUITE_INFO_VERSION;
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, &si), PHONESEC_OK);
+    assert_string_equal(si.name, "AES_192_CM_HMAC_SHA1_32");
+    assert_string_equal(si.alias, "AES_CM_192_HMAC_SHA1_32");
+    assert_int_equal(si.key_len, 24);
+    assert_int_equal(si.salt_len, 14);
+    assert_int_equal(si.rtp_tag_len, 4);
+    assert_int_equal(si.rtcp_tag_len, 10); /* RFC 4568 */
+    assert_int_equal(si.rtcp_tag32_len, 4);
+    assert_int_equal(si.aead, 0);
+    assert_int_equal(si.encrypts, 1);
+    assert_int_equal(si.explicit_only, 0);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_AEAD_AES_256_GCM, &si), PHONESEC_OK);
+    assert_null(si.alias);
+    assert_int_equal(si.salt_len, 12);
+    assert_int_equal(si.rtp_tag_len, 16);
+    assert_int_equal(si.rtcp_tag_len, 16);
+    assert_int_equal(si.aead, 1);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &si), PHONESEC_OK);
+    assert_int_equal(si.explicit_only, 1);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_NULL_HMAC_SHA1_80, &si), PHONESEC_OK);
+    assert_int_equal(si.explicit_only, 1);
+    assert_int_equal(si.encrypts, 0);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_SUITE_NONE, &si), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_get_info(12, &si), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_get_info(1, NULL), PHONESEC_E_INVAL);
+    si.version = 0;
+    assert_int_equal(phonesec_srtp_suite_get_info(1, &si), PHONESEC_E_INVAL);
+    for (suite = 1; suite <= 11; suite++) {
+        si.version = PHONESEC_SRTP_SUITE_INFO_VERSION;
+        assert_int_equal(phonesec_srtp_suite_get_info(suite, &si), PHONESEC_OK);
+        assert_int_equal(si.suite, suite);
+        assert_string_equal(si.name, phonesec_srtp_suite_name(suite));
+    }
+
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, PHONESEC_SRTP_FEAT_MKI),
+                     PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(0, 0, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(1, 1u << 20, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(1, 0, 1u << 5), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_F_UNENCRYPTED_SRTP, 0),
+                     PHONESEC_E_UNSUPPORTED);
+    /* what differs between the engines */
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 0, 0),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, PHONESEC_SRTP_FEAT_KDR),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AEAD_AES_128_GCM, 0, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32, 0, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32,
+                                                   PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT, PHONESEC_SRTP_FEAT_MKI),
+                     PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80,
+                                                   PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    /* engine_supports agrees with what phonesec_srtp_new() does */
+    for (suite = 1; suite <= 11; suite++) {
+        unsigned feat;
+        for (feat = 0; feat < 4; feat++) {
+            phonesec_srtp_params p;
+            phonesec_srtp *s = NULL;
+            int want = phonesec_srtp_engine_supports(suite, 0, feat), got;
+            fill_params(&p, suite, 3);
+            if (feat & PHONESEC_SRTP_FEAT_MKI) {
+                p.keys[0].mki_len = 1;
+                p.keys[0].mki[0] = 7;
+            }
+            if (feat & PHONESEC_SRTP_FEAT_KDR)
+                p.kdr = 8;
+            got = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &s);
+            assert_int_equal(got, want);
+            phonesec_srtp_free(s);
+        }
+    }
+}
+
 static void lifetime_expires(void **state)
 {
     phonesec_srtp_params p;
@@ -775,7 +862,12 @@ static void ssrc_limit_and_forgeries(void **state)
     assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_E_LIMIT);
     assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_OK);
     assert_int_equal(info.n_ssrc, PHONESEC_SRTP_MAX_SSRC);
+    /* a newer caller gets the fields this library knows, and their version */
     info.version = 99;
+    assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_OK);
+    assert_int_equal(info.version, PHONESEC_SRTP_INFO_VERSION);
+    assert_int_equal(info.n_ssrc, PHONESEC_SRTP_MAX_SSRC);
+    info.version = 0;
     assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_E_INVAL);
     phonesec_srtp_free(tx);
     phonesec_srtp_free(rx);
@@ -848,6 +940,7 @@ int main(void)
         cmocka_unit_test(suite_table),
         cmocka_unit_test(create_validates),
         cmocka_unit_test(round_trip_all_suites),
+        cmocka_unit_test(suite_info_and_capabilities),
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
         cmocka_unit_test(index_never_wraps),
