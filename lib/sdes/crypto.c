@@ -79,6 +79,8 @@ const char *phonesec__sdes_suite_not_run_reason(int suite, int code)
     if (suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80 || suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32)
         return "AES-192 is off: the linked libsrtp2 derives AES-192 keys against RFC 6188 (cisco/libsrtp#763), "
                "so no media would decrypt";
+    if (suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
+        return "AES-F8 runs on the native SRTP engine only (libsrtp2 has none)";
     return "the SRTP engine of this build cannot run this suite (phonesec_srtp_engine_supports)";
 }
 
@@ -677,7 +679,7 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
         return why_set(why, why_cap, PHONESEC_E_INVAL, "line without suite or key");
     if (phonesec__sdes_suite_runs(c->suite, &rc) != PHONESEC_OK)
         return why_set(why, why_cap, rc == PHONESEC_E_CRYPTO ? PHONESEC_E_CRYPTO : PHONESEC_E_UNSUPPORTED,
-                       "tag %u: %s", c->tag, phonesec__sdes_suite_not_run_reason(c->suite, rc));
+                       "tag %u: %s: %s", c->tag, name, phonesec__sdes_suite_not_run_reason(c->suite, rc));
     if ((c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_80 || c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_32) &&
         !(allow & PHONESEC_SDES_ALLOW_NULL))
         return why_set(why, why_cap, PHONESEC_E_POLICY, "tag %u: %s (no encryption) is not enabled", c->tag, name);
