@@ -156,7 +156,7 @@ static int derive(const phonesec__srtp_suite *sd, nat_keys *k, const phonesec_sr
     if (sd->f8) {
         k->f8 = phonesec__calloc(2, sizeof *k->f8);
         if (k->f8 == NULL)
-            return -1;
+            return -2; /* out of memory */
     }
     if (kdr != 0) {
         memcpy(k->mk, mk->key, sd->key_len);
@@ -281,11 +281,14 @@ static int make_keys(nat *s, const phonesec_srtp_params *p, const phonesec__srtp
     size_t i;
     if (k == NULL)
         return phonesec__fail(&s->err, PHONESEC_E_NOMEM, "out of memory for %zu key(s)", p->n_keys);
-    for (i = 0; i < p->n_keys; i++)
-        if (derive(sd, &k[i], &p->keys[i], p->kdr) != 0) {
+    for (i = 0; i < p->n_keys; i++) {
+        int rc = derive(sd, &k[i], &p->keys[i], p->kdr);
+        if (rc != 0) {
             keys_free(k, p->n_keys);
-            return phonesec__fail(&s->err, PHONESEC_E_CRYPTO, "wolfCrypt failed deriving session keys");
+            return rc == -2 ? phonesec__fail(&s->err, PHONESEC_E_NOMEM, "out of memory for the F8 keys")
+                            : phonesec__fail(&s->err, PHONESEC_E_CRYPTO, "wolfCrypt failed deriving session keys");
         }
+    }
     *out = k;
     return PHONESEC_OK;
 }
