@@ -239,6 +239,8 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
     c->enc = enc;
     c->kdf = kdf;
     c->b64 = p->base64 != 0;
+    phonesec__b64_enc_init(&c->b64e, 64);
+    phonesec__b64_dec_init(&c->b64d);
     c->max_iter = max_iter ? max_iter : PHONESEC_CFGCRYPT_MAX_KDF_ITER;
     c->max_mem = max_mem ? max_mem : PHONESEC_CFGCRYPT_MAX_KDF_MEM;
     c->max_rs = max_rs ? max_rs : PHONESEC_CFGCRYPT_MAX_RECORD_SIZE;

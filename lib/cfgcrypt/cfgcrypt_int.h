@@ -14,6 +14,7 @@
 #include <wolfssl/wolfcrypt/aes.h>
 
 #include "core/internal.h"
+#include "core/text.h"
 #include "phonesec/cfgcrypt.h"
 
 /* phonesec_cfgcrypt_encrypt_new() (enc 1) or _decrypt_new() (enc 0), with the
@@ -70,8 +71,8 @@ struct phonesec_cfgcrypt_ctx {
     int last_seen;
     uint8_t cek[16], nonce[12];
     /* base64 armour */
-    uint32_t b64_acc;
-    unsigned b64_n, b64_col, b64_pad;
+    phonesec__b64_enc b64e; /* core streaming base64 (core/text.h) */
+    phonesec__b64_dec b64d;
     /* output cursor of the current call */
     uint8_t *o;
     size_t o_cap, o_len;

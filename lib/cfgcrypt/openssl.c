@@ -17,58 +17,35 @@
 
 /* ---- base64 armour (output) ------------------------------------------ */
 
-static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_put_group(phonesec_cfgcrypt_ctx *c, uint32_t v, unsigned nbytes)
+/* Armour output through the core streaming encoder, written straight into
+ * the call's output (the bound leaves room for it). */
+static int armour_put(phonesec_cfgcrypt_ctx *c, const uint8_t *d, size_t n, int final)
 {
-    uint8_t q[5];
-    size_t n = 4;
-    q[0] = (uint8_t)b64_alpha[(v >> 18) & 63];
-    q[1] = (uint8_t)b64_alpha[(v >> 12) & 63];
-    q[2] = nbytes > 1 ? (uint8_t)b64_alpha[(v >> 6) & 63] : '=';
-    q[3] = nbytes > 2 ? (uint8_t)b64_alpha[v & 63] : '=';
-    c->b64_col += 4;
-    if (c->b64_col == 64) {
-        q[4] = '\n';
-        n = 5;
-        c->b64_col = 0;
-    }
-    return phonesec__cfgcrypt_put_raw(c, q, n);
+    phonesec__sb b;
+    b.out = (char *)c->o;
+    b.cap = c->o_cap;
+    b.len = c->o_len;
+    if (final)
+        phonesec__b64_enc_final(&c->b64e, &b);
+    else
+        phonesec__b64_enc_update(&c->b64e, d, n, &b);
+    if (b.len > c->o_cap)
+        return phonesec__cfgcrypt_fail(c, PHONESEC_E_INTERNAL, "output bound exceeded");
+    c->o_len = b.len;
+    return PHONESEC_OK;
 }
 
 /* Ciphertext out: raw, or base64 with 64-character lines (openssl enc -a). */
 int phonesec__cfgcrypt_emit(phonesec_cfgcrypt_ctx *c, const uint8_t *d, size_t n)
 {
-    size_t i;
-    int rc;
     if (!c->b64)
         return phonesec__cfgcrypt_put_raw(c, d, n);
-    for (i = 0; i < n; i++) {
-        c->b64_acc = (c->b64_acc << 8) | d[i];
-        if (++c->b64_n == 3) {
-            if ((rc = b64_put_group(c, c->b64_acc, 3)) != 0)
-                return rc;
-            c->b64_acc = 0;
-            c->b64_n = 0;
-        }
-    }
-    return PHONESEC_OK;
+    return armour_put(c, d, n, 0);
 }
 
 int phonesec__cfgcrypt_emit_b64_final(phonesec_cfgcrypt_ctx *c)
 {
-    int rc;
-    if (c->b64_n > 0) {
-        uint32_t v = c->b64_acc << (8 * (3 - c->b64_n));
-        if ((rc = b64_put_group(c, v, c->b64_n)) != 0)
-            return rc;
-        c->b64_n = 0;
-    }
-    if (c->b64_col > 0) {
-        c->b64_col = 0;
-        return phonesec__cfgcrypt_put_raw(c, (const uint8_t *)"\n", 1);
-    }
-    return PHONESEC_OK;
+    return armour_put(c, NULL, 0, 1);
 }
 
 /* ---- key derivation -------------------------------------------------- */
@@ -260,78 +237,33 @@ int phonesec__cfgcrypt_blk_final(phonesec_cfgcrypt_ctx *c)
     return rc;
 }
 
-static int b64_val(uint8_t ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
-/* base64 armour in: white space between characters is ignored, '=' ends. */
+/* base64 armour in (core streaming decoder): white space between
+ * characters is ignored, '=' ends. */
 int phonesec__cfgcrypt_dec_feed_b64(phonesec_cfgcrypt_ctx *c, const uint8_t *in, size_t n)
 {
     uint8_t buf[768];
-    size_t bl = 0, i;
+    const char *why = NULL;
+    size_t bl;
     int rc;
-    for (i = 0; i < n; i++) {
-        uint8_t ch = in[i];
-        int v;
-        if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t')
-            continue;
-        if (ch == '=') {
-            if (c->b64_n < 2 || c->b64_n + c->b64_pad >= 4)
-                return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "misplaced '=' in the base64 armour");
-            c->b64_pad++;
-            continue;
-        }
-        if (c->b64_pad > 0)
-            return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "base64 data after '=' padding");
-        if ((v = b64_val(ch)) < 0)
-            return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "character outside the base64 alphabet in the armour");
-        c->b64_acc = (c->b64_acc << 6) | (uint32_t)v;
-        if (++c->b64_n == 4) {
-            buf[bl++] = (uint8_t)(c->b64_acc >> 16);
-            buf[bl++] = (uint8_t)(c->b64_acc >> 8);
-            buf[bl++] = (uint8_t)c->b64_acc;
-            c->b64_n = 0;
-            c->b64_acc = 0;
-            if (bl == sizeof buf) {
-                if ((rc = phonesec__cfgcrypt_dec_feed(c, buf, bl)) != 0)
-                    return rc;
-                bl = 0;
-            }
-        }
+    while (n > 0) {
+        size_t take = n < 1024 ? n : 1024; /* 1024 characters: at most 768 bytes */
+        rc = phonesec__b64_dec_update(&c->b64d, (const char *)in, take, buf, &bl, &why);
+        if (rc != 0)
+            return phonesec__cfgcrypt_failf(c, rc, "%s armour", why);
+        if ((rc = phonesec__cfgcrypt_dec_feed(c, buf, bl)) != 0)
+            return rc;
+        in += take, n -= take;
     }
-    return phonesec__cfgcrypt_dec_feed(c, buf, bl);
+    return PHONESEC_OK;
 }
 
 int phonesec__cfgcrypt_dec_b64_final(phonesec_cfgcrypt_ctx *c)
 {
     uint8_t buf[2];
-    size_t bl = 0;
-    if (c->b64_pad > 0 && c->b64_n + c->b64_pad != 4)
-        return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "wrong '=' padding in the base64 armour");
-    if (c->b64_n == 1)
-        return phonesec__cfgcrypt_fail(c, PHONESEC_E_TRUNCATED, "base64 armour ends in the middle of a byte");
-    if (c->b64_n == 2) {
-        if (c->b64_acc & 0xf)
-            return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "non-zero trailing bits in the base64 armour");
-        buf[bl++] = (uint8_t)(c->b64_acc >> 4);
-    } else if (c->b64_n == 3) {
-        if (c->b64_acc & 0x3)
-            return phonesec__cfgcrypt_fail(c, PHONESEC_E_PARSE, "non-zero trailing bits in the base64 armour");
-        buf[bl++] = (uint8_t)(c->b64_acc >> 10);
-        buf[bl++] = (uint8_t)(c->b64_acc >> 2);
-    }
-    c->b64_n = 0;
+    const char *why = NULL;
+    size_t bl;
+    int rc = phonesec__b64_dec_final(&c->b64d, buf, &bl, &why);
+    if (rc != 0)
+        return phonesec__cfgcrypt_failf(c, rc, "%s armour", why);
     return phonesec__cfgcrypt_dec_feed(c, buf, bl);
 }
-
