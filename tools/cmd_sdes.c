@@ -34,7 +34,10 @@ static void usage(FILE *f)
             "  --tag32-compat      32-bit SRTCP tag with the _32 suites (Asterisk & co.)\n"
             "  --allow-null        allow NULL_HMAC_SHA1_* (no encryption)\n"
             "  --allow-unencrypted allow UNENCRYPTED_SRTP/SRTCP, UNAUTHENTICATED_SRTP\n"
-            "  --3ge2ae            add a=3ge2ae:requested to offers\n");
+            "  --3ge2ae            add a=3ge2ae:requested to offers\n"
+            "  --json              one JSON object instead of the text (answer, offer, check;\n"
+            "                      see phonesec(1))\n"
+            "Options take their value as --opt VALUE or --opt=VALUE; --help, --version.\n");
 }
 
 static void log_to_stderr(void *ud, int level, const char *module, const char *msg)

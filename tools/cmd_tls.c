@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -785,6 +786,38 @@ static const struct option check_name_opts[] = {
     TOOL_OPTS_COMMON,
     {NULL, 0, NULL, 0}};
 
+/* check-name's errors: the message on stderr, and with --json the object
+ * with match and detail null and the message as error. */
+static void cn_fail(int json, int mode, const char *file, const char *name, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static void cn_fail(int json, int mode, const char *file, const char *name, const char *fmt, ...)
+{
+    char msg[1024];
+    size_t n;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "phonesec tls check-name: %s", msg);
+    n = strlen(msg);
+    if (n > 0 && msg[n - 1] == '\n')
+        msg[n - 1] = '\0';
+    if (json) {
+        tool_json j;
+        tool_json_begin(&j, "tls check-name");
+        tool_json_str(&j, "file", file);
+        tool_json_str(&j, "name", name);
+        tool_json_str(&j, "identity_mode", mode == PHONESEC_TLS_IDENTITY_HTTPS ? "https" : "sip");
+        tool_json_null(&j, "match");
+        tool_json_null(&j, "detail");
+        tool_json_str(&j, "error", msg);
+        tool_json_end(&j);
+    }
+}
+
 static int cmd_check_name(int argc, char **argv)
 {
     static const char prog[] = "phonesec tls check-name";
@@ -814,12 +847,12 @@ static int cmd_check_name(int argc, char **argv)
     name = argv[optind + 1];
     f = fopen(file, "rb");
     if (f == NULL) {
-        fprintf(stderr, "phonesec tls check-name: cannot open %s: %s\n", file, strerror(errno));
+        cn_fail(json, mode, file, name, "cannot open %s: %s\n", file, strerror(errno));
         return TOOL_FAIL;
     }
     n = fread(buf, 1, sizeof buf - 1, f);
     if (ferror(f)) {
-        fprintf(stderr, "phonesec tls check-name: cannot read %s: %s\n", file, strerror(errno));
+        cn_fail(json, mode, file, name, "cannot read %s: %s\n", file, strerror(errno));
         fclose(f);
         return TOOL_FAIL;
     }
@@ -827,7 +860,7 @@ static int cmd_check_name(int argc, char **argv)
     fclose(f);
     buf[n] = '\0';
     if (n == 0) {
-        fprintf(stderr, "phonesec tls check-name: %s is empty\n", file);
+        cn_fail(json, mode, file, name, "%s is empty\n", file);
         return TOOL_FAIL;
     }
     if (strstr((char *)buf, "-----BEGIN CERTIFICATE-----") != NULL) {
@@ -835,12 +868,12 @@ static int cmd_check_name(int argc, char **argv)
         static char b64[65536];
         size_t k = 0;
         if (e == NULL && more) {
-            fprintf(stderr, "phonesec tls check-name: %s: the first PEM certificate does not end within the first "
+            cn_fail(json, mode, file, name, "%s: the first PEM certificate does not end within the first "
                             "%zu bytes (oversized?)\n", file, sizeof buf - 1);
             return TOOL_FAIL;
         }
         if (e == NULL) {
-            fprintf(stderr, "phonesec tls check-name: %s: PEM certificate without its "
+            cn_fail(json, mode, file, name, "%s: PEM certificate without its "
                             "\"-----END CERTIFICATE-----\" line (truncated file?)\n", file);
             return TOOL_FAIL;
         }
@@ -848,16 +881,16 @@ static int cmd_check_name(int argc, char **argv)
             if (*b != '\r' && *b != '\n' && *b != ' ' && *b != '\t')
                 b64[k++] = *b;
         if (k == 0 || phonesec_base64_decode(b64, k, PHONESEC_BASE64_STD, der, sizeof der, &dn, NULL) != PHONESEC_OK) {
-            fprintf(stderr, "phonesec tls check-name: %s: the PEM certificate is not valid base64 (damaged file?)\n",
+            cn_fail(json, mode, file, name, "%s: the PEM certificate is not valid base64 (damaged file?)\n",
                     file);
             return TOOL_FAIL;
         }
     } else if (more) {
-        fprintf(stderr, "phonesec tls check-name: %s: no PEM certificate in its first %zu bytes, and too large for "
+        cn_fail(json, mode, file, name, "%s: no PEM certificate in its first %zu bytes, and too large for "
                         "one DER certificate\n", file, sizeof buf - 1);
         return TOOL_FAIL;
     } else if (buf[0] != 0x30) { /* a DER certificate starts with a SEQUENCE */
-        fprintf(stderr, "phonesec tls check-name: %s is neither a PEM nor a DER certificate\n", file);
+        cn_fail(json, mode, file, name, "%s is neither a PEM nor a DER certificate\n", file);
         return TOOL_FAIL;
     } else {
         memcpy(der, buf, n);
@@ -865,7 +898,7 @@ static int cmd_check_name(int argc, char **argv)
     }
     rc = phonesec_tls_cert_check_name(der, dn, mode, name, why, sizeof why);
     if (rc != PHONESEC_OK && rc != PHONESEC_E_NAME) {
-        fprintf(stderr, "phonesec tls check-name: %s: %s%s%s\n", file, phonesec_strerror(rc), why[0] ? ": " : "", why);
+        cn_fail(json, mode, file, name, "%s: %s%s%s\n", file, phonesec_strerror(rc), why[0] ? ": " : "", why);
         return rc == PHONESEC_E_INVAL ? TOOL_USAGE : TOOL_FAIL;
     }
     if (json) {
@@ -876,6 +909,7 @@ static int cmd_check_name(int argc, char **argv)
         tool_json_str(&j, "identity_mode", mode == PHONESEC_TLS_IDENTITY_HTTPS ? "https" : "sip");
         tool_json_bool(&j, "match", rc == PHONESEC_OK);
         tool_json_str(&j, "detail", why);
+        tool_json_null(&j, "error");
         tool_json_end(&j);
     } else {
         printf("%s: %s\n", rc == PHONESEC_OK ? "MATCH" : "NO MATCH", why);
