@@ -24,7 +24,7 @@ static void config_usage(FILE *f)
     fprintf(f,
             "usage: phonesec config encrypt|decrypt --format openssl|yealink|rfc8188|psec [options] IN OUT\n"
             "  IN or OUT may be '-' (standard input/output; standard output is not atomic)\n"
-            "openssl:  PASSWORD [--md md5|sha256] [--pbkdf2 [--iter N]] [--base64]\n"
+            "openssl:  PASSWORD [--md md5|sha256] [--pbkdf2 [--iter N]] [--base64|-a]\n"
             "yealink:  --key-file F | --key-fd N (16 or 32 ASCII characters)\n"
             "          | --security-enc F (--common-key-file F | --common-key-fd N)\n"
             "            (decrypt: key from <name>_Security.enc; encrypt with a key: also writes F)\n"

@@ -219,6 +219,10 @@ int tool_getopt(int argc, char **argv, const char *prog, const char *shortopts, 
         return TOOL_GETOPT_EXIT;
     case TOOL_OPT_LIST: {
         const struct option *l;
+        const char *c;
+        for (c = shortopts != NULL ? shortopts : ""; *c != '\0'; c++)
+            if (*c != ':' && *c != '+')
+                printf("-%c\n", *c);
         for (l = longopts; l->name != NULL; l++)
             if (l->val != TOOL_OPT_LIST)
                 printf("--%s%s\n", l->name, l->has_arg == required_argument ? "=" : "");

@@ -72,7 +72,7 @@ for c in commands:
         check(p is not None, "%s has a paragraph in phonesec(1)" % name)
         if p is None:
             continue
-        table = {o.rstrip("=")[2:] for o in listed(t)} - {"help", "version", "list-options"}
+        table = {o.rstrip("=")[2:] for o in listed(t) if o.startswith("--")} - {"help", "version", "list-options"}
         in_page = {w.replace("\\-", "-") for w in opt_re.findall(p)}
         for o in sorted(table - in_page):
             check(False, "%s: --%s is not in its phonesec(1) paragraph" % (name, o))
