@@ -22,11 +22,13 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: phonesec tls probe [--ca FILE]... [--cert FILE --key FILE] [--name NAME]\n"
+            "usage: phonesec tls probe [--ca FILE]... [--ca-bundle FILE]... [--trust default|custom|all]\n"
+            "                          [--cert FILE --key FILE] [--name NAME]\n"
             "                          [--mode sip|https] [--ciphers STRING] [--tls13 LIST] [--legacy-ciphers]\n"
             "                          [--tls-max 1.2|1.3] [--insecure] [--no-name-check]\n"
             "                          [--send TEXT] [--wait MS] [--timeout MS] [--json] HOST:PORT\n"
-            "       phonesec tls serve --cert FILE --key FILE [--ca FILE]... [--require-client-cert]\n"
+            "       phonesec tls serve --cert FILE --key FILE [--ca FILE]... [--ca-bundle FILE]...\n"
+            "                          [--trust default|custom|all] [--require-client-cert]\n"
             "                          [--request-client-cert] [--ciphers STRING] [--tls13 LIST] [--legacy-ciphers]\n"
             "                          [--tls-max 1.2|1.3] [--count N] [--reply TEXT] [--echo] ADDR:PORT\n"
             "       phonesec tls check-name [--mode sip|https] [--json] CERTFILE NAME\n"
@@ -45,6 +47,9 @@ static void usage(FILE *f)
             "         --json: one JSON object instead of the text (see phonesec(1)).\n"
             "  serve: accept N connections (default 1) on ADDR:PORT, print what was negotiated and\n"
             "         the client's identity; --echo echoes data, --reply answers each read with TEXT.\n"
+            "  --ca: the custom trust list (at most 10, as a phone); --ca-bundle: built-in CAs, any\n"
+            "         number (e.g. /etc/ssl/certs/ca-certificates.crt); --trust: which of the two\n"
+            "         verify the peer: default (built-in), custom, all (the default).\n"
             "  --ciphers: an OpenSSL cipher string (blank: DEFAULT); one that is invalid or selects\n"
             "         nothing is refused, naming the word. Suites below the security floor (anonymous,\n"
             "         NULL, RC4, 3DES) are dropped unless --legacy-ciphers is given.\n"
@@ -170,6 +175,9 @@ static void json_info(tool_json *j, const phonesec_tls_conn *conn)
 struct common {
     const char *ca[MAX_CA];
     int n_ca;
+    const char *bundle[MAX_CA];
+    int n_bundle;
+    int trust; /* PHONESEC_TLS_TRUST_*, -1: not given */
     const char *cert, *key, *ciphers, *tls13;
     unsigned maxv;
     int legacy_ciphers;
@@ -179,13 +187,14 @@ struct common {
 enum {
     OPT_CA = 0x1100, OPT_CERT, OPT_KEY, OPT_CIPHERS, OPT_TLS13, OPT_TLS_MAX, OPT_LEGACY_CIPHERS,
     OPT_INSECURE, OPT_NO_NAME, OPT_NAME, OPT_SEND, OPT_WAIT, OPT_TIMEOUT, OPT_MODE,
-    OPT_REQUIRE, OPT_REQUEST, OPT_ECHO, OPT_REPLY, OPT_COUNT
+    OPT_REQUIRE, OPT_REQUEST, OPT_ECHO, OPT_REPLY, OPT_COUNT, OPT_CA_BUNDLE, OPT_TRUST
 };
 #define COMMON_TLS_OPTS                                                                                        \
     {"ca", required_argument, NULL, OPT_CA}, {"cert", required_argument, NULL, OPT_CERT},                      \
         {"key", required_argument, NULL, OPT_KEY}, {"ciphers", required_argument, NULL, OPT_CIPHERS},          \
         {"tls13", required_argument, NULL, OPT_TLS13}, {"tls-max", required_argument, NULL, OPT_TLS_MAX},      \
-        {"legacy-ciphers", no_argument, NULL, OPT_LEGACY_CIPHERS}
+        {"legacy-ciphers", no_argument, NULL, OPT_LEGACY_CIPHERS},                                               \
+        {"ca-bundle", required_argument, NULL, OPT_CA_BUNDLE}, {"trust", required_argument, NULL, OPT_TRUST}
 
 /* 1 when o was one of COMMON_TLS_OPTS (taken), 0 when not, -1 after a usage error. */
 static int parse_common(int o, const char *prog, struct common *c)
@@ -200,6 +209,25 @@ static int parse_common(int o, const char *prog, struct common *c)
             return -1;
         }
         c->ca[c->n_ca++] = optarg;
+        return 1;
+    case OPT_CA_BUNDLE:
+        if (c->n_bundle >= MAX_CA) {
+            tool_usage_error(prog, "at most %d --ca-bundle files", MAX_CA);
+            return -1;
+        }
+        c->bundle[c->n_bundle++] = optarg;
+        return 1;
+    case OPT_TRUST:
+        if (strcmp(optarg, "all") == 0)
+            c->trust = PHONESEC_TLS_TRUST_ALL;
+        else if (strcmp(optarg, "default") == 0)
+            c->trust = PHONESEC_TLS_TRUST_DEFAULT;
+        else if (strcmp(optarg, "custom") == 0)
+            c->trust = PHONESEC_TLS_TRUST_CUSTOM;
+        else {
+            tool_usage_error(prog, "--trust is default, custom or all, not '%s'", optarg);
+            return -1;
+        }
         return 1;
     case OPT_CERT:
         c->cert = optarg;
@@ -226,6 +254,11 @@ static int parse_common(int o, const char *prog, struct common *c)
     default:
         return 0;
     }
+}
+
+static const char *trust_name(int t)
+{
+    return t == PHONESEC_TLS_TRUST_DEFAULT ? "default" : t == PHONESEC_TLS_TRUST_CUSTOM ? "custom" : "all";
 }
 
 static int parse_mode(const char *prog, const char *v, int *mode)
@@ -291,6 +324,19 @@ static int setup_ctx(phonesec_tls_config *cfg, const struct common *c, phonesec_
             fprintf(stderr, "phonesec tls %s: --ca %s: %s\n", who, c->ca[i], err);
             return rc;
         }
+    }
+    for (i = 0; i < c->n_bundle; i++) {
+        rc = phonesec_tls_ctx_add_builtin_file(*ctx, c->bundle[i]);
+        if (rc != PHONESEC_OK) {
+            phonesec_tls_ctx_last_error(*ctx, err, sizeof err);
+            fprintf(stderr, "phonesec tls %s: --ca-bundle %s: %s\n", who, c->bundle[i], err);
+            return rc;
+        }
+    }
+    if (c->trust >= 0 && (rc = phonesec_tls_ctx_set_trust_source(*ctx, c->trust)) != PHONESEC_OK) {
+        phonesec_tls_ctx_last_error(*ctx, err, sizeof err);
+        fprintf(stderr, "phonesec tls %s: --trust: %s\n", who, err);
+        return rc;
     }
     if (c->cert != NULL) {
         rc = phonesec_tls_ctx_set_certificate_file(*ctx, c->cert, c->key);
@@ -443,6 +489,7 @@ static int cmd_probe(int argc, char **argv)
     size_t sent = 0;
 
     memset(&c, 0, sizeof c);
+    c.trust = -1;
     for (optind = 0; (o = tool_getopt(argc, argv, prog, "", probe_opts, usage, &st)) != -1;) {
         int r = parse_common(o, prog, &c);
         if (o == TOOL_GETOPT_EXIT)
@@ -492,9 +539,10 @@ static int cmd_probe(int argc, char **argv)
         snprintf(err, sizeof err, "cannot set up the TLS context (see standard error)");
         goto out;
     }
-    if (!insecure && c.n_ca == 0) {
-        fprintf(stderr, "phonesec tls probe: no --ca given: nothing to verify against (use --insecure to look anyway)\n");
-        snprintf(err, sizeof err, "no --ca given");
+    if (!insecure && c.n_ca == 0 && c.n_bundle == 0) {
+        fprintf(stderr, "phonesec tls probe: no --ca or --ca-bundle given: nothing to verify against (use "
+                        "--insecure to look anyway)\n");
+        snprintf(err, sizeof err, "no --ca or --ca-bundle given");
         goto out;
     }
     rc = phonesec_tls_socket_connect(host, port, timeout, &fd);
@@ -506,6 +554,9 @@ static int cmd_probe(int argc, char **argv)
     connected = 1;
     if (!json)
         printf("connected: %s\n", target);
+    if (!json && !insecure)
+        printf("trust: %zu custom, %zu built-in, source %s\n", phonesec_tls_ctx_trusted_count(ctx),
+               phonesec_tls_ctx_builtin_count(ctx), trust_name(phonesec_tls_ctx_trust_source(ctx)));
     phonesec_tls_conn_config_init(&cc);
     cc.reference_name = name ? name : host;
     (void)phonesec_tls_io_socket(&io, &fd);
@@ -573,6 +624,9 @@ out:
         tool_json_str(&j, "result", result);
         tool_json_str(&j, "error", status == TOOL_OK ? NULL : err);
         tool_json_bool(&j, "connected", connected);
+        tool_json_int(&j, "trusted_custom", (long long)phonesec_tls_ctx_trusted_count(ctx));
+        tool_json_int(&j, "trusted_builtin", (long long)phonesec_tls_ctx_builtin_count(ctx));
+        tool_json_str(&j, "trust_source", ctx ? trust_name(phonesec_tls_ctx_trust_source(ctx)) : NULL);
         json_info(&j, conn);
         tool_json_str(&j, "server_verdict", handshake_rc == PHONESEC_OK ? srv_names[srv] : NULL);
         tool_json_str(&j, "server_verdict_detail", handshake_rc == PHONESEC_OK ? why : NULL);
@@ -718,6 +772,7 @@ static int cmd_serve(int argc, char **argv)
     int o, st, lfd = -1, count = 1, echo = 0, client_cert = PHONESEC_TLS_CLIENT_CERT_NONE, i, failures = 0;
 
     memset(&c, 0, sizeof c);
+    c.trust = -1;
     for (optind = 0; (o = tool_getopt(argc, argv, prog, "", serve_opts, usage, &st)) != -1;) {
         int r = parse_common(o, prog, &c);
         if (o == TOOL_GETOPT_EXIT)

@@ -300,6 +300,83 @@ PHONESEC_API int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *ctx, size
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *ctx, size_t i);
 
+/** \name Built-in CAs and the trust source (since 1.1)
+ * A phone trusts two lists: the built-in CAs its firmware ships (a system
+ * CA bundle such as /etc/ssl/certs/ca-certificates.crt, about 140
+ * certificates: any size) and the custom list the administrator uploads
+ * (phonesec_tls_ctx_add_trusted(), at most phonesec_tls_config::max_trusted,
+ * 10 by default). The setting "CA certificates: Default / Custom / All"
+ * (doc/phone-settings.md) picks which of them verify a peer. Every change
+ * starts a new configuration generation, as any trust-list change does:
+ * sessions made before are not resumed. Each connection copies the list
+ * it trusts (a bundle of 140 CAs is about 200 KB per configuration).
+ * @{ */
+#define PHONESEC_TLS_TRUST_ALL     0 /**< built-in and custom certificates (the default) */
+#define PHONESEC_TLS_TRUST_DEFAULT 1 /**< only the built-in certificates ("Default Certificates") */
+#define PHONESEC_TLS_TRUST_CUSTOM  2 /**< only the custom list ("Custom Certificates") */
+#define PHONESEC_TLS_MAX_BUILTIN   4096 /**< most certificates in the built-in list */
+
+/**
+ * \brief Add certificates to the built-in list (a CA bundle: PEM input may
+ *        hold any number of certificates; each is added, all or none).
+ *
+ * As phonesec_tls_ctx_add_trusted() in every other respect: duplicates are
+ * added once, a CA certificate anchors chains, any other one is pinned.
+ * \param ctx    the context
+ * \param data   certificate bytes
+ * \param len    their length
+ * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (a block that is
+ *         not a certificate: nothing added); PHONESEC_E_LIMIT (more than
+ *         PHONESEC_TLS_MAX_BUILTIN; nothing added); PHONESEC_E_NOMEM;
+ *         PHONESEC_E_CRYPTO (the backend refused one; nothing added)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_builtin(phonesec_tls_ctx *ctx, const uint8_t *data,
+                                                                    size_t len, int format);
+
+/**
+ * \brief phonesec_tls_ctx_add_builtin() with the bytes of a file (format AUTO),
+ *        e.g. "/etc/ssl/certs/ca-certificates.crt".
+ * \param ctx  the context
+ * \param path the bundle file (at most 16 MiB)
+ * \return as phonesec_tls_ctx_add_builtin(), plus PHONESEC_E_IO (cannot read
+ *         the file) and PHONESEC_E_LIMIT (larger than 16 MiB)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_builtin_file(phonesec_tls_ctx *ctx, const char *path);
+
+/** \brief Number of certificates in the built-in list.
+ *  \param ctx the context
+ *  \return the count (0 for NULL) */
+PHONESEC_API size_t phonesec_tls_ctx_builtin_count(const phonesec_tls_ctx *ctx);
+
+/**
+ * \brief Empty the built-in list (before loading a new bundle).
+ * \param ctx the context
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO
+ *         (rebuild failed: the list is unchanged)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_clear_builtin(phonesec_tls_ctx *ctx);
+
+/**
+ * \brief Choose which lists verify peers: PHONESEC_TLS_TRUST_ALL (default),
+ *        _DEFAULT (built-in only) or _CUSTOM (custom only).
+ *
+ * With only_trusted on, a connection whose selected lists are both empty
+ * is refused at phonesec_tls_conn_new() (PHONESEC_E_STATE), as with an
+ * empty trust list.
+ * \param ctx    the context
+ * \param source PHONESEC_TLS_TRUST_*
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown source: unchanged);
+ *         PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO (rebuild failed: unchanged)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_trust_source(phonesec_tls_ctx *ctx, int source);
+
+/** \brief The trust source in use.
+ *  \param ctx the context
+ *  \return PHONESEC_TLS_TRUST_*, or PHONESEC_E_INVAL for NULL */
+PHONESEC_API int phonesec_tls_ctx_trust_source(const phonesec_tls_ctx *ctx);
+/** @} */
+
 /**
  * \brief Turn "Only Accept Trusted Certificates" on (1) or off (0).
  *
