@@ -1152,6 +1152,16 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     c->state = ST_FAILED;
     if (c->io_err != 0)
         return phonesec__fail(&c->err, c->io_err, "read: transport error");
+    {
+        /* A TLS 1.3 server refuses our certificate after our side of the
+         * handshake completed: name the alert (phonesec tls probe shows it). */
+        WOLFSSL_ALERT_HISTORY h;
+        memset(&h, 0, sizeof h);
+        wolfSSL_get_alert_history(c->ssl, &h);
+        if (h.last_rx.code > 0 && h.last_rx.level == alert_fatal)
+            return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed: peer sent alert %d (%s) (wolfSSL %d)",
+                                  h.last_rx.code, wolfSSL_alert_desc_string_long(h.last_rx.code), e);
+    }
     return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed (wolfSSL %d)", e);
 }
 
