@@ -104,6 +104,9 @@ fi
 ninja -C "$b" >"$dir/ninja.log" 2>&1 || { echo "cross-test: build failed ($dir/ninja.log)"; grep -m20 -E 'error|Error' "$dir/ninja.log"; exit 1; }
 echo "cross-test: $arch ($endian-endian) with $versions"
 st=0
-meson test -C "$b" --suite unit --suite vectors --num-processes 2 --timeout-multiplier 4 --print-errorlogs || st=1
+# suite 'slow' (100 flows, every cipher suite's handshake) takes minutes
+# under qemu and tests scale, not byte order: the native runs have it
+meson test -C "$b" --suite unit --suite vectors --no-suite slow --num-processes 2 --timeout-multiplier 4 \
+  --print-errorlogs || st=1
 python3 scripts/footprint.py "$b" "$b/lib/libphonesec.so" --tools "$triplet-" --sysroot "$sysroot" || st=1
 exit $st

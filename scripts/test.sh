@@ -8,7 +8,8 @@
 #  3. the unit, vectors and fuzz-corpus suites again under ASan+UBSan (clang);
 #  4. the threads suite under ThreadSanitizer (clang; only its two test
 #     programs are built);
-#  5. the unit suites under valgrind.
+#  5. the unit suites under valgrind;
+#  6. cross builds for armhf and s390x, unit and vector suites under qemu.
 # Prints 'summary: N passed, N failed' last; exit status 0 only if all passed.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,10 +43,21 @@ TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
 
 run meson test -C "$out/gcc" --print-errorlogs --setup valgrind --suite unit --num-processes 2
 
+# Cross builds under qemu-user (scripts/cross-test.sh): armhf (32-bit ARM,
+# the phones' CPU class) and s390x (big-endian), unit and vector suites with
+# UBSan in trap mode, and the target's size report. Sysroots are kept under
+# build/cross between runs.
+for arch in armhf s390x; do
+  run sh scripts/cross-test.sh $arch "$top/build/cross"
+  cp "$top/build/cross/$arch/build/meson-logs/testlog.json" "$out/cross-$arch-testlog.json" 2>/dev/null || true
+done
+
 python3 - "$out" <<'PY' || status=1
 import json, sys, glob, os
 passed = failed = skipped = 0
-for log in sorted(glob.glob(os.path.join(sys.argv[1], '*', 'meson-logs', 'testlog*.json'))):
+logs = glob.glob(os.path.join(sys.argv[1], '*', 'meson-logs', 'testlog*.json'))
+logs += glob.glob(os.path.join(sys.argv[1], 'cross-*-testlog.json'))
+for log in sorted(logs):
     for line in open(log):
         r = json.loads(line).get('result')
         if r in ('OK', 'EXPECTEDFAIL'): passed += 1
