@@ -98,28 +98,31 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [ -z "$src" ]; then
-  version=$(apt-cache showsrc wolfssl 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1)
-  if [ -z "$version" ]; then
-    # No deb-src entry: add one (same archive as the binary entries) for this run.
-    if grep -rqs 'deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-      log "a deb-src entry exists but knows no wolfssl source"; exit 1
-    fi
-    [ "$(id -u)" = 0 ] || { log "need root to add a deb-src entry (or pass --src DIR)"; exit 1; }
-    added_src=/etc/apt/sources.list.d/phonesec-wolfssl-profile-src.sources
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-      sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$work/src.sources"
-      cp "$work/src.sources" "$added_src"
-    else
-      grep -hs '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$work/src.list"
-      added_src=/etc/apt/sources.list.d/phonesec-wolfssl-profile-src.list
-      cp "$work/src.list" "$added_src"
-    fi
-    log "added $added_src for this run"
-    apt-get update -q >/dev/null
-    version=$(apt-cache showsrc wolfssl | sed -n 's/^Version: //p' | sort -V | tail -1)
+add_deb_src() {
+  # No deb-src entry: add one (same archive as the binary entries) for this run.
+  if grep -rqs 'deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 0
   fi
-  [ -n "$version" ] || { log "no wolfssl source package found"; exit 1; }
+  [ "$(id -u)" = 0 ] || { log "need root to add a deb-src entry (or pass --src DIR)"; exit 1; }
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    added_src=/etc/apt/sources.list.d/phonesec-wolfssl-profile-src.sources
+    sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$work/src.sources"
+    cp "$work/src.sources" "$added_src"
+  else
+    added_src=/etc/apt/sources.list.d/phonesec-wolfssl-profile-src.list
+    grep -hs '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$work/src.list"
+    cp "$work/src.list" "$added_src"
+  fi
+  log "added $added_src for this run"
+  apt-get update -q >/dev/null
+}
+
+if [ -z "$src" ]; then
+  # The source version is the binary one Debian offers (wolfssl builds
+  # libwolfssl-dev at the same version): known without a deb-src entry, so
+  # a cached prefix is reused without touching apt's sources.
+  version=$(apt-cache policy libwolfssl-dev 2>/dev/null | sed -n 's/^ *Candidate: //p')
+  [ -n "$version" ] && [ "$version" != "(none)" ] || { log "apt knows no libwolfssl-dev version"; exit 1; }
 else
   src=$(cd "$src" && pwd)
   version=$(sed -n 's/^AC_INIT(\[wolfssl\],\[\([^]]*\)\].*/\1/p' "$src/configure.ac" | head -1)
@@ -136,6 +139,7 @@ fi
 
 if [ -z "$src" ]; then
   command -v dpkg-source >/dev/null || { log "dpkg-dev is needed for apt-get source"; exit 1; }
+  add_deb_src
   log "fetching wolfssl $version source"
   (cd "$work" && apt-get source -q "wolfssl=$version" >/dev/null 2>&1) || \
     (cd "$work" && apt-get source -q wolfssl >/dev/null)
