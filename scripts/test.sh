@@ -8,7 +8,10 @@
 #  3. the unit, vectors and fuzz-corpus suites again under ASan+UBSan (clang);
 #  4. the threads suite under ThreadSanitizer (clang; only its two test
 #     programs are built);
-#  5. the unit suites under valgrind.
+#  5. the unit suites under valgrind;
+#  6. with PHONESEC_TEST_PROFILE=1: the unit, vectors, tool and interop
+#     suites again against the phone wolfSSL profile (scripts/test-profile.sh,
+#     doc/backends.md; its wolfSSL is cached under build/wolfssl-profile).
 # Prints 'summary: N passed, N failed' last; exit status 0 only if all passed.
 set -u
 cd "$(dirname "$0")/.."
@@ -41,6 +44,10 @@ TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
     run meson test -C "$out/tsan" --no-rebuild --print-errorlogs --suite threads --num-processes 2
 
 run meson test -C "$out/gcc" --print-errorlogs --setup valgrind --suite unit --num-processes 2
+
+if [ "${PHONESEC_TEST_PROFILE:-0}" = 1 ]; then
+  run sh scripts/test-profile.sh "$out/profile"
+fi
 
 python3 - "$out" <<'PY' || status=1
 import json, sys, glob, os
