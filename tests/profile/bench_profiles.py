@@ -30,8 +30,8 @@ import tempfile
 
 SRC = os.environ.get('PHONESEC_SRCDIR') or os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.environ.get('PHONESEC_BUILDDIR') or os.getcwd()
-ROUNDS = int(os.environ.get('PHONESEC_BENCH_ROUNDS', '2'))
-CFG_MB = os.environ.get('PHONESEC_BENCH_CFG_MB', '16')
+ROUNDS = int(os.environ.get('PHONESEC_BENCH_ROUNDS', '3'))
+CFG_MB = os.environ.get('PHONESEC_BENCH_CFG_MB', '64')  # smaller files hit /usr/bin/time's 10 ms steps
 
 
 def clean_env(extra=None):
@@ -172,11 +172,11 @@ def main():
          for k in srtp}
 
     print()
-    print(f'{"metric (best of %d rounds each)" % ROUNDS:44s} {"Debian":>10s} {"profile":>10s} {"prof/Deb":>9s}   '
+    print(f'{"metric (best of %d rounds each)" % ROUNDS:50s} {"Debian":>10s} {"profile":>10s} {"prof/Deb":>9s}   '
           'anchor (same run)')
     def row(name, d, p, anchor, better_high=True):
         ratio = p / d if better_high else d / p
-        print(f'{name:44s} {d:10.1f} {p:10.1f} {ratio:8.2f}x   {anchor}')
+        print(f'{name:50s} {d:10.1f} {p:10.1f} {ratio:8.2f}x   {anchor}')
     row('full handshakes/s (TLS 1.3, ECDSA P-256)', T['debian']['hs'], T['profile']['hs'],
         f'bare wolfSSL pair: Debian {T["debian"]["hs_bare"]:.1f}, profile {T["profile"]["hs_bare"]:.1f}; '
         f'libphonesec/bare {T["debian"]["hs"] / T["debian"]["hs_bare"]:.3f} / '
@@ -186,7 +186,7 @@ def main():
         f'x{T["profile"]["res"] / T["profile"]["hs"]:.2f}')
     for key in sorted(S['debian']):
         (dn, da), (pn, pa) = S['debian'][key], S['profile'][key]
-        row(f'SRTP {key[0]} {key[1]} ns/pkt (lower=better)', dn, pn,
+        row(f'SRTP {key[0]} {key[1]} ns/pkt', dn, pn,
             f'bare libsrtp2 (NSS) {da:.0f} / {pa:.0f} ns: ours/anchor {dn / da:.3f} / {pn / pa:.3f}',
             better_high=False)
     for label in cfg['debian']:
@@ -194,8 +194,8 @@ def main():
             continue
         (dv, do), (pv, po) = cfg['debian'][label], cfg['profile'][label]
         anchor = f'openssl enc {do:.1f} / {po:.1f} MB/s: ours/openssl {dv / do:.2f} / {pv / po:.2f}' if do else '-'
-        row(f'config {label} MB/s ({CFG_MB} MB)', dv, pv, anchor)
-    print()
+        row(f'config {label} MB/s', dv, pv, anchor)
+    print(f'(config: {CFG_MB} MB file; SRTP: 160-byte payloads)')
     print('the ratio column: profile over Debian for rates, Debian over profile for times (above 1 = the profile is '
           'faster)')
     for k in ('debian', 'profile'):
