@@ -104,7 +104,7 @@ static const char *verdict(int v)
 
 static void print_info(const phonesec_tls_conn *conn, int is_server)
 {
-    phonesec_tls_info in;
+    phonesec_tls_info in = PHONESEC_TLS_INFO_INIT;
     if (phonesec_tls_conn_info(conn, &in) != PHONESEC_OK)
         return;
     printf("handshake: %s\n", in.established ? "completed" : "NOT completed");
@@ -280,7 +280,7 @@ static int cmd_probe(int argc, char **argv)
     phonesec_tls_ctx *ctx = NULL;
     phonesec_tls_conn *conn = NULL;
     phonesec_tls_io io;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     const char *name = NULL, *target = NULL, *send = NULL;
     char host[256], err[512], sendbuf[8192];
     unsigned port, timeout = 5000, wait = 2000;

@@ -506,12 +506,14 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
     if (p->format == PHONESEC_CFGCRYPT_OPENSSL && p->iterations > INT_MAX)
         return why_fail(why, PHONESEC_E_INVAL, "openssl PBKDF2 iterations above 2147483647");
 
-    c = phonesec__calloc(1, sizeof *c);
+    /* aligned: the context holds a wolfCrypt Aes (16-byte alignment, more
+     * than malloc gives on 32-bit ARM) */
+    c = phonesec__calloc_aligned(1, sizeof *c, _Alignof(phonesec_cfgcrypt_ctx));
     if (c == NULL)
         return why_fail(why, PHONESEC_E_NOMEM, "out of memory");
     c->secret = phonesec__malloc(sec_len);
     if (c->secret == NULL) {
-        phonesec__free(c);
+        phonesec__free_aligned_secret(c, sizeof *c);
         return why_fail(why, PHONESEC_E_NOMEM, "out of memory");
     }
     memcpy(c->secret, sec, sec_len);
@@ -540,7 +542,7 @@ static int ctx_new(phonesec_cfgcrypt_ctx **out, const phonesec_cfgcrypt_params *
     }
     if (wc_AesInit(&c->aes, NULL, INVALID_DEVID) != 0) {
         phonesec__free_secret(c->secret, c->secret_len);
-        phonesec__free(c);
+        phonesec__free_aligned_secret(c, sizeof *c);
         return why_fail(why, PHONESEC_E_CRYPTO, "AES setup failed");
     }
     c->aes_ready = 1;
@@ -682,7 +684,7 @@ void phonesec_cfgcrypt_free(phonesec_cfgcrypt_ctx *c)
     if (c->rec != NULL)
         phonesec__free_secret(c->rec, c->rs);
     phonesec__free_secret(c->secret, c->secret_len);
-    phonesec__free_secret(c, sizeof *c);
+    phonesec__free_aligned_secret(c, sizeof *c);
 }
 
 int phonesec_cfgcrypt_last_error(const phonesec_cfgcrypt_ctx *c, char *buf, size_t cap)

@@ -145,7 +145,7 @@ static void keys_free(nat_keys *k, size_t n)
         wc_AesFree(&k[i].rtp_c);
         wc_AesFree(&k[i].rtcp_c);
     }
-    phonesec__free_secret(k, n * sizeof *k);
+    phonesec__free_aligned_secret(k, n * sizeof *k);
 }
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -238,7 +238,9 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
 /* Derive every key of p into a new array (*out), or fail with nothing left. */
 static int make_keys(nat *s, const phonesec_srtp_params *p, const phonesec__srtp_suite *sd, nat_keys **out)
 {
-    nat_keys *k = phonesec__calloc(p->n_keys, sizeof *k);
+    /* aligned: wolfCrypt's Aes needs 16 bytes, malloc gives 8 on 32-bit ARM
+     * (found by the UBSan cross build, scripts/cross-test.sh armhf) */
+    nat_keys *k = phonesec__calloc_aligned(p->n_keys, sizeof *k, _Alignof(nat_keys));
     const phonesec__srtp_suite *old = s->sd;
     size_t i;
     if (k == NULL)
