@@ -56,7 +56,9 @@ def wolfssl_of(build):
     m = re.search(r'libwolfssl\.so[.\d]* => (\S+)', r.stdout)
     lib = os.path.realpath(m.group(1)) if m else '?'
     v = sh([tool, 'version', '--verbose'], env=clean_env()).stdout
-    kind = 'profile' if 'static RSA suites' in (re.search(r'^backend has:(.*)$', v, re.M) or [''])[0] else 'debian'
+    # Debian's is the one from the system's library directory; anything
+    # else (build/wolfssl-profile, a vendor's prefix) is the profile column
+    kind = 'debian' if lib.startswith(('/usr/lib/', '/lib/')) else 'profile'
     return kind, lib, v
 
 
