@@ -9,8 +9,8 @@
  *
  * Layouts that must match baresip exactly: struct menc (its list element,
  * the id and SDP proto strings, wait_secure, the two handlers) and the
- * handler signatures; baresip 1.1 to 2.x keep struct menc but change
- * menc_media_h (see doc/adapters.md): this header fits 1.0.x only. */
+ * handler signatures. Unchanged in baresip.h up to 3.0.0; 4.x appends a
+ * txrekeyh field to struct menc (doc/adapters.md). Tested with 1.0.0 only. */
 #ifndef PHONESEC_BARESIP_ABI_H
 #define PHONESEC_BARESIP_ABI_H
 
