@@ -484,6 +484,27 @@ static void accept_cases(void **state)
     assert_int_equal(phonesec_sdes_media_accept(a, l, len, 0), PHONESEC_E_POLICY);
 }
 
+/* Another libsrtp2 user in the same process (baresip's modules, a media
+ * library) initialises and shuts libsrtp2 down: sessions made before and
+ * after keep working. */
+static void other_libsrtp2_user_shuts_down(void **state)
+{
+    uint8_t key[30] = {1, 2, 3};
+    srtp_t other;
+    (void)state;
+    suite_list(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80);
+    negotiate();
+    (void)srtp_init();
+    other = bare(key, 0, 1);
+    srtp_dealloc(other);
+    assert_int_equal(srtp_shutdown(), srtp_err_status_ok);
+    send_both_ways();
+    teardown(state);
+    suite_list(PHONESEC_SRTP_AEAD_AES_128_GCM);
+    negotiate();
+    send_both_ways();
+}
+
 static void classify(void **state)
 {
     uint8_t p[12] = {0x80, 0, 0, 1};
@@ -518,6 +539,7 @@ int main(void)
         T(answer_cases),
         T(accept_cases),
         T(classify),
+        T(other_libsrtp2_user_shuts_down), /* last: leaves libsrtp2 shut down */
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
 }
