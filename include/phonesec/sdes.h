@@ -394,6 +394,15 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer_sdp(phonesec_sdes *s,
                                                                 size_t local_len, char *out, size_t out_cap,
                                                                 size_t *out_len);
 
+/**
+ * \brief Drop our pending offer: it was rejected (a 488 or other final
+ *        failure to the INVITE or UPDATE, or a 491 on glare). The keys and
+ *        sections negotiated before stay in force (RFC 3264 §8), and the
+ *        peer's next offer can be answered. (Since 1.1.)
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no offer pending)
+ */
+PHONESEC_API int phonesec_sdes_offer_withdraw(phonesec_sdes *s);
+
 /** \name Section states (phonesec_sdes_section_info.state)
  * @{ */
 #define PHONESEC_SDES_SEC_NOT_RTP   0 /**< not an RTP/AVP(F) or RTP/SAVP(F) section: left alone */

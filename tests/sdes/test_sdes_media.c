@@ -516,6 +516,39 @@ static void other_libsrtp2_user_shuts_down(void **state)
     send_both_ways();
 }
 
+/* phonesec_sdes_offer_withdraw() (whole-SDP state, since 1.1): a rejected
+ * offer leaves the negotiated keys, and the peer's offer can be answered. */
+static void whole_sdp_offer_withdraw(void **state)
+{
+    static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 h\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    static const char peer[] = "v=0\r\no=- 2 2 IN IP4 p\r\ns=-\r\nc=IN IP4 p\r\nt=0 0\r\nm=audio 5000 RTP/SAVP 0\r\n"
+                               "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n";
+    phonesec_sdes *s = NULL;
+    phonesec_sdes_section_info info;
+    phonesec_srtp_params before, after;
+    char out[4096];
+    size_t n;
+    (void)state;
+    assert_int_equal(phonesec_sdes_new(&pol, &s), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_offer_withdraw(s), PHONESEC_E_STATE);
+    assert_int_equal(phonesec_sdes_offer_withdraw(NULL), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_sdes_answer(s, peer, sizeof peer - 1), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_params(s, 0, PHONESEC_SDES_INBOUND, &before), PHONESEC_OK);
+    /* our re-offer is rejected */
+    assert_int_equal(phonesec_sdes_offer(s, sdp, sizeof sdp - 1, out, sizeof out, &n), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_answer(s, peer, sizeof peer - 1), PHONESEC_E_STATE); /* glare */
+    assert_int_equal(phonesec_sdes_offer_withdraw(s), PHONESEC_OK);
+    assert_int_equal(phonesec_sdes_offer_withdraw(s), PHONESEC_E_STATE);
+    assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+    assert_int_equal(info.state, PHONESEC_SDES_SEC_SECURED);
+    assert_int_equal(phonesec_sdes_params(s, 0, PHONESEC_SDES_INBOUND, &after), PHONESEC_OK);
+    assert_memory_equal(before.keys[0].key, after.keys[0].key, 16);
+    assert_int_equal(phonesec_sdes_answer(s, peer, sizeof peer - 1), PHONESEC_OK);
+    phonesec_srtp_params_wipe(&before);
+    phonesec_srtp_params_wipe(&after);
+    phonesec_sdes_free(s);
+}
+
 static void classify(void **state)
 {
     uint8_t p[12] = {0x80, 0, 0, 1};
@@ -550,6 +583,7 @@ int main(void)
         T(answer_cases),
         T(accept_cases),
         T(classify),
+        T(whole_sdp_offer_withdraw),
         T(other_libsrtp2_user_shuts_down), /* last: leaves libsrtp2 shut down */
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
