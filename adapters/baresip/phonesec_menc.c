@@ -70,11 +70,35 @@ static void print_stats(const struct menc_st *st)
          (unsigned long long)s.rtcp_clear_refused, s.peer_key_failed);
 }
 
+/* Left on the sockets when the stream's encryption goes: baresip 1.0 sends
+ * its RTCP BYE after the media encryption is freed, which would go out in
+ * clear; this drops RTP and RTCP from then on (the socket frees it). */
+static bool guard_send(int *err, struct sa *dst, struct mbuf *mb, void *arg)
+{
+    (void)err;
+    (void)dst;
+    (void)arg;
+    return phonesec_sdes_media_classify(mbuf_buf(mb), mbuf_get_left(mb)) != PHONESEC_SDES_PKT_OTHER;
+}
+
+static bool guard_recv(struct sa *src, struct mbuf *mb, void *arg)
+{
+    (void)src;
+    (void)arg;
+    return phonesec_sdes_media_classify(mbuf_buf(mb), mbuf_get_left(mb)) != PHONESEC_SDES_PKT_OTHER;
+}
+
 static void st_destructor(void *arg)
 {
     struct menc_st *st = arg;
     print_stats(st);
     tmr_cancel(&st->tmr_err);
+    if (st->m && phonesec_sdes_media_state(st->m) != PHONESEC_SDES_SEC_CLEAR) {
+        if (st->rtpsock)
+            (void)udp_register_helper(NULL, st->rtpsock, 10, guard_send, guard_recv, NULL);
+        if (st->rtcpsock)
+            (void)udp_register_helper(NULL, st->rtcpsock, 10, guard_send, guard_recv, NULL);
+    }
     /* helpers before the sockets they hang on */
     mem_deref(st->uh_rtp);
     mem_deref(st->uh_rtcp);

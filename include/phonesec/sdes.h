@@ -520,13 +520,15 @@ PHONESEC_API int phonesec_sdes_last_error(const phonesec_sdes *s, char *buf, siz
  * UNAUTHENTICATED_SRTP is skipped when answering.
  *
  * RTCP sent in clear: a well-formed clear RTCP packet (version 2 headers
- * whose lengths add up, the first an SR or RR) that reaches the inbound
- * session of a secured section and fails as SRTCP, as baresip's early
- * reports and keep-alives do (16 bytes: with a _32 suite under
- * PHONESEC_SDES_SRTCP_TAG32_COMPAT it reads as SRTCP with a wrong tag,
- * otherwise as too short), is refused with PHONESEC_E_POLICY and counted in
- * rtcp_clear_refused: it is neither a forgery nor malformed, and it is
- * never passed on. RFC 3711 §3.4 makes SRTCP authentication mandatory.
+ * of types 200..207 whose lengths add up) that reaches the inbound session
+ * of a secured section and fails as SRTCP is refused with
+ * PHONESEC_E_POLICY and counted in rtcp_clear_refused: it is neither a
+ * forgery nor malformed, and it is never passed on (RFC 3711 §3.4: SRTCP
+ * is always authenticated). baresip 1.0 sends two such packets in clear:
+ * its 16-byte keep-alive (an APP packet "PING" "PONG", sent as its stream
+ * starts; with a _32 suite under PHONESEC_SDES_SRTCP_TAG32_COMPAT it
+ * reads as SRTCP with a wrong tag, with an 80-bit tag as too short for
+ * SRTCP) and its BYE at hang-up.
  *
  * One object per stream, used by one thread at a time.
  * @{ */

@@ -417,16 +417,18 @@ int phonesec_sdes_media_classify(const uint8_t *pkt, size_t len)
     return PHONESEC_SDES_PKT_RTP;
 }
 
-/* A well-formed clear (compound) RTCP packet: version 2 headers whose
- * lengths add up exactly, the first an SR or RR (RFC 3550 §6.1). */
+/* A well-formed clear RTCP packet: version 2 headers of the RTCP packet
+ * types (SR, RR, SDES, BYE, APP, RTPFB, PSFB, XR: 200..207) whose lengths
+ * add up exactly. The first need not be an SR or RR (RFC 3550 §6.1 wants
+ * one): baresip's keep-alive is a lone 16-byte APP "PING"/"PONG". */
 static int looks_clear_rtcp(const uint8_t *p, size_t len)
 {
     size_t off = 0;
-    if (len < 8 || (p[1] != 200 && p[1] != 201))
+    if (len < 8)
         return 0;
     while (off < len) {
         size_t plen;
-        if (len - off < 4 || (p[off] >> 6) != 2 || p[off + 1] < 192 || p[off + 1] > 223)
+        if (len - off < 4 || (p[off] >> 6) != 2 || p[off + 1] < 200 || p[off + 1] > 207)
             return 0;
         plen = ((size_t)p[off + 2] << 8 | p[off + 3]) * 4 + 4;
         if (plen > len - off)
@@ -471,12 +473,15 @@ int phonesec_sdes_media_unprotect(phonesec_sdes_media *m, const uint8_t *in, siz
         return PHONESEC_E_STATE;
     kind = phonesec_sdes_media_classify(in, in_len);
     if (kind == PHONESEC_SDES_PKT_RTCP) {
+        /* judged before unprotecting: in and out may be the same buffer, and
+         * a failed unprotect zeroes what it used */
+        int clear = looks_clear_rtcp(in, in_len);
         rc = phonesec_srtp_unprotect_rtcp(m->rx, in, in_len, out, out_cap, out_len);
         if (rc == PHONESEC_OK) {
             m->st.rtcp_in++;
             return rc;
         }
-        if ((rc == PHONESEC_E_AUTH || rc == PHONESEC_E_PARSE) && looks_clear_rtcp(in, in_len)) {
+        if ((rc == PHONESEC_E_AUTH || rc == PHONESEC_E_PARSE) && clear) {
             /* Clear RTCP on an SRTP session (an early report or keep-alive sent
              * before the peer's SRTP was up): refused by policy, not a forgery. */
             m->st.rtcp_clear_refused++;

@@ -107,6 +107,28 @@ class Capture:
         return st
 
 
+def clear_rtcp(cap, ports, senders):
+    """RTCP packets from `senders` ports to media ports that parse as clear
+    compound RTCP (version 2 headers whose lengths add up exactly): SRTCP
+    never does, its E flag, index and tag come after the last header."""
+    n = tot = 0
+    for sp, dp, p in cap.pkts:
+        if sp not in senders:
+            continue
+        if sp not in ports or dp not in ports or len(p) < 8 or not (128 <= p[0] <= 191):
+            continue
+        if not (64 <= (p[1] & 0x7F) <= 95):
+            continue
+        tot += 1
+        off = 0
+        while off + 4 <= len(p) and (p[off] >> 6) == 2 and 192 <= p[off + 1] <= 223:
+            off += (p[off + 2] << 8 | p[off + 3]) * 4 + 4
+        if off == len(p):
+            n += 1
+            log("  clear RTCP %d->%d %d bytes: %s" % (sp, dp, len(p), p[:12].hex()))
+    return n, tot
+
+
 def entropy(chunks):
     data = b"".join(chunks)
     if not data:
@@ -156,7 +178,7 @@ def next_ports():
     return PORT[0]
 
 
-def phone(name, menc, extra_conf="", opts=""):
+def phone(name, menc, extra_conf="", opts="", mux="no"):
     """A baresip home: config, accounts, a module dir with stock modules and ours."""
     d = os.path.join(W, name)
     os.makedirs(os.path.join(d, "mods"))
@@ -176,7 +198,7 @@ auplay_srate 48000
 ausrc_channels 2
 auplay_channels 2
 rtp_ports %d-%d
-rtcp_mux no
+rtcp_mux %s
 module_path %s/mods
 module g711.so
 module ausine.so
@@ -188,7 +210,7 @@ snd_path %s/snd
 module_tmp account.so
 module_app menu.so
 %s
-""" % (sip, sip + 2, sip + 19, d, d, extra_conf)
+""" % (sip, sip + 2, sip + 19, mux, d, d, extra_conf)
     open(os.path.join(d, "config"), "w").write(conf)
     acc = "<sip:%s@127.0.0.1:%d>;regint=0;mediaenc=%s;answermode=auto;audio_codecs=PCMU%s\n" % (
         name, sip, menc, opts)
@@ -265,6 +287,13 @@ def call(case, caller, callee, seconds=4, relay=None, expect_fail=False, ours=()
     check(case + ": RTP both ways on the wire", dirs == {True, False}, "; ".join(ents))
     check(case + ": wire shows SRTP only (entropy >= 7.0 per stream)",
           bool(big) and all(entropy(v) >= 7.0 for v in big.values()), "; ".join(ents))
+    for ph in (caller, callee):
+        nclear, nrtcp = clear_rtcp(cap, ports, ph["ports"])
+        if ph["name"] in ours:
+            check(case + ": %s (phonesec) sent no clear RTCP" % ph["name"], nrtcp > 0 and nclear == 0,
+                  "%d RTCP packets, %d clear" % (nrtcp, nclear))
+        else:
+            log("  %s (stock) sent %d RTCP packets, %d of them clear" % (ph["name"], nrtcp, nclear))
     for ph, other in ((caller, callee), (callee, caller)):
         r, n = tone_ratio(dec_wav(ph))
         check(case + ": %s decodes %s's 440 Hz tone" % (ph["name"], other["name"]), r > 0.5,
@@ -357,6 +386,11 @@ def main():
         b = phone("bob7", "phonesec-opt")
         call("OSRTP: stock srtp offers, phonesec-opt answers", a, b, ours=("bob7",), suite="AES_CM_128_HMAC_SHA1_80",
              proto="RTP/AVP")
+    if want('mux'):
+        a = phone("alice10", "phonesec", "phonesec_suites AES_CM_128_HMAC_SHA1_32", mux="yes")
+        b = phone("bob10", "srtp-mand", mux="yes")
+        call("rtcp-mux: RTP and SRTCP on one port, phonesec offers _32, stock answers", a, b, ours=("alice10",),
+             suite="AES_CM_128_HMAC_SHA1_32", proto="RTP/SAVP")
     if want('self'):
         a = phone("alice8", "phonesec", "phonesec_suites AES_CM_128_HMAC_SHA1_32,AEAD_AES_128_GCM")
         b = phone("bob8", "phonesec")
