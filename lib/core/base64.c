@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/text.h"
 
 static const char std_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char url_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -145,4 +146,133 @@ int phonesec_base64_encode(const uint8_t *in, size_t in_len, int variant, char *
     }
     out[o] = '\0';
     return PHONESEC_OK;
+}
+
+/* ---- streaming (core/text.h): armour fed in pieces ---------------------- */
+
+void phonesec__b64_enc_init(phonesec__b64_enc *e, unsigned wrap)
+{
+    memset(e, 0, sizeof *e);
+    e->wrap = wrap;
+}
+
+static void b64_group(phonesec__b64_enc *e, uint32_t v, unsigned nbytes, phonesec__sb *b)
+{
+    char q[5];
+    size_t n = 4;
+    q[0] = std_alpha[(v >> 18) & 63];
+    q[1] = std_alpha[(v >> 12) & 63];
+    q[2] = nbytes > 1 ? std_alpha[(v >> 6) & 63] : '=';
+    q[3] = nbytes > 2 ? std_alpha[v & 63] : '=';
+    e->col += 4;
+    if (e->wrap != 0 && e->col >= e->wrap) {
+        q[4] = '\n';
+        n = 5;
+        e->col = 0;
+    }
+    phonesec__sb_put(b, q, n);
+}
+
+void phonesec__b64_enc_update(phonesec__b64_enc *e, const uint8_t *in, size_t n, phonesec__sb *b)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        e->acc = (e->acc << 8) | in[i];
+        if (++e->n == 3) {
+            b64_group(e, e->acc, 3, b);
+            e->acc = 0;
+            e->n = 0;
+        }
+    }
+}
+
+void phonesec__b64_enc_final(phonesec__b64_enc *e, phonesec__sb *b)
+{
+    if (e->n > 0) {
+        b64_group(e, e->acc << (8 * (3 - e->n)), e->n, b);
+        e->n = 0;
+        e->acc = 0;
+    }
+    if (e->wrap != 0 && e->col > 0) {
+        e->col = 0;
+        phonesec__sb_put(b, "\n", 1);
+    }
+}
+
+void phonesec__b64_dec_init(phonesec__b64_dec *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+int phonesec__b64_dec_update(phonesec__b64_dec *d, const char *in, size_t n, uint8_t *out, size_t *out_n,
+                             const char **why)
+{
+    size_t i, o = 0;
+    *out_n = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        int v;
+        if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t')
+            continue;
+        if (ch == '=') {
+            if (d->n < 2 || d->n + d->pad >= 4) {
+                *why = "misplaced '=' in base64";
+                return PHONESEC_E_PARSE;
+            }
+            d->pad++;
+            continue;
+        }
+        if (d->pad > 0) {
+            *why = "base64 data after '=' padding";
+            return PHONESEC_E_PARSE;
+        }
+        if ((v = b64_value(ch, 0)) < 0) {
+            *why = "character outside the base64 alphabet";
+            return PHONESEC_E_PARSE;
+        }
+        d->acc = (d->acc << 6) | (uint32_t)v;
+        if (++d->n == 4) {
+            out[o++] = (uint8_t)(d->acc >> 16);
+            out[o++] = (uint8_t)(d->acc >> 8);
+            out[o++] = (uint8_t)d->acc;
+            d->n = 0;
+            d->acc = 0;
+        }
+        *out_n = o;
+    }
+    *out_n = o;
+    return 0;
+}
+
+int phonesec__b64_dec_final(phonesec__b64_dec *d, uint8_t *out, size_t *out_n, const char **why)
+{
+    *out_n = 0;
+    if (d->pad > 0 && d->n + d->pad != 4) {
+        *why = "wrong '=' padding in base64";
+        return PHONESEC_E_PARSE;
+    }
+    if (d->n == 1) {
+        *why = "base64 ends in the middle of a byte";
+        return PHONESEC_E_TRUNCATED;
+    }
+    if (d->n == 2) {
+        if (d->acc & 0xf) {
+            *why = "non-zero trailing bits in base64";
+            return PHONESEC_E_PARSE;
+        }
+        out[0] = (uint8_t)(d->acc >> 4);
+        *out_n = 1;
+    } else if (d->n == 3) {
+        if (d->acc & 0x3) {
+            *why = "non-zero trailing bits in base64";
+            return PHONESEC_E_PARSE;
+        }
+        out[0] = (uint8_t)(d->acc >> 10);
+        out[1] = (uint8_t)(d->acc >> 2);
+        *out_n = 2;
+    }
+    d->n = 0;
+    d->acc = 0;
+    d->pad = 0;
+    return 0;
 }

@@ -8,7 +8,7 @@
  *   comma lists.
  *   SDP (RFC 4566 §5): line reading (CRLF or LF), the "<type>=" check and
  *   attribute names.
- *   Streaming base64 (RFC 4648 §4): encoder with line wrapping and a
+ *   Streaming base64 (RFC 4648 §4; in base64.c): encoder with line wrapping and a
  *   decoder that skips white space, both fed in pieces.
  *   One bounded string builder that counts what it would need.
  *
