@@ -1,0 +1,301 @@
+/*
+ * oSIP2 adapter: moves text between oSIP2 objects and libphonesec. No
+ * protocol logic here: every decision is the library's (phonesec_osip2.h).
+ */
+#include "phonesec_osip2.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "phonesec/core.h"
+
+/* Headers whose contents the library decides for a request. */
+static const char *const owned[] = {PHONESEC_MEDIASEC_HDR_CLIENT, PHONESEC_MEDIASEC_HDR_VERIFY, "Require",
+                                    "Proxy-Require"};
+#define N_OWNED (sizeof owned / sizeof owned[0])
+#define SDP_MAX 65536u
+
+static int osip_rc(int rc)
+{
+    return rc == OSIP_NOMEM ? PHONESEC_E_NOMEM : PHONESEC_E_PARSE;
+}
+
+/* Print a SIP message; *txt is freed with osip_free(). */
+static int msg_text(osip_message_t *m, char **txt, size_t *len)
+{
+    int rc;
+    *txt = NULL;
+    rc = osip_message_to_str(m, txt, len);
+    if (rc != OSIP_SUCCESS || *txt == NULL)
+        return osip_rc(rc);
+    if (*len > PHONESEC_MEDIASEC_MAX_TEXT) {
+        osip_free(*txt);
+        *txt = NULL;
+        return PHONESEC_E_LIMIT;
+    }
+    return PHONESEC_OK;
+}
+
+static void free_headers(osip_list_t *l)
+{
+    osip_list_special_free(l, (void (*)(void *))osip_header_free);
+}
+
+/* New header objects for every `name` field of the library's text. */
+static int collect(const char *txt, size_t len, const char *name, osip_list_t *into)
+{
+    size_t nth, off, vlen;
+    for (nth = 0; phonesec_mediasec_msg_find(txt, len, name, nth, &off, &vlen) == PHONESEC_OK; nth++) {
+        osip_header_t *h = NULL;
+        if (osip_header_init(&h) != OSIP_SUCCESS)
+            return PHONESEC_E_NOMEM;
+        h->hname = osip_strdup(name);
+        h->hvalue = (char *)osip_malloc(vlen + 1);
+        if (h->hname == NULL || h->hvalue == NULL || osip_list_add(into, h, -1) < 0) {
+            osip_header_free(h);
+            return PHONESEC_E_NOMEM;
+        }
+        memcpy(h->hvalue, txt + off, vlen);
+        h->hvalue[vlen] = '\0';
+    }
+    return PHONESEC_OK;
+}
+
+int phonesec_osip2_prepare_request(phonesec_mediasec *ms, osip_message_t *req)
+{
+    char *txt = NULL, *out = NULL;
+    size_t len, cap, n = 0, i;
+    osip_list_t fresh;
+    int rc, pos;
+
+    if (ms == NULL || req == NULL || !MSG_IS_REQUEST(req))
+        return PHONESEC_E_INVAL;
+    if ((rc = msg_text(req, &txt, &len)) != PHONESEC_OK)
+        return rc;
+    cap = len + 1024;
+    for (;;) {
+        char *p = realloc(out, cap);
+        if (p == NULL) {
+            rc = PHONESEC_E_NOMEM;
+            goto done;
+        }
+        out = p;
+        rc = phonesec_mediasec_prepare_request(ms, txt, len, out, cap, &n);
+        if (rc != PHONESEC_E_BUFFER_SMALL || n <= cap)
+            break;
+        cap = n;
+    }
+    if (rc != PHONESEC_OK)
+        goto done;
+
+    /* All new header objects first, so a failure leaves req as it was. */
+    osip_list_init(&fresh);
+    for (i = 0; i < N_OWNED && rc == PHONESEC_OK; i++)
+        rc = collect(out, n, owned[i], &fresh);
+    if (rc != PHONESEC_OK) {
+        free_headers(&fresh);
+        goto done;
+    }
+    for (pos = 0; pos < osip_list_size(&req->headers);) {
+        osip_header_t *h = (osip_header_t *)osip_list_get(&req->headers, pos);
+        int drop = 0;
+        for (i = 0; i < N_OWNED; i++)
+            drop |= h->hname != NULL && strcasecmp(h->hname, owned[i]) == 0;
+        if (drop) {
+            osip_list_remove(&req->headers, pos);
+            osip_header_free(h);
+        } else {
+            pos++;
+        }
+    }
+    while (osip_list_size(&fresh) > 0) { /* moved over: cannot fail (list node allocation aside) */
+        osip_header_t *h = (osip_header_t *)osip_list_get(&fresh, 0);
+        osip_list_remove(&fresh, 0);
+        if (osip_list_add(&req->headers, h, -1) < 0) {
+            osip_header_free(h);
+            free_headers(&fresh);
+            rc = PHONESEC_E_NOMEM;
+            break;
+        }
+    }
+    osip_message_force_update(req);
+done:
+    free(out);
+    osip_free(txt);
+    return rc;
+}
+
+int phonesec_osip2_on_response(phonesec_mediasec *ms, osip_message_t *resp)
+{
+    char *txt;
+    size_t len;
+    int rc;
+    if (ms == NULL || resp == NULL || !MSG_IS_RESPONSE(resp))
+        return PHONESEC_E_INVAL;
+    if ((rc = msg_text(resp, &txt, &len)) != PHONESEC_OK)
+        return rc;
+    rc = phonesec_mediasec_on_response(ms, txt, len);
+    osip_free(txt);
+    return rc;
+}
+
+int phonesec_osip2_security_server(osip_message_t *resp, phonesec_mediasec_list *out)
+{
+    char *txt;
+    size_t len;
+    int rc;
+    if (resp == NULL || out == NULL)
+        return PHONESEC_E_INVAL;
+    if ((rc = msg_text(resp, &txt, &len)) != PHONESEC_OK)
+        return rc;
+    phonesec_mediasec_list_clear(out);
+    rc = phonesec_mediasec_list_from_msg(out, txt, len, PHONESEC_MEDIASEC_HDR_SERVER);
+    if (rc == PHONESEC_OK && phonesec_mediasec_list_count(out) == 0)
+        rc = PHONESEC_E_NOT_FOUND;
+    osip_free(txt);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- SDP */
+
+typedef int (*sdp_fn)(phonesec_sdes *, const char *, size_t, char *, size_t, size_t *);
+
+/* fn(text of in) -> new SDP object; the text with keys is wiped. */
+static int sdp_through(phonesec_sdes *s, sdp_fn fn, sdp_message_t *in, sdp_message_t **res)
+{
+    char *txt = NULL, *out;
+    size_t n = 0;
+    int rc;
+    if (s == NULL || in == NULL || res == NULL)
+        return PHONESEC_E_INVAL;
+    *res = NULL;
+    if ((rc = sdp_message_to_str(in, &txt)) != OSIP_SUCCESS || txt == NULL)
+        return osip_rc(rc);
+    if ((out = malloc(SDP_MAX + 1)) == NULL) {
+        osip_free(txt);
+        return PHONESEC_E_NOMEM;
+    }
+    rc = fn(s, txt, strlen(txt), out, SDP_MAX, &n);
+    osip_free(txt);
+    if (rc == PHONESEC_OK) {
+        out[n] = '\0';
+        if ((rc = sdp_message_init(res)) != OSIP_SUCCESS || (rc = sdp_message_parse(*res, out)) != OSIP_SUCCESS) {
+            sdp_message_free(*res);
+            *res = NULL;
+            rc = osip_rc(rc);
+        }
+    }
+    phonesec_memzero(out, SDP_MAX + 1);
+    free(out);
+    return rc;
+}
+
+int phonesec_osip2_sdes_offer(phonesec_sdes *s, sdp_message_t *local, sdp_message_t **offer)
+{
+    return sdp_through(s, phonesec_sdes_offer, local, offer);
+}
+
+int phonesec_osip2_sdes_answer(phonesec_sdes *s, sdp_message_t *offer, sdp_message_t *local,
+                               sdp_message_t **answer)
+{
+    char *txt = NULL;
+    int rc;
+    if (s == NULL || offer == NULL || local == NULL || answer == NULL)
+        return PHONESEC_E_INVAL;
+    *answer = NULL;
+    if ((rc = sdp_message_to_str(offer, &txt)) != OSIP_SUCCESS || txt == NULL)
+        return osip_rc(rc);
+    rc = phonesec_sdes_answer(s, txt, strlen(txt));
+    phonesec_memzero(txt, strlen(txt));
+    osip_free(txt);
+    if (rc != PHONESEC_OK)
+        return rc;
+    return sdp_through(s, phonesec_sdes_answer_sdp, local, answer);
+}
+
+int phonesec_osip2_sdes_accept_answer(phonesec_sdes *s, sdp_message_t *answer)
+{
+    char *txt = NULL;
+    int rc;
+    if (s == NULL || answer == NULL)
+        return PHONESEC_E_INVAL;
+    if ((rc = sdp_message_to_str(answer, &txt)) != OSIP_SUCCESS || txt == NULL)
+        return osip_rc(rc);
+    rc = phonesec_sdes_accept_answer(s, txt, strlen(txt));
+    phonesec_memzero(txt, strlen(txt));
+    osip_free(txt);
+    return rc;
+}
+
+int phonesec_osip2_message_sdp(osip_message_t *msg, sdp_message_t **sdp)
+{
+    osip_body_t *b = NULL;
+    int rc;
+    if (msg == NULL || sdp == NULL)
+        return PHONESEC_E_INVAL;
+    *sdp = NULL;
+    if (osip_message_get_body(msg, 0, &b) < 0 || b == NULL || b->body == NULL)
+        return PHONESEC_E_NOT_FOUND;
+    if ((rc = sdp_message_init(sdp)) != OSIP_SUCCESS || (rc = sdp_message_parse(*sdp, b->body)) != OSIP_SUCCESS) {
+        sdp_message_free(*sdp);
+        *sdp = NULL;
+        return osip_rc(rc);
+    }
+    return PHONESEC_OK;
+}
+
+int phonesec_osip2_set_sdp(osip_message_t *msg, sdp_message_t *sdp)
+{
+    char *txt = NULL;
+    int rc;
+    if (msg == NULL || sdp == NULL)
+        return PHONESEC_E_INVAL;
+    if ((rc = sdp_message_to_str(sdp, &txt)) != OSIP_SUCCESS || txt == NULL)
+        return osip_rc(rc);
+    osip_list_special_free(&msg->bodies, (void (*)(void *))osip_body_free);
+    osip_content_length_free(msg->content_length);
+    msg->content_length = NULL;
+    osip_content_type_free(msg->content_type);
+    msg->content_type = NULL;
+    rc = osip_message_set_body(msg, txt, strlen(txt));
+    if (rc == OSIP_SUCCESS)
+        rc = osip_message_set_content_type(msg, "application/sdp");
+    phonesec_memzero(txt, strlen(txt));
+    osip_free(txt);
+    osip_message_force_update(msg);
+    return rc == OSIP_SUCCESS ? PHONESEC_OK : osip_rc(rc);
+}
+
+/* --------------------------------------------------------------- flow */
+
+int phonesec_osip2_flow_send(phonesec_flow *flow, osip_message_t *msg)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    int rc;
+    if (flow == NULL || msg == NULL)
+        return PHONESEC_E_INVAL;
+    if ((rc = osip_message_to_str(msg, &txt, &len)) != OSIP_SUCCESS || txt == NULL)
+        return osip_rc(rc);
+    rc = phonesec_flow_send(flow, (const uint8_t *)txt, len);
+    phonesec_memzero(txt, len); /* may carry SDES keys */
+    osip_free(txt);
+    return rc;
+}
+
+int phonesec_osip2_parse(const uint8_t *buf, size_t len, osip_message_t **out)
+{
+    int rc;
+    if (buf == NULL || out == NULL)
+        return PHONESEC_E_INVAL;
+    *out = NULL;
+    if ((rc = osip_message_init(out)) != OSIP_SUCCESS)
+        return osip_rc(rc);
+    if ((rc = osip_message_parse(*out, (const char *)buf, len)) != OSIP_SUCCESS) {
+        osip_message_free(*out);
+        *out = NULL;
+        return osip_rc(rc);
+    }
+    return PHONESEC_OK;
+}
