@@ -21,11 +21,34 @@ static int osip_rc(int rc)
     return rc == OSIP_NOMEM ? PHONESEC_E_NOMEM : PHONESEC_E_PARSE;
 }
 
+static int has_eol(const char *s)
+{
+    return s != NULL && strpbrk(s, "\r\n") != NULL;
+}
+
+/* oSIP2 accepts a start line with a line end inside the Request-URI or the
+ * reason phrase and prints it back as is: the text would then end its
+ * header section early. Such a message is refused. */
+static int start_line_ok(osip_message_t *m)
+{
+    char *u = NULL;
+    int bad = has_eol(m->sip_method) || has_eol(m->sip_version) || has_eol(m->reason_phrase);
+    if (!bad && m->req_uri != NULL) {
+        if (osip_uri_to_str(m->req_uri, &u) != OSIP_SUCCESS || u == NULL)
+            return 0;
+        bad = has_eol(u);
+        osip_free(u);
+    }
+    return !bad;
+}
+
 /* Print a SIP message; *txt is freed with osip_free(). */
 static int msg_text(osip_message_t *m, char **txt, size_t *len)
 {
     int rc;
     *txt = NULL;
+    if (!start_line_ok(m))
+        return PHONESEC_E_PARSE;
     rc = osip_message_to_str(m, txt, len);
     if (rc != OSIP_SUCCESS || *txt == NULL)
         return osip_rc(rc);
@@ -276,6 +299,8 @@ int phonesec_osip2_flow_send(phonesec_flow *flow, osip_message_t *msg)
     int rc;
     if (flow == NULL || msg == NULL)
         return PHONESEC_E_INVAL;
+    if (!start_line_ok(msg))
+        return PHONESEC_E_PARSE;
     if ((rc = osip_message_to_str(msg, &txt, &len)) != OSIP_SUCCESS || txt == NULL)
         return osip_rc(rc);
     rc = phonesec_flow_send(flow, (const uint8_t *)txt, len);

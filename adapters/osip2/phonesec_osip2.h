@@ -42,8 +42,9 @@ extern "C" {
  * \param ms  the line's negotiation (phonesec_mediasec_new())
  * \param req a request built or parsed by oSIP2
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, or not a request);
- *         PHONESEC_E_PARSE (oSIP2 cannot print it, or the library cannot
- *         read it); PHONESEC_E_STATE (negotiation FAILED); PHONESEC_E_POLICY
+ *         PHONESEC_E_PARSE (oSIP2 cannot print it, its start line holds a
+ *         line end, which oSIP2 accepts and prints back, or the library
+ *         cannot read it); PHONESEC_E_STATE (negotiation FAILED); PHONESEC_E_POLICY
  *         (mandatory policy on a non-TLS flow); PHONESEC_E_NOMEM;
  *         PHONESEC_E_LIMIT (larger than PHONESEC_MEDIASEC_MAX_TEXT).
  *         On error `req` is unchanged.
@@ -55,7 +56,7 @@ int phonesec_osip2_prepare_request(phonesec_mediasec *ms, osip_message_t *req);
  *        phonesec_mediasec_on_response() on its text.
  * \return what phonesec_mediasec_on_response() returns; PHONESEC_E_INVAL
  *         (NULL, or not a response); PHONESEC_E_PARSE (oSIP2 cannot print
- *         it); PHONESEC_E_NOMEM; PHONESEC_E_LIMIT (too large)
+ *         it, or its start line holds a line end); PHONESEC_E_NOMEM; PHONESEC_E_LIMIT (too large)
  */
 int phonesec_osip2_on_response(phonesec_mediasec *ms, osip_message_t *resp);
 
@@ -124,7 +125,8 @@ int phonesec_osip2_set_sdp(osip_message_t *msg, sdp_message_t *sdp);
  * \brief Queue a message on the persistent TLS flow (phonesec_flow_send()
  *        on its text).
  * \return what phonesec_flow_send() returns; PHONESEC_E_INVAL;
- *         PHONESEC_E_PARSE (oSIP2 cannot print it); PHONESEC_E_NOMEM
+ *         PHONESEC_E_PARSE (oSIP2 cannot print it, or its start line holds
+ *         a line end: nothing is sent); PHONESEC_E_NOMEM
  */
 int phonesec_osip2_flow_send(phonesec_flow *flow, osip_message_t *msg);
 

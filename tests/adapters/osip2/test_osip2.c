@@ -179,6 +179,18 @@ static void test_refusals(void **st)
     assert_int_equal(phonesec_osip2_parse((const uint8_t *)"garbage\r\n\r\n", 11, &bad), PHONESEC_E_PARSE);
     assert_null(bad);
     assert_int_equal(phonesec_osip2_parse(NULL, 0, &bad), PHONESEC_E_INVAL);
+    {
+        /* oSIP2 takes a Request-URI with a line end in it (found by
+         * fuzz_osip2) and would print a header section that ends early. */
+        static const char inj[] = "INVITE sip:1002\r\n\r\n.test SIP/2.0\r\n"
+                                  "Via: SIP/2.0/TLS 127.0.0.1;branch=z9hG4bK-2\r\nFrom: <sip:a@b>;tag=1\r\n"
+                                  "To: <sip:c@b>\r\nCall-ID: i\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        osip_message_t *x = NULL;
+        if (phonesec_osip2_parse((const uint8_t *)inj, sizeof inj - 1, &x) == PHONESEC_OK) {
+            assert_int_equal(phonesec_osip2_prepare_request(ms, x), PHONESEC_E_PARSE);
+            osip_message_free(x);
+        }
+    }
     osip_message_free(m);
     osip_message_free(r);
     phonesec_mediasec_free(ms);
