@@ -66,10 +66,10 @@ static void free_headers(osip_list_t *l)
 }
 
 /* New header objects for every `name` field of the library's text. */
-static int collect(const char *txt, size_t len, const char *name, osip_list_t *into)
+static int collect(const char *txt, size_t len, const char *name, osip_list_t *into, size_t *count)
 {
     size_t nth, off, vlen;
-    for (nth = 0; phonesec_mediasec_msg_find(txt, len, name, nth, &off, &vlen) == PHONESEC_OK; nth++) {
+    for (nth = 0, *count = 0; phonesec_mediasec_msg_find(txt, len, name, nth, &off, &vlen) == PHONESEC_OK; nth++) {
         osip_header_t *h = NULL;
         if (osip_header_init(&h) != OSIP_SUCCESS)
             return PHONESEC_E_NOMEM;
@@ -81,6 +81,42 @@ static int collect(const char *txt, size_t len, const char *name, osip_list_t *i
         }
         memcpy(h->hvalue, txt + off, vlen);
         h->hvalue[vlen] = '\0';
+        ++*count;
+    }
+    return PHONESEC_OK;
+}
+
+/* Move every header named in owned[] from `from` to the end of `to`. */
+static void move_owned(osip_list_t *from, osip_list_t *to)
+{
+    int pos;
+    size_t i;
+    for (pos = 0; pos < osip_list_size(from);) {
+        osip_header_t *h = (osip_header_t *)osip_list_get(from, pos);
+        int hit = 0;
+        for (i = 0; i < N_OWNED; i++)
+            hit |= h->hname != NULL && strcasecmp(h->hname, owned[i]) == 0;
+        if (!hit) {
+            pos++;
+            continue;
+        }
+        osip_list_remove(from, pos);
+        if (osip_list_add(to, h, -1) < 0)
+            osip_header_free(h); /* list node allocation failed: the header is dropped */
+    }
+}
+
+/* Move the first header of `from` to the end of `to`. */
+static int move_first(osip_list_t *from, osip_list_t *to)
+{
+    osip_header_t *h;
+    if (osip_list_size(from) <= 0)
+        return PHONESEC_E_NOT_FOUND;
+    h = (osip_header_t *)osip_list_get(from, 0);
+    osip_list_remove(from, 0);
+    if (osip_list_add(to, h, -1) < 0) {
+        osip_header_free(h);
+        return PHONESEC_E_NOMEM;
     }
     return PHONESEC_OK;
 }
@@ -89,8 +125,9 @@ int phonesec_osip2_prepare_request(phonesec_mediasec *ms, osip_message_t *req)
 {
     char *txt = NULL, *out = NULL;
     size_t len, cap, n = 0, i;
-    osip_list_t fresh;
-    int rc, pos;
+    osip_list_t fresh, old;
+    size_t want[N_OWNED];
+    int rc;
 
     if (ms == NULL || req == NULL || !MSG_IS_REQUEST(req))
         return PHONESEC_E_INVAL;
@@ -114,35 +151,39 @@ int phonesec_osip2_prepare_request(phonesec_mediasec *ms, osip_message_t *req)
 
     /* All new header objects first, so a failure leaves req as it was. */
     osip_list_init(&fresh);
+    osip_list_init(&old);
     for (i = 0; i < N_OWNED && rc == PHONESEC_OK; i++)
-        rc = collect(out, n, owned[i], &fresh);
+        rc = collect(out, n, owned[i], &fresh, &want[i]);
     if (rc != PHONESEC_OK) {
         free_headers(&fresh);
         goto done;
     }
-    for (pos = 0; pos < osip_list_size(&req->headers);) {
-        osip_header_t *h = (osip_header_t *)osip_list_get(&req->headers, pos);
-        int drop = 0;
-        for (i = 0; i < N_OWNED; i++)
-            drop |= h->hname != NULL && strcasecmp(h->hname, owned[i]) == 0;
-        if (drop) {
-            osip_list_remove(&req->headers, pos);
-            osip_header_free(h);
-        } else {
-            pos++;
-        }
-    }
-    while (osip_list_size(&fresh) > 0) { /* moved over: cannot fail (list node allocation aside) */
-        osip_header_t *h = (osip_header_t *)osip_list_get(&fresh, 0);
-        osip_list_remove(&fresh, 0);
-        if (osip_list_add(&req->headers, h, -1) < 0) {
-            osip_header_free(h);
-            free_headers(&fresh);
-            rc = PHONESEC_E_NOMEM;
-            break;
-        }
-    }
+    move_owned(&req->headers, &old);
+    while ((rc = move_first(&fresh, &req->headers)) == PHONESEC_OK)
+        ;
+    rc = rc == PHONESEC_E_NOT_FOUND ? PHONESEC_OK : rc;
     osip_message_force_update(req);
+
+    /* oSIP2 prints some objects it parsed so that a header line swallows the
+     * next one (an odd Content-Type printed without its line end): check
+     * that the text now carries exactly the headers the library wrote. */
+    osip_free(txt);
+    txt = NULL;
+    for (i = 0; rc == PHONESEC_OK && i < N_OWNED; i++) {
+        size_t got = 0;
+        if (i == 0 && (rc = msg_text(req, &txt, &len)) != PHONESEC_OK)
+            break;
+        if (phonesec_mediasec_msg_count(txt, len, owned[i], &got) != PHONESEC_OK || got != want[i])
+            rc = PHONESEC_E_PARSE;
+    }
+    if (rc != PHONESEC_OK) { /* put the old headers back */
+        move_owned(&req->headers, &fresh);
+        free_headers(&fresh);
+        while (move_first(&old, &req->headers) == PHONESEC_OK)
+            ;
+        osip_message_force_update(req);
+    }
+    free_headers(&old);
 done:
     free(out);
     osip_free(txt);
@@ -299,10 +340,8 @@ int phonesec_osip2_flow_send(phonesec_flow *flow, osip_message_t *msg)
     int rc;
     if (flow == NULL || msg == NULL)
         return PHONESEC_E_INVAL;
-    if (!start_line_ok(msg))
-        return PHONESEC_E_PARSE;
-    if ((rc = osip_message_to_str(msg, &txt, &len)) != OSIP_SUCCESS || txt == NULL)
-        return osip_rc(rc);
+    if ((rc = msg_text(msg, &txt, &len)) != PHONESEC_OK)
+        return rc;
     rc = phonesec_flow_send(flow, (const uint8_t *)txt, len);
     phonesec_memzero(txt, len); /* may carry SDES keys */
     osip_free(txt);
