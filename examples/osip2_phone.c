@@ -239,7 +239,7 @@ static void end_call(void)
     printf("CALL ENDED sent=%u received_ok=%u received_bad=%u\n", ua.sent, ua.rx_ok, ua.rx_bad);
     fflush(stdout);
     ua.call_state = 4;
-    if (ua.want == 0)
+    if (ua.want == 0 || ua.registrations >= ua.want)
         ua.stop = 1;
 }
 

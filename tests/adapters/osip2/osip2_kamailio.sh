@@ -85,7 +85,7 @@ if [ "$MODE" = call ]; then
   BP=$!
   waitfor "$W/bob.log" '200 OK' 1 15 || { tail -20 "$W/bob.log"; fail "baresip did not register"; }
   echo "=== osip2_phone registers (mutual TLS, MediaSec) and calls bob with SDES-SRTP through Kamailio"
-  python3 "$HERE/rtp_sniff.py" 12 "$RTP" $(seq "$RLO" "$RHI") > "$W/sniff.log" 2>&1 &
+  python3 "$HERE/rtp_sniff.py" 9 "$RTP" $(seq "$RLO" "$RHI") > "$W/sniff.log" 2>&1 &
   SN=$!
   "$EXE" -a "$W/pki/ca.crt" -c "$W/pki/client.crt" -k "$W/pki/client.key" -H 127.0.0.1 -p "$T" -d sip.test \
     -u 1001 -r 500 -n 1 -t 25 -C sip:bob@sip.test -R "$RTP" -S 4 >"$W/phone.log" 2>&1 && PRC=0 || PRC=$?
