@@ -110,7 +110,8 @@ int phonesec_osip2_sdes_accept_answer(phonesec_sdes *s, sdp_message_t *answer);
  * \brief The SDP body of a message (first body), parsed; NULL-safe.
  * \param sdp set to a new object (free: sdp_message_free())
  * \return PHONESEC_OK; PHONESEC_E_NOT_FOUND (no body); PHONESEC_E_PARSE
- *         (the body is not SDP oSIP2 can read); PHONESEC_E_INVAL; PHONESEC_E_NOMEM
+ *         (the body is not SDP oSIP2 can read); PHONESEC_E_LIMIT (body over
+ *         64 KiB); PHONESEC_E_INVAL; PHONESEC_E_NOMEM
  */
 int phonesec_osip2_message_sdp(osip_message_t *msg, sdp_message_t **sdp);
 
