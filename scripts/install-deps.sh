@@ -8,7 +8,7 @@
 # Does nothing when everything asked for is present.
 set -eu
 BUILD="meson ninja-build pkg-config gcc libwolfssl-dev libsrtp2-dev"
-TEST="clang libclang-rt-14-dev valgrind python3 openssl libcmocka-dev libssl-dev libosip2-dev libre-dev
+TEST="clang libclang-rt-14-dev valgrind python3 openssl libcmocka-dev libssl-dev libosip2-dev libre-dev libsofia-sip-ua-dev
 python3-pylibsrtp python3-cryptography bc time cmake abigail-tools doxygen
 debhelper dpkg-dev lintian fakeroot"
 INTEROP="gnutls-bin kamailio kamailio-tls-modules baresip-core linphone-cli iproute2 util-linux"
