@@ -10,7 +10,10 @@
 # (stock srtp-mand, registered to the same Kamailio) with SDES-SRTP through
 # Kamailio; SRTP both ways: the phone decrypts baresip's packets, baresip
 # decrypts ours, and a loopback capture shows only ciphertext.
+# MODE sofia: EXE is tests/adapters/sofia-sip/sofia_register (a NUA client
+# on sofia's own TLS) and registers with the sofia adapter's MediaSec tags.
 # Usage: osip2_kamailio.sh OSIP2_PHONE_EXE [register|call]   (about 10 s each)
+#        osip2_kamailio.sh SOFIA_REGISTER_EXE sofia
 set -euo pipefail
 EXE=$1
 MODE=${2:-register}
@@ -73,6 +76,23 @@ start_kamailio() { # log
 }
 
 start_kamailio "$W/kamailio1.log"
+if [ "$MODE" = sofia ]; then
+  echo "=== sofia-sip NUA client registers over mutual TLS with the adapter's MediaSec headers"
+  mkdir -p "$W/sofia"
+  cat "$W/pki/client.crt" "$W/pki/client.key" > "$W/sofia/agent.pem"
+  cp "$W/pki/ca.crt" "$W/sofia/cafile.pem"
+  "$EXE" "$W/sofia" "$T" 1003 10 >"$W/phone.log" 2>&1 && PRC=0 || PRC=$?
+  cat "$W/phone.log" | grep -vE '^(tport|nta|nua|soa|tls|su_)' || true
+  [ "$PRC" -eq 0 ] || fail "sofia client exited $PRC"
+  grep -q '^REGISTERED mediasec=AGREED sdes=required' "$W/phone.log" || fail "no MediaSec registration"
+  grep -q 'MEDIASEC 494' "$W/kamailio1.log" || fail "Kamailio sent no 494"
+  grep -q 'MEDIASEC REGISTERED sip:1003@sip.test .* sc=1 sv=1$' "$W/kamailio1.log" ||
+    fail "Kamailio did not register 1003 with one Security-Client and one Security-Verify"
+  grep -qE 'RX REGISTER .*proto=tls .*peer_verified=1 peer=phone1.sip.test' "$W/kamailio1.log" ||
+    fail "Kamailio did not see the client certificate"
+  echo "PASS"
+  exit 0
+fi
 if [ "$MODE" = call ]; then
   command -v baresip >/dev/null || { echo "SKIP: baresip not installed"; exit 77; }
   echo "=== baresip (srtp-mand) registers to Kamailio over TLS (127.0.0.1:$T2)"
@@ -120,7 +140,8 @@ PP=$!
 waitfor "$W/phone.log" '^REGISTERED n=1 mediasec=AGREED sdes=required' 1 15 || fail "first registration"
 grep -E '^(flow|->|<-|REGISTERED|   Security)' "$W/phone.log"
 grep -q 'MEDIASEC 494' "$W/kamailio1.log" || fail "Kamailio sent no 494"
-grep -q 'MEDIASEC REGISTERED sip:1001@sip.test' "$W/kamailio1.log" || fail "Kamailio did not register 1001"
+grep -q 'MEDIASEC REGISTERED sip:1001@sip.test .* sc=1 sv=1$' "$W/kamailio1.log" ||
+  fail "Kamailio did not register 1001 with one Security-Client and one Security-Verify"
 grep -qE 'RX REGISTER .*proto=tls .*peer_verified=1 peer=phone1.sip.test' "$W/kamailio1.log" ||
   fail "Kamailio did not see the client certificate"
 echo "--- Kamailio's location table:"
