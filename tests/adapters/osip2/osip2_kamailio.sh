@@ -13,7 +13,7 @@
 # MODE sofia: EXE is tests/adapters/sofia-sip/sofia_register (a NUA client
 # on sofia's own TLS) and registers with the sofia adapter's MediaSec tags.
 # Usage: osip2_kamailio.sh OSIP2_PHONE_EXE [register|call]   (about 10 s each)
-#        osip2_kamailio.sh SOFIA_REGISTER_EXE sofia
+#        osip2_kamailio.sh SOFIA_REGISTER_EXE sofia|sofia-call
 set -euo pipefail
 EXE=$1
 MODE=${2:-register}
@@ -75,6 +75,33 @@ start_kamailio() { # log
   cat "$1"; fail "kamailio did not listen on $T"
 }
 
+start_bob() {
+    command -v baresip >/dev/null || { echo "SKIP: baresip not installed"; exit 77; }
+    echo "=== baresip (srtp-mand) registers to Kamailio over TLS (127.0.0.1:$T2)"
+    SP=$(freeport); CP=$(freeport); RTP=$(freeport); RLO=$(( (RTP % 20000) + 30000 )); RHI=$((RLO + 9))
+    mkdir -p "$W/bob"
+    sed -e "s#@SIPPORT@#$SP#; s#@RTPLO@#$RLO#; s#@RTPHI@#$RHI#; s#@CTRLPORT@#$CP#; s#@PKI@#$W/pki#" \
+      "$SHARED/baresip/config.in" > "$W/bob/config"
+    echo "<sip:bob@sip.test;transport=tls>;outbound=\"sip:127.0.0.1:$T2;transport=tls\";regint=300;mediaenc=srtp-mand;audio_codecs=PCMU;answermode=auto" > "$W/bob/accounts"
+    stdbuf -oL baresip -f "$W/bob" -s -t 30 > "$W/bob.log" 2>&1 &
+    BP=$!
+    waitfor "$W/bob.log" '200 OK' 1 15 || { tail -20 "$W/bob.log"; fail "baresip did not register"; }
+}
+check_bob_and_wire() {
+  sed 's/\x1b\[[0-9;]*m//g' "$W/bob.log" | tr '\r' '\n' > "$W/bob.txt"
+  grep -qE '^m=audio [0-9]+ RTP/SAVP' "$W/bob.txt" || fail "baresip saw no RTP/SAVP offer"
+  grep -q '^a=crypto:' "$W/bob.txt" || fail "baresip saw no a=crypto"
+  grep -q "incoming rtp for 'audio' established" "$W/bob.txt" || fail "baresip got no (decryptable) RTP"
+  ! grep -qiE 'failed to decrypt|srtp.*(error|fail)' "$W/bob.txt" || fail "baresip failed to decrypt our SRTP"
+  echo "baresip: RTP/SAVP offer with a=crypto received over TLS, our SRTP decrypted"
+  wait "$SN" && SRC=0 || SRC=$?
+  SN=
+  cat "$W/sniff.log"
+  if [ "$SRC" -eq 77 ]; then echo "(no capture possible here: wire check skipped)"; else
+    grep -q '^SNIFF OK' "$W/sniff.log" || fail "the capture shows clear RTP"
+    [ "$(grep -c 'encrypted$' "$W/sniff.log")" -ge 2 ] || fail "capture: not both directions seen encrypted"
+  fi
+}
 start_kamailio "$W/kamailio1.log"
 if [ "$MODE" = sofia ]; then
   echo "=== sofia-sip NUA client registers over mutual TLS with the adapter's MediaSec headers"
@@ -93,17 +120,29 @@ if [ "$MODE" = sofia ]; then
   echo "PASS"
   exit 0
 fi
+if [ "$MODE" = sofia-call ]; then
+  start_bob
+  echo "=== sofia-sip NUA client registers (MediaSec) and calls bob with SDES keys from the adapter"
+  mkdir -p "$W/sofia"
+  cat "$W/pki/client.crt" "$W/pki/client.key" > "$W/sofia/agent.pem"
+  cp "$W/pki/ca.crt" "$W/sofia/cafile.pem"
+  python3 "$HERE/rtp_sniff.py" 8 "$RTP" $(seq "$RLO" "$RHI") > "$W/sniff.log" 2>&1 &
+  SN=$!
+  "$EXE" "$W/sofia" "$T" 1003 20 sip:bob@sip.test "$RTP" >"$W/phone.log" 2>&1 && PRC=0 || PRC=$?
+  grep -E '^(->|<-|REGISTERED|CALL)' "$W/phone.log"
+  [ "$PRC" -eq 0 ] || fail "sofia client exited $PRC"
+  grep -qE '^CALL ESTABLISHED suite=AES_CM_128_HMAC_SHA1_(80|32) proto=RTP/SAVP' "$W/phone.log" || fail "no SRTP call"
+  read -r sent ok bad < <(sed -n 's/^CALL ENDED sent=\([0-9]*\) received_ok=\([0-9]*\) received_bad=\([0-9]*\)$/\1 \2 \3/p' "$W/phone.log")
+  [ "${sent:-0}" -ge 100 ] || fail "sent only ${sent:-0} SRTP packets"
+  [ "${ok:-0}" -ge 75 ] || fail "decrypted only ${ok:-0} of baresip's SRTP packets"
+  [ "${bad:-1}" -eq 0 ] || fail "$bad of baresip's packets did not decrypt"
+  echo "sofia client: sent $sent SRTP packets, decrypted $ok from baresip, $bad failed"
+  check_bob_and_wire
+  echo "PASS"
+  exit 0
+fi
 if [ "$MODE" = call ]; then
-  command -v baresip >/dev/null || { echo "SKIP: baresip not installed"; exit 77; }
-  echo "=== baresip (srtp-mand) registers to Kamailio over TLS (127.0.0.1:$T2)"
-  SP=$(freeport); CP=$(freeport); RTP=$(freeport); RLO=$(( (RTP % 20000) + 30000 )); RHI=$((RLO + 9))
-  mkdir -p "$W/bob"
-  sed -e "s#@SIPPORT@#$SP#; s#@RTPLO@#$RLO#; s#@RTPHI@#$RHI#; s#@CTRLPORT@#$CP#; s#@PKI@#$W/pki#" \
-    "$SHARED/baresip/config.in" > "$W/bob/config"
-  echo "<sip:bob@sip.test;transport=tls>;outbound=\"sip:127.0.0.1:$T2;transport=tls\";regint=300;mediaenc=srtp-mand;audio_codecs=PCMU;answermode=auto" > "$W/bob/accounts"
-  stdbuf -oL baresip -f "$W/bob" -s -t 30 > "$W/bob.log" 2>&1 &
-  BP=$!
-  waitfor "$W/bob.log" '200 OK' 1 15 || { tail -20 "$W/bob.log"; fail "baresip did not register"; }
+  start_bob
   echo "=== osip2_phone registers (mutual TLS, MediaSec) and calls bob with SDES-SRTP through Kamailio"
   python3 "$HERE/rtp_sniff.py" 9 "$RTP" $(seq "$RLO" "$RHI") > "$W/sniff.log" 2>&1 &
   SN=$!
@@ -117,19 +156,7 @@ if [ "$MODE" = call ]; then
   [ "${ok:-0}" -ge 100 ] || fail "decrypted only ${ok:-0} of baresip's SRTP packets"
   [ "${bad:-1}" -eq 0 ] || fail "$bad of baresip's packets did not decrypt"
   echo "phone: sent $sent SRTP packets, decrypted $ok from baresip, $bad failed"
-  sed 's/\x1b\[[0-9;]*m//g' "$W/bob.log" | tr '\r' '\n' > "$W/bob.txt"
-  grep -qE '^m=audio [0-9]+ RTP/SAVP' "$W/bob.txt" || fail "baresip saw no RTP/SAVP offer"
-  grep -q '^a=crypto:' "$W/bob.txt" || fail "baresip saw no a=crypto"
-  grep -q "incoming rtp for 'audio' established" "$W/bob.txt" || fail "baresip got no (decryptable) RTP"
-  ! grep -qiE 'failed to decrypt|srtp.*(error|fail)' "$W/bob.txt" || fail "baresip failed to decrypt our SRTP"
-  echo "baresip: RTP/SAVP offer with a=crypto received over TLS, our SRTP decrypted"
-  wait "$SN" && SRC=0 || SRC=$?
-  SN=
-  cat "$W/sniff.log"
-  if [ "$SRC" -eq 77 ]; then echo "(no capture possible here: wire check skipped)"; else
-    grep -q '^SNIFF OK' "$W/sniff.log" || fail "the capture shows clear RTP"
-    [ "$(grep -c 'encrypted$' "$W/sniff.log")" -ge 2 ] || fail "capture: not both directions seen encrypted"
-  fi
+  check_bob_and_wire
   echo "PASS"
   exit 0
 fi
