@@ -1,5 +1,6 @@
-/* Fuzz target: arbitrary packets into SRTP/SRTCP unprotect, several suites
- * (with and without MKI), buffers of every size. Nothing may crash, and a
+/* Fuzz target: arbitrary packets into SRTP/SRTCP unprotect, every suite
+ * (with and without MKI; F8, KDR and MKI with GCM on the native engine),
+ * buffers of every size. Nothing may crash, and a
  * packet that unprotects must shrink by exactly the session's overhead. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include <phonesec.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint32_t g_kdr; /* KDR of the next session made */
 
 static phonesec_srtp *make_w(int suite, size_t klen, size_t slen, size_t mki_len, unsigned flags, uint32_t wsh,
                              uint32_t roc)
@@ -21,6 +24,7 @@ static phonesec_srtp *make_w(int suite, size_t klen, size_t slen, size_t mki_len
     p.flags = flags;
     p.wsh = wsh;
     p.roc = roc;
+    p.kdr = g_kdr;
     p.n_keys = mki_len ? 2 : 1;
     for (k = 0; k < p.n_keys; k++) {
         for (i = 0; i < klen; i++)
@@ -35,7 +39,8 @@ static phonesec_srtp *make_w(int suite, size_t klen, size_t slen, size_t mki_len
     }
     rc = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &s);
     if (rc == PHONESEC_E_UNSUPPORTED)
-        return NULL; /* what the engine of this build cannot run (libsrtp2: AES-192, MKI with mixed tags) */
+        return NULL; /* what the engine of this build cannot run (libsrtp2: AES-192, MKI with mixed tags,
+                        F8, KDR, MKI with GCM) */
     if (rc != PHONESEC_OK)
         abort();
     return s;
@@ -46,7 +51,7 @@ static phonesec_srtp *make(int suite, size_t klen, size_t slen, size_t mki_len, 
     return make_w(suite, klen, slen, mki_len, flags, 0, 0);
 }
 
-#define NSESS 12
+#define NSESS 16
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -73,6 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sess[9] = make(PHONESEC_SRTP_NULL_HMAC_SHA1_80, 16, 14, 3, 0);
         sess[10] = make(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, 24, 14, 0, PHONESEC_SRTP_F_UNENCRYPTED_SRTP);
         sess[11] = make_w(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 16, 14, 0, 0, 0, 0xffffffffu);
+        /* issue 12, native engine: F8 with an MKI, MKI with GCM (after the
+         * tag; SRTCP after E|index), a key derivation rate of 2 packets */
+        sess[12] = make(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 16, 14, 2, 0);
+        sess[13] = make(PHONESEC_SRTP_AEAD_AES_128_GCM, 16, 12, 1, 0);
+        g_kdr = 1;
+        sess[14] = make(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 16, 14, 0, 0);
+        g_kdr = 0;
+        sess[15] = make(PHONESEC_SRTP_AEAD_AES_256_GCM, 32, 12, 3, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP);
     }
     if (size < 2 || size > 6000)
         return 0;

@@ -118,7 +118,7 @@ static const char *verdict(int v)
 
 static void print_info(const phonesec_tls_conn *conn, int is_server)
 {
-    phonesec_tls_info in;
+    phonesec_tls_info in = PHONESEC_TLS_INFO_INIT;
     if (phonesec_tls_conn_info(conn, &in) != PHONESEC_OK)
         return;
     printf("handshake: %s\n", in.established ? "completed" : "NOT completed");
@@ -146,7 +146,7 @@ static void print_info(const phonesec_tls_conn *conn, int is_server)
 /* The same facts as JSON members (documented in phonesec(1), JSON OUTPUT). */
 static void json_info(tool_json *j, const phonesec_tls_conn *conn)
 {
-    phonesec_tls_info in;
+    phonesec_tls_info in = PHONESEC_TLS_INFO_INIT;
     if (conn == NULL || phonesec_tls_conn_info(conn, &in) != PHONESEC_OK) {
         tool_json_bool(j, "handshake", 0);
         return;
@@ -479,7 +479,7 @@ static int cmd_probe(int argc, char **argv)
     phonesec_tls_ctx *ctx = NULL;
     phonesec_tls_conn *conn = NULL;
     phonesec_tls_io io;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     tool_json j;
     const char *name = NULL, *target = NULL, *send = NULL, *result = "FAILED";
     char host[256], err[512] = "", sendbuf[8192], why[512] = "";

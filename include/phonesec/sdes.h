@@ -31,7 +31,7 @@ extern "C" {
  *   phonesec_srtp_params it gives out feed phonesec/srtp.h sessions.
  *
  * A line we will not use (unknown suite, bad key, a parameter we cannot
- * honour, F8) never fails its m= section: it is skipped and the reason is
+ * honour, F8 unless listed) never fails its m= section: it is skipped and the reason is
  * kept (phonesec_sdes_line_reason()).
  *
  * "Usable" includes the SRTP layer: every line the answerer accepts and
@@ -137,7 +137,7 @@ PHONESEC_API int phonesec_sdes_suite_lengths(int suite, size_t *key_len, size_t 
  * `inline:` key||salt in base64, padded or not, of exactly the suite's
  * length; lifetime `2^n` or decimal (1..2^48); MKI `value:length` (length
  * 1..128, value must fit); session parameters; runs of spaces and tabs.
- * F8 and NULL suites parse (phonesec_sdes_crypto_check() declines them).
+ * F8 and NULL suites parse (phonesec_sdes_crypto_check() says whether they run).
  * \param line    the line (need not be NUL-terminated)
  * \param len     its length
  * \param out     filled on success only
@@ -173,7 +173,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_print(const phonesec_
 /**
  * \brief Make a fresh line: a new key||salt from phonesec_random().
  * \param tag       0..999999999
- * \param suite     PHONESEC_SRTP_* (not F8)
+ * \param suite     PHONESEC_SRTP_*
  * \param mki_len   0 for no MKI, else 1..4 (value given as an integer)
  * \param mki_value MKI value (must fit in mki_len bytes)
  * \param lifetime  0 to omit, else 1..2^48 (printed as 2^n when a power of 2)
@@ -194,13 +194,15 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_generate(uint32_t tag
  * \param why     reason when not usable; may be NULL
  * \param c the parsed line
  * \param why_cap size of why
- * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_UNSUPPORTED (F8, a
- *         suite phonesec_srtp_suite_supported() refuses (AES-192 with a
- *         libsrtp2 that fails RFC 6188's known answer), KDR other than 0,
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_UNSUPPORTED (a
+ *         suite phonesec_srtp_suite_supported() refuses (libsrtp2 engine:
+ *         F8, AES-192 with a libsrtp2 that fails RFC 6188's known answer),
+ *         KDR other than 0 where phonesec_srtp_engine_supports() refuses it,
  *         FEC_ORDER/FEC_KEY, unknown session parameter, WSH above 32767,
- *         UNAUTHENTICATED_SRTP or UNENCRYPTED_* with a GCM suite, an MKI with
- *         a GCM suite, an MKI where the SRTP and SRTCP tags differ: a _32
- *         suite without PHONESEC_SDES_SRTCP_TAG32_COMPAT, or UNAUTHENTICATED_SRTP);
+ *         UNAUTHENTICATED_SRTP or UNENCRYPTED_* with a GCM suite; libsrtp2
+ *         engine: an MKI with a GCM suite, an MKI where the SRTP and SRTCP
+ *         tags differ: a _32 suite without PHONESEC_SDES_SRTCP_TAG32_COMPAT,
+ *         or UNAUTHENTICATED_SRTP);
  *         PHONESEC_E_POLICY (NULL suite or UNENCRYPTED/UNAUTHENTICATED not
  *         allowed; UNENCRYPTED_SRTP with UNAUTHENTICATED_SRTP without
  *         PHONESEC_SDES_ALLOW_NULL);
@@ -212,7 +214,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_crypto_check(const phonesec_
 
 /**
  * \brief Fill SRTP parameters from a line (keys, MKIs, lifetimes, flags,
- *        WSH; KDR 0; ROC 0). Does not check usability: call
+ *        WSH, KDR; ROC 0). Does not check usability: call
  *        phonesec_sdes_crypto_check() first.
  * \param allow PHONESEC_SDES_SRTCP_TAG32_COMPAT sets the compat flag for _32 suites
  * \param c the parsed line
@@ -286,7 +288,8 @@ PHONESEC_API void phonesec_sdes_policy_init(phonesec_sdes_policy *p);
  * \brief Parse a suite list ("AES_CM_128_HMAC_SHA1_80,AEAD_AES_256_GCM", ','
  *        ':' or space separated) into p->suites.
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (unknown
- *         name); PHONESEC_E_UNSUPPORTED (F8); PHONESEC_E_LIMIT (too many)
+ *         name); PHONESEC_E_UNSUPPORTED (F8 on the libsrtp2 engine);
+ *         PHONESEC_E_LIMIT (too many)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_policy_set_suites(phonesec_sdes_policy *p, const char *list);
 

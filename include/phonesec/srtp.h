@@ -43,7 +43,8 @@ extern "C" {
  * state exactly once (pthread_once), so sessions may be created concurrently. A parameter
  * struct (phonesec_srtp_params) is plain data: it may be read by several
  * threads while none writes it. phonesec_srtp_suite_name(),
- * _suite_lengths() and _suite_supported() may run in any thread at any time.
+ * _suite_lengths(), _suite_supported(), _suite_get_info() and
+ * _engine_supports() may run in any thread at any time.
  */
 
 /** \name SRTP crypto suites (fixed numbers, part of the ABI)
@@ -57,7 +58,7 @@ extern "C" {
 #define PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32   6  /**< RFC 6188 */
 #define PHONESEC_SRTP_AEAD_AES_128_GCM          7  /**< RFC 7714 */
 #define PHONESEC_SRTP_AEAD_AES_256_GCM          8  /**< RFC 7714 */
-#define PHONESEC_SRTP_F8_128_HMAC_SHA1_80       9  /**< RFC 4568; recognised, not usable yet (no engine runs F8) */
+#define PHONESEC_SRTP_F8_128_HMAC_SHA1_80       9  /**< RFC 4568 (AES-F8, RFC 3711 4.1.2); native engine only; never offered or answered by default */
 #define PHONESEC_SRTP_NULL_HMAC_SHA1_80        10  /**< no encryption; only when explicitly enabled */
 #define PHONESEC_SRTP_NULL_HMAC_SHA1_32        11  /**< no encryption; only when explicitly enabled */
 /** @} */
@@ -102,7 +103,7 @@ typedef struct phonesec_srtp_params {
     unsigned flags;    /**< PHONESEC_SRTP_F_* */
     size_t n_keys;     /**< 1..PHONESEC_SRTP_MAX_KEYS; with n_keys > 1 every key has an MKI */
     phonesec_srtp_key keys[PHONESEC_SRTP_MAX_KEYS]; /**< master keys; the first n_keys are used */
-    uint32_t kdr;      /**< key derivation rate as 2^kdr; 0 = none (RFC 4568 KDR=) */
+    uint32_t kdr;      /**< key derivation rate as 2^kdr, 1..24; 0 = none (RFC 4568 KDR=; native engine only) */
     uint32_t wsh;      /**< replay window size; 0 = default 64 (RFC 4568 WSH=) */
     uint32_t roc;      /**< initial rollover counter (kept across a rekey) */
 } phonesec_srtp_params;
@@ -174,7 +175,7 @@ PHONESEC_API const char *phonesec_srtp_suite_name(int suite);
  * \param key_len  set to the master key length in bytes (may be NULL)
  * \param salt_len set to the master salt length in bytes (may be NULL)
  * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown suite);
- *         PHONESEC_E_UNSUPPORTED (F8: recognised but no engine runs it yet; lengths still set)
+ *         PHONESEC_E_UNSUPPORTED (F8 on the libsrtp2 engine, which has no F8; lengths still set)
  */
 PHONESEC_API int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t *salt_len);
 
@@ -182,17 +183,76 @@ PHONESEC_API int phonesec_srtp_suite_lengths(int suite, size_t *key_len, size_t 
  * \brief Whether sessions of a suite can be made with the engine of this
  *        build (what an answerer should check before choosing a crypto line).
  *
- * Native engine: every suite but F8. libsrtp2 engine: runs srtp_init() and,
+ * Native engine: every suite. libsrtp2 engine: no F8; runs srtp_init() and,
  * for AES-192, a one-time known-answer check of the linked libsrtp2 against
  * RFC 6188 (libsrtp2 2.5 fails it: cisco/libsrtp#763).
  * NULL suites are "supported" here; phonesec_srtp_new() still wants
  * PHONESEC_SRTP_OPT_ALLOW_NULL for them.
  * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown suite number);
- *         PHONESEC_E_UNSUPPORTED (F8, or AES-192 on the libsrtp2 engine with a
+ *         PHONESEC_E_UNSUPPORTED (libsrtp2 engine: F8, or AES-192 with a
  *         non-compliant libsrtp2);
  *         PHONESEC_E_CRYPTO (srtp_init failed)
  */
 PHONESEC_API int phonesec_srtp_suite_supported(int suite);
+
+/** Version of struct phonesec_srtp_suite_info understood by this header. */
+#define PHONESEC_SRTP_SUITE_INFO_VERSION 1
+
+/** What a suite is (RFC 4568, RFC 6188, RFC 7714): the one SRTP suite table
+ *  of the library, which the SDES module also reads (phonesec_srtp_suite_get_info()). */
+typedef struct phonesec_srtp_suite_info {
+    unsigned version;        /**< set by the caller to PHONESEC_SRTP_SUITE_INFO_VERSION */
+    int suite;               /**< PHONESEC_SRTP_* */
+    const char *name;        /**< SDP name, e.g. "AES_192_CM_HMAC_SHA1_80" (static) */
+    const char *alias;       /**< another spelling peers send ("AES_CM_192_HMAC_SHA1_80"), or NULL */
+    size_t key_len;          /**< master key bytes */
+    size_t salt_len;         /**< master salt bytes */
+    size_t rtp_tag_len;      /**< SRTP authentication tag bytes (16 for AEAD) */
+    size_t rtcp_tag_len;     /**< SRTCP tag bytes per RFC 4568 (10 also for _32 suites; 16 for AEAD) */
+    size_t rtcp_tag32_len;   /**< SRTCP tag bytes with PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT */
+    int aead;                /**< 1 for AEAD_AES_*_GCM (RFC 7714) */
+    int encrypts;            /**< 0 for the NULL_* suites */
+    int explicit_only;       /**< 1: negotiated only when the caller lists the suite (F8, NULL_*) */
+} phonesec_srtp_suite_info;
+
+/**
+ * \brief Facts about a suite from the library's SRTP suite table.
+ * \param suite PHONESEC_SRTP_* suite to describe
+ * \param info set info->version to PHONESEC_SRTP_SUITE_INFO_VERSION first;
+ *             only the fields of that version are written
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL info, info->version 0, or an
+ *         unknown suite number, PHONESEC_SRTP_SUITE_NONE included)
+ * \since 1.1
+ */
+PHONESEC_API int phonesec_srtp_suite_get_info(int suite, phonesec_srtp_suite_info *info);
+
+/** \name Features asked of phonesec_srtp_engine_supports()
+ * @{ */
+#define PHONESEC_SRTP_FEAT_MKI (1u << 0) /**< master keys with an MKI */
+#define PHONESEC_SRTP_FEAT_KDR (1u << 1) /**< a key derivation rate other than 0 (RFC 3711 4.3.1) */
+/** @} */
+
+/**
+ * \brief Whether phonesec_srtp_new() of this build runs a suite with these
+ *        flags and features (what an offerer or answerer should ask).
+ *
+ * Native engine: every suite, every flag combination the suite allows, an
+ * MKI with every suite (GCM included) and KDR 1..24. libsrtp2 engine: no
+ * F8, no KDR, AES-192 only with an RFC 6188 compliant libsrtp2, no MKI with
+ * GCM, and an MKI only where the SRTP and SRTCP tags have the same length
+ * (so not with UNAUTHENTICATED_SRTP, nor a _32 suite without
+ * PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT).
+ * \param suite    PHONESEC_SRTP_*
+ * \param flags    the PHONESEC_SRTP_F_* the session would have
+ * \param features 0 or PHONESEC_SRTP_FEAT_*
+ * \return PHONESEC_OK;
+ *         PHONESEC_E_INVAL (unknown suite, flag or feature bit);
+ *         PHONESEC_E_UNSUPPORTED (the engine cannot run it; also
+ *         UNENCRYPTED_SRTP or UNAUTHENTICATED_SRTP with an AEAD suite);
+ *         PHONESEC_E_CRYPTO (libsrtp2 engine: srtp_init failed)
+ * \since 1.1
+ */
+PHONESEC_API int phonesec_srtp_engine_supports(int suite, unsigned flags, unsigned features);
 
 /**
  * \brief Create an SRTP session for one direction from negotiated parameters.
@@ -211,12 +271,13 @@ PHONESEC_API int phonesec_srtp_suite_supported(int suite);
  * \return PHONESEC_OK;
  *         PHONESEC_E_INVAL (NULL argument, bad version, direction, flag or
  *         option, key or salt of the wrong length for the suite, no key or
- *         too many, MKI missing/of unequal length/duplicated, WSH below 64);
- *         PHONESEC_E_UNSUPPORTED (F8, KDR other than 0, WSH above 32767, an
- *         MKI with a GCM suite, a flag combination the suite cannot do, e.g.
- *         UNENCRYPTED_SRTP with GCM; on the libsrtp2 engine also AES-192 with
- *         a non-compliant libsrtp2, and an MKI where the SRTP and SRTCP tags
- *         differ in length);
+ *         too many, MKI missing/of unequal length/duplicated, WSH below 64;
+ *         native engine: KDR above 24);
+ *         PHONESEC_E_UNSUPPORTED (WSH above 32767, a flag combination the
+ *         suite cannot do, e.g. UNENCRYPTED_SRTP with GCM; on the libsrtp2
+ *         engine also F8, KDR other than 0, an MKI with a GCM suite, AES-192
+ *         with a non-compliant libsrtp2, and an MKI where the SRTP and SRTCP
+ *         tags differ in length: see phonesec_srtp_engine_supports());
  *         PHONESEC_E_POLICY (a NULL suite or clear RTP without PHONESEC_SRTP_OPT_ALLOW_NULL);
  *         PHONESEC_E_NOMEM; PHONESEC_E_CRYPTO (the crypto backend failed)
  */
@@ -346,7 +407,9 @@ PHONESEC_API int phonesec_srtp_get_roc(const phonesec_srtp *s, uint32_t ssrc, ui
  * \brief What the session protects (suite, direction, services; the lock icon).
  * \param s    the session
  * \param info set info->version to PHONESEC_SRTP_INFO_VERSION first
- * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument or unknown info version)
+ * \return PHONESEC_OK (a version newer than this library knows gets the
+ *         fields it knows and info->version set to PHONESEC_SRTP_INFO_VERSION);
+ *         PHONESEC_E_INVAL (NULL argument or info->version 0)
  */
 PHONESEC_API int phonesec_srtp_get_info(const phonesec_srtp *s, phonesec_srtp_info *info);
 

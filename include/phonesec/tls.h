@@ -832,9 +832,22 @@ typedef struct phonesec_tls_info {
     const char *name_detail;    /**< "matched dNSName sip.test" or why not */
 } phonesec_tls_info;
 
+/** Static initialiser: the version this header describes, everything else
+ *  empty. Give phonesec_tls_conn_info() a struct made with it (or with
+ *  `version` set): the library writes only the fields of that version. */
+#define PHONESEC_TLS_INFO_INIT { PHONESEC_TLS_INFO_VERSION, 0, 0, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
+
 /**
  * \brief Fill *info (also usable after a failed handshake: it shows how far the checks got).
- * \return PHONESEC_OK; PHONESEC_E_INVAL
+ *
+ * The caller sets info->version first (PHONESEC_TLS_INFO_INIT does):
+ * the library writes the fields of that version and no byte past them, so
+ * a program built against an older header keeps working when fields are
+ * added. A version of 0, or one newer than this library knows, gets the
+ * 1.0 fields only (and info->version says 1).
+ * \param conn the connection
+ * \param info filled; strings live as long as the connection
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument)
  */
 PHONESEC_API int phonesec_tls_conn_info(const phonesec_tls_conn *conn, phonesec_tls_info *info);
 

@@ -11,59 +11,40 @@
 
 #define MAX_LIFETIME (UINT64_C(1) << 48)
 
-static const struct suite_def {
-    int id;
-    const char *name;
-    const char *alias; /* NULL: none */
-    unsigned char key_len, salt_len;
-    unsigned char tag32;
-} suites[] = {
-    {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, "AES_CM_128_HMAC_SHA1_80", NULL, 16, 14, 0},
-    {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32, "AES_CM_128_HMAC_SHA1_32", NULL, 16, 14, 1},
-    {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80, "AES_192_CM_HMAC_SHA1_80", "AES_CM_192_HMAC_SHA1_80", 24, 14, 0},
-    {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, "AES_192_CM_HMAC_SHA1_32", "AES_CM_192_HMAC_SHA1_32", 24, 14, 1},
-    {PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_80, "AES_256_CM_HMAC_SHA1_80", "AES_CM_256_HMAC_SHA1_80", 32, 14, 0},
-    {PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32, "AES_256_CM_HMAC_SHA1_32", "AES_CM_256_HMAC_SHA1_32", 32, 14, 1},
-    {PHONESEC_SRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", NULL, 16, 12, 0},
-    {PHONESEC_SRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", NULL, 32, 12, 0},
-    {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, "F8_128_HMAC_SHA1_80", NULL, 16, 14, 0},
-    {PHONESEC_SRTP_NULL_HMAC_SHA1_80, "NULL_HMAC_SHA1_80", NULL, 16, 14, 0},
-    {PHONESEC_SRTP_NULL_HMAC_SHA1_32, "NULL_HMAC_SHA1_32", NULL, 16, 14, 1},
-};
-#define N_SUITES (sizeof suites / sizeof suites[0])
-
-static const struct suite_def *suite_def(int id)
+/* The suites are the SRTP module's table (names, aliases, lengths, tags):
+ * d filled and returned, or NULL for an unknown suite number. */
+static const phonesec_srtp_suite_info *suite_def(int id, phonesec_srtp_suite_info *d)
 {
-    size_t i;
-    for (i = 0; i < N_SUITES; i++)
-        if (suites[i].id == id)
-            return &suites[i];
-    return NULL;
+    d->version = PHONESEC_SRTP_SUITE_INFO_VERSION;
+    return id != PHONESEC_SRTP_SUITE_NONE && phonesec_srtp_suite_get_info(id, d) == PHONESEC_OK ? d : NULL;
 }
 
 const char *phonesec_sdes_suite_name(int suite)
 {
-    const struct suite_def *d = suite_def(suite);
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d = suite_def(suite, &dd);
     return d ? d->name : NULL;
 }
 
 int phonesec_sdes_suite_from_name(const char *name, size_t len)
 {
-    size_t i;
+    phonesec_srtp_suite_info d;
+    int id;
     if (name == NULL)
         return PHONESEC_E_NOT_FOUND;
-    for (i = 0; i < N_SUITES; i++) {
-        if (strlen(suites[i].name) == len && phonesec__strncaseeq(name, suites[i].name, len))
-            return suites[i].id;
-        if (suites[i].alias && strlen(suites[i].alias) == len && phonesec__strncaseeq(name, suites[i].alias, len))
-            return suites[i].id;
+    for (id = 1; suite_def(id, &d) != NULL; id++) { /* suite numbers are 1..N */
+        if (strlen(d.name) == len && phonesec__strncaseeq(name, d.name, len))
+            return id;
+        if (d.alias && strlen(d.alias) == len && phonesec__strncaseeq(name, d.alias, len))
+            return id;
     }
     return PHONESEC_E_NOT_FOUND;
 }
 
 int phonesec_sdes_suite_lengths(int suite, size_t *key_len, size_t *salt_len)
 {
-    const struct suite_def *d = suite_def(suite);
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d = suite_def(suite, &dd);
     if (d == NULL)
         return PHONESEC_E_INVAL;
     if (key_len)
@@ -75,8 +56,9 @@ int phonesec_sdes_suite_lengths(int suite, size_t *key_len, size_t *salt_len)
 
 int phonesec__sdes_suite_is_32(int suite)
 {
-    const struct suite_def *d = suite_def(suite);
-    return d ? d->tag32 : 0;
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d = suite_def(suite, &dd);
+    return d ? !d->aead && d->rtp_tag_len == 4 : 0;
 }
 
 /* What the SRTP layer (lib/srtp/session.c, phonesec_srtp_new()) can run,
@@ -93,29 +75,22 @@ int phonesec__sdes_suite_runs(int suite, int *code)
 const char *phonesec__sdes_suite_not_run_reason(int suite, int code)
 {
     if (code == PHONESEC_E_CRYPTO)
-        return "libsrtp2 failed to initialise (srtp_init)";
+        return "the SRTP engine failed to initialise (libsrtp2: srtp_init)";
     if (suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80 || suite == PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32)
         return "AES-192 is off: the linked libsrtp2 derives AES-192 keys against RFC 6188 (cisco/libsrtp#763), "
                "so no media would decrypt";
     if (suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
-        return "F8_128_HMAC_SHA1_80 is not supported by libsrtp2";
-    return "the linked libsrtp2 cannot run this suite";
+        return "AES-F8 runs on the native SRTP engine only (libsrtp2 has none)";
+    return "the SRTP engine of this build cannot run this suite (phonesec_srtp_engine_supports)";
 }
 
 int phonesec__sdes_mki_usable(int suite, unsigned flags, unsigned allow)
 {
-    /* libsrtp2 finds the SRTCP MKI with the SRTP tag length: both tags must
-     * be equal. _32 suites have an 80-bit SRTCP tag unless TAG32_COMPAT;
-     * UNAUTHENTICATED_SRTP has no SRTP tag at all. And libsrtp2 2.5 looks
-     * for the MKI of an AEAD packet where the (absent) HMAC tag would end,
-     * so it cannot unprotect GCM packets that carry an MKI. */
-    if (suite == PHONESEC_SRTP_AEAD_AES_128_GCM || suite == PHONESEC_SRTP_AEAD_AES_256_GCM)
-        return 0;
-    if (flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)
-        return 0;
-    if (phonesec__sdes_suite_is_32(suite) && !(allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT))
-        return 0;
-    return 1;
+    /* the SRTP engine says (libsrtp2: not with GCM, nor where the SRTP and
+     * SRTCP tags differ in length; native: everywhere) */
+    if ((allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT) && phonesec__sdes_suite_is_32(suite))
+        flags |= PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT;
+    return phonesec_srtp_engine_supports(suite, flags, PHONESEC_SRTP_FEAT_MKI) == PHONESEC_OK;
 }
 
 /* ---------------------------------------------------------------- */
@@ -217,7 +192,7 @@ static size_t be_to_dec(const uint8_t *in, size_t len, char *out, size_t cap)
 }
 
 /* One key-param "inline:KEYSALT[|LIFETIME][|MKI:LEN]" in [p, e). */
-static int parse_key_param(const char *p, const char *e, const struct suite_def *d, phonesec_srtp_key *k,
+static int parse_key_param(const char *p, const char *e, const phonesec_srtp_suite_info *d, phonesec_srtp_key *k,
                            char *why, size_t cap, unsigned idx)
 {
     const char *colon, *bar, *f, *fe;
@@ -376,7 +351,8 @@ int phonesec__sdes_parse_tag(const char *line, size_t len, uint32_t *tag)
 static int parse_into(const char *line, size_t len, phonesec_sdes_crypto *c, char *why, size_t cap)
 {
     const char *p = line, *e = line + len, *q, *kp;
-    const struct suite_def *d;
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d;
     uint64_t v;
     size_t i;
     int rc;
@@ -420,7 +396,7 @@ static int parse_into(const char *line, size_t len, phonesec_sdes_crypto *c, cha
         return why_set(why, cap, PHONESEC_E_UNSUPPORTED, "tag %u: unknown crypto-suite %.*s", c->tag,
                        (int)((q - p) > 40 ? 40 : (q - p)), p);
     c->suite = rc;
-    d = suite_def(rc);
+    d = suite_def(rc, &dd);
     if (q == e || !is_wsp(*q))
         return why_set(why, cap, PHONESEC_E_PARSE, "tag %u: no key-params", c->tag);
     for (p = q; p < e && is_wsp(*p); p++)
@@ -528,7 +504,8 @@ static int same_fields(const phonesec_sdes_crypto *a, const phonesec_sdes_crypto
 /* Canonical text of the fields into buf (cap >= PHONESEC_SDES_LINE_MAX + 1). */
 static int canonical(const phonesec_sdes_crypto *c, char *buf, size_t cap, size_t *len)
 {
-    const struct suite_def *d = suite_def(c->suite);
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d = suite_def(c->suite, &dd);
     char num[330];
     size_t i, n;
     int w;
@@ -652,12 +629,13 @@ int phonesec_sdes_crypto_print(const phonesec_sdes_crypto *c, char *out, size_t 
 int phonesec_sdes_crypto_generate(uint32_t tag, int suite, size_t mki_len,
                                   uint32_t mki_value, uint64_t lifetime, phonesec_sdes_crypto *out)
 {
-    const struct suite_def *d = suite_def(suite);
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d = suite_def(suite, &dd);
     phonesec_srtp_key *k;
     size_t i;
     uint8_t rnd[PHONESEC_SRTP_MAX_KEY_LEN + PHONESEC_SRTP_MAX_SALT_LEN];
 
-    if (out == NULL || d == NULL || suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 || tag > 999999999u ||
+    if (out == NULL || d == NULL || tag > 999999999u ||
         mki_len > 4 || lifetime > MAX_LIFETIME || (mki_len < 4 && mki_len > 0 && (mki_value >> (8 * mki_len)) != 0) ||
         (mki_len == 0 && mki_value != 0))
         return PHONESEC_E_INVAL;
@@ -699,12 +677,9 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
     name = phonesec_sdes_suite_name(c->suite);
     if (name == NULL || c->n_keys == 0)
         return why_set(why, why_cap, PHONESEC_E_INVAL, "line without suite or key");
-    if (c->suite == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
-        return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED, "tag %u: F8_128_HMAC_SHA1_80 is not supported by libsrtp2",
-                       c->tag);
     if (phonesec__sdes_suite_runs(c->suite, &rc) != PHONESEC_OK)
         return why_set(why, why_cap, rc == PHONESEC_E_CRYPTO ? PHONESEC_E_CRYPTO : PHONESEC_E_UNSUPPORTED,
-                       "tag %u: %s", c->tag, phonesec__sdes_suite_not_run_reason(c->suite, rc));
+                       "tag %u: %s: %s", c->tag, name, phonesec__sdes_suite_not_run_reason(c->suite, rc));
     if ((c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_80 || c->suite == PHONESEC_SRTP_NULL_HMAC_SHA1_32) &&
         !(allow & PHONESEC_SDES_ALLOW_NULL))
         return why_set(why, why_cap, PHONESEC_E_POLICY, "tag %u: %s (no encryption) is not enabled", c->tag, name);
@@ -713,9 +688,10 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
     if (c->fec_order != PHONESEC_SDES_FEC_NONE || c->has_fec_key)
         return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED, "tag %u: FEC_ORDER/FEC_KEY cannot be honoured (no FEC)",
                        c->tag);
-    if (c->kdr > 0)
+    if (c->kdr > 0 && phonesec_srtp_engine_supports(c->suite, 0, PHONESEC_SRTP_FEAT_KDR) != PHONESEC_OK)
         return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
-                       "tag %u: KDR=%d cannot be honoured (libsrtp2 derives session keys once)", c->tag, c->kdr);
+                       "tag %u: KDR=%d cannot be honoured (the SRTP engine derives session keys once)", c->tag,
+                       c->kdr);
     if (c->wsh != 0 && c->wsh < 64)
         return why_set(why, why_cap, PHONESEC_E_PARSE, "tag %u: WSH below the minimum of 64", c->tag);
     if (c->wsh > 32767)
@@ -736,7 +712,7 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
                            "tag %u: clear RTP (UNENCRYPTED_SRTP and UNAUTHENTICATED_SRTP) needs ALLOW_NULL",
                            c->tag);
     }
-    if (c->keys[0].mki_len > 0 && gcm)
+    if (c->keys[0].mki_len > 0 && gcm && !phonesec__sdes_mki_usable(c->suite, c->flags, allow))
         return why_set(why, why_cap, PHONESEC_E_UNSUPPORTED,
                        "tag %u: MKI with %s: libsrtp2 misplaces the MKI of AEAD packets", c->tag, name);
     if (c->keys[0].mki_len > 0 && !phonesec__sdes_mki_usable(c->suite, c->flags, allow))
@@ -749,18 +725,19 @@ int phonesec_sdes_crypto_check(const phonesec_sdes_crypto *c, unsigned allow, ch
 
 int phonesec_sdes_crypto_to_params(const phonesec_sdes_crypto *c, unsigned allow, phonesec_srtp_params *out)
 {
-    const struct suite_def *d;
+    phonesec_srtp_suite_info dd;
+    const phonesec_srtp_suite_info *d;
     if (c == NULL || out == NULL || !PHONESEC__VERSION_OK(c->version, PHONESEC_SDES_CRYPTO_VERSION) || c->n_keys == 0 ||
         c->n_keys > PHONESEC_SRTP_MAX_KEYS)
         return PHONESEC_E_INVAL;
-    d = suite_def(c->suite);
+    d = suite_def(c->suite, &dd);
     if (d == NULL)
         return PHONESEC_E_INVAL;
     phonesec_memzero(out, sizeof *out);
     out->version = PHONESEC_SRTP_PARAMS_VERSION;
     out->suite = c->suite;
     out->flags = c->flags;
-    if ((allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT) && d->tag32)
+    if ((allow & PHONESEC_SDES_SRTCP_TAG32_COMPAT) && !d->aead && d->rtp_tag_len == 4)
         out->flags |= PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT;
     out->n_keys = c->n_keys;
     memcpy(out->keys, c->keys, c->n_keys * sizeof c->keys[0]);

@@ -103,7 +103,9 @@ int phonesec_sdes_policy_set_suites(phonesec_sdes_policy *p, const char *list)
         id = phonesec_sdes_suite_from_name(q, (size_t)(e - q));
         if (id < 0)
             return PHONESEC_E_NOT_FOUND;
-        if (id == PHONESEC_SRTP_F8_128_HMAC_SHA1_80)
+        /* F8 only where the SRTP engine runs it (native), and only listed
+         * explicitly: it is never in the default list */
+        if (id == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 && phonesec_srtp_suite_supported(id) != PHONESEC_OK)
             return PHONESEC_E_UNSUPPORTED;
         for (i = 0; i < n && tmp[i] != id; i++)
             ;
@@ -155,7 +157,8 @@ int phonesec_sdes_new(const phonesec_sdes_policy *policy, phonesec_sdes **out)
         return PHONESEC_E_INVAL;
     for (i = 0; i < policy->n_suites; i++) {
         int id = policy->suites[i];
-        if (phonesec_sdes_suite_name(id) == NULL || id == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 ||
+        if (phonesec_sdes_suite_name(id) == NULL ||
+            (id == PHONESEC_SRTP_F8_128_HMAC_SHA1_80 && phonesec_srtp_suite_supported(id) != PHONESEC_OK) ||
             ((id == PHONESEC_SRTP_NULL_HMAC_SHA1_80 || id == PHONESEC_SRTP_NULL_HMAC_SHA1_32) &&
              !(policy->flags & PHONESEC_SDES_ALLOW_NULL)))
             return PHONESEC_E_INVAL;

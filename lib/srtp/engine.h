@@ -25,6 +25,7 @@ typedef struct phonesec__srtp_suite {
     int null_cipher;
     int bits; /* AES key size */
     int f8;
+    const char *alias; /* another spelling peers send (RFC 6188's AES_CM_192_...), or NULL */
 } phonesec__srtp_suite;
 
 PHONESEC__INTERNAL const phonesec__srtp_suite *phonesec__srtp_find_suite(int suite);
@@ -50,11 +51,25 @@ PHONESEC__INTERNAL int phonesec__srtp_engine_native(void);
     PHONESEC__INTERNAL int phonesec__srtp_##e##_get_info(const phonesec_srtp *s, phonesec_srtp_info *info);        \
     PHONESEC__INTERNAL int phonesec__srtp_##e##_last_error(const phonesec_srtp *s, char *buf, size_t cap);
 
+/* Flags every engine knows (phonesec_srtp_params.flags). */
+#define PHONESEC__SRTP_ALL_FLAGS (PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNENCRYPTED_SRTCP | \
+                                  PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP | PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT)
+
+/* What an engine runs beyond the suite itself (phonesec_srtp_engine_supports()
+ * after the checks common to both): PHONESEC_OK, PHONESEC_E_UNSUPPORTED or
+ * PHONESEC_E_CRYPTO. */
+PHONESEC__INTERNAL int phonesec__srtp_lib_supports(int suite, unsigned flags, unsigned features);
+PHONESEC__INTERNAL int phonesec__srtp_nat_supports(int suite, unsigned flags, unsigned features);
+
 PHONESEC__SRTP_ENGINE_DECL(lib)
 PHONESEC__SRTP_ENGINE_DECL(nat)
 
 /* Test hook of the native engine: set the last SRTCP index of an SSRC. */
 PHONESEC__INTERNAL int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *s, uint32_t ssrc, uint32_t index);
+/* Test hook of the native engine: session keys of key 0 given directly
+ * (vectors that give session keys, not master keys). */
+PHONESEC__INTERNAL int phonesec__srtp_nat_test_set_keys(phonesec_srtp *s, int rtcp, const uint8_t *key, size_t key_len,
+                                                        const uint8_t *salt, size_t salt_len);
 
 /* Install the wolfCrypt AES-ICM/AES-GCM/HMAC-SHA1 types into libsrtp2's
  * crypto kernel (lsw.c); 0 on success. Called once, after srtp_init(). */

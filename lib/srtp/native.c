@@ -3,9 +3,11 @@
  * wolfCrypt primitives.
  * SPDX-License-Identifier: MIT
  *
- * One session is one direction. Session keys are derived once per master
- * key when the session is made (RFC 3711 4.3, key derivation rate 0) and
- * kept expanded: the AES key schedules (and GCM table), the HMAC inner and
+ * One session is one direction. Session keys are derived per master key
+ * when the session is made (RFC 3711 4.3) and kept expanded; with a key
+ * derivation rate (KDR=n: rate 2^n) they are derived again whenever a packet
+ * index enters another multiple of the rate (r = index DIV 2^n, separately
+ * for RTP and SRTCP), from the master key the session then keeps. Kept: the AES key schedules (and GCM table), the HMAC inner and
  * outer states. A packet then costs one keystream and one HMAC finish (or
  * one GCM pass): no allocation, no lock, no global state. Sessions are
  * independent of each other, so the cost of a packet does not depend on how
@@ -17,9 +19,11 @@
  * with the session. Outbound sessions refuse an index they used already
  * (keystream reuse), like inbound ones refuse replays.
  *
- * Parameter rules (and their error codes) are those of the libsrtp2 engine,
- * so that the engines are interchangeable: KDR other than 0, F8 and MKI with
- * GCM are not implemented yet (PHONESEC_E_UNSUPPORTED).
+ * Parameter rules (and their error codes) are those of the libsrtp2 engine
+ * where both run a case, so that the engines are interchangeable. Beyond
+ * libsrtp2 this engine runs AES-F8-128 (RFC 3711 4.1.2), KDR 1..24, an MKI
+ * with every suite (GCM: after the tag; SRTCP GCM: after the E|index word,
+ * RFC 7714 8.1 and 9.1), and AES-192 (RFC 6188).
  */
 #include <string.h>
 
@@ -35,9 +39,12 @@
 #define RTCP_MAX_INDEX 0x7fffffffu
 
 typedef struct nat_keys {
-    Aes rtp_c, rtcp_c;            /* AES-CTR key or AES-GCM key */
+    Aes rtp_c, rtcp_c;            /* AES-CTR key, AES-GCM key, or F8's k_e */
     phonesec__hmac1 rtp_a, rtcp_a; /* unused with GCM */
     uint8_t rtp_salt[14], rtcp_salt[14];
+    Aes *f8;                      /* F8 only: [0] RTP, [1] SRTCP key k_e XOR m */
+    uint64_t r[2];                /* KDR: r of the RTP [0] and SRTCP [1] keys */
+    uint8_t mk[32], ms[14];       /* KDR only: the master key and salt */
 } nat_keys;
 
 typedef struct nat_ssrc {
@@ -86,20 +93,22 @@ static void wr32(uint8_t *b, uint32_t v)
     b[3] = (uint8_t)v;
 }
 
-/* ---- key derivation (RFC 3711 4.3.1, KDR 0) ------------------------------- */
+/* ---- key derivation (RFC 3711 4.3.1) --------------------------------------- */
 
 /* out = the first n bytes of AES-CM(master key) at IV = (salt XOR label at
  * byte 7) || 0000. The 96-bit GCM master salt is used zero-padded to 112
  * bits (RFC 7714 11). */
-static int kdf(const uint8_t *mk, size_t mk_len, const uint8_t *salt, size_t salt_len, uint8_t label, uint8_t *out,
-               size_t n)
+static int kdf(const uint8_t *mk, size_t mk_len, const uint8_t *salt, size_t salt_len, uint8_t label, uint64_t r,
+               uint8_t *out, size_t n)
 {
     uint8_t iv[16];
     Aes a;
-    int rc;
+    int rc, i;
     memset(iv, 0, sizeof iv);
     memcpy(iv, salt, salt_len);
     iv[7] ^= label;
+    for (i = 0; i < 6; i++) /* key_id = label || r, r = index DIV KDR (48 bits) */
+        iv[13 - i] ^= (uint8_t)(r >> (8 * i));
     memset(out, 0, n);
     rc = phonesec__aesctr_init(&a, mk, mk_len);
     if (rc == 0)
@@ -108,32 +117,64 @@ static int kdf(const uint8_t *mk, size_t mk_len, const uint8_t *salt, size_t sal
     return rc;
 }
 
-static int derive(nat *s, nat_keys *k, const phonesec_srtp_key *mk)
+/* Derive the keys of one direction (0 RTP, 1 SRTCP) for r = index DIV KDR
+ * from master key mk / salt ms; init: first time (else the AES objects are
+ * only rekeyed). */
+static int derive_dir(const phonesec__srtp_suite *sd, nat_keys *k, int dir, uint64_t r, int init, const uint8_t *mk,
+                      const uint8_t *ms)
 {
-    const phonesec__srtp_suite *sd = s->sd;
     uint8_t ek[32], ak[20];
-    int rc = 0, dir;
-    for (dir = 0; dir < 2 && rc == 0; dir++) {
-        uint8_t base = dir == 0 ? 0 : 3;
-        Aes *c = dir == 0 ? &k->rtp_c : &k->rtcp_c;
-        rc |= kdf(mk->key, sd->key_len, mk->salt, sd->salt_len, base, ek, sd->key_len);
-        rc |= kdf(mk->key, sd->key_len, mk->salt, sd->salt_len, (uint8_t)(base + 2),
-                  dir == 0 ? k->rtp_salt : k->rtcp_salt, sd->salt_len);
-        if (rc != 0)
-            break;
-        if (sd->gcm) {
-            if (wc_AesInit(c, NULL, INVALID_DEVID) != 0 || wc_AesGcmSetKey(c, ek, (word32)sd->key_len) != 0)
-                rc = -1;
-        } else {
-            rc |= phonesec__aesctr_init(c, ek, sd->key_len);
-            rc |= kdf(mk->key, sd->key_len, mk->salt, sd->salt_len, (uint8_t)(base + 1), ak, sizeof ak);
-            if (rc == 0)
-                rc |= phonesec__hmac1_init(dir == 0 ? &k->rtp_a : &k->rtcp_a, ak, sizeof ak);
-        }
+    uint8_t base = dir == 0 ? 0 : 3;
+    uint8_t *salt = dir == 0 ? k->rtp_salt : k->rtcp_salt;
+    Aes *c = dir == 0 ? &k->rtp_c : &k->rtcp_c;
+    int rc = 0;
+    rc |= kdf(mk, sd->key_len, ms, sd->salt_len, base, r, ek, sd->key_len);
+    rc |= kdf(mk, sd->key_len, ms, sd->salt_len, (uint8_t)(base + 2), r, salt, sd->salt_len);
+    if (rc == 0 && init && wc_AesInit(c, NULL, INVALID_DEVID) != 0)
+        rc = -1;
+    if (rc == 0 && sd->gcm) {
+        if (wc_AesGcmSetKey(c, ek, (word32)sd->key_len) != 0)
+            rc = -1;
+    } else if (rc == 0) {
+        if (sd->f8)
+            rc |= phonesec__aesf8_init(c, &k->f8[dir], ek, sd->key_len, salt, sd->salt_len);
+        else if (wc_AesSetKey(c, ek, (word32)sd->key_len, NULL, AES_ENCRYPTION) != 0)
+            rc = -1;
+        rc |= kdf(mk, sd->key_len, ms, sd->salt_len, (uint8_t)(base + 1), r, ak, sizeof ak);
+        if (rc == 0)
+            rc |= phonesec__hmac1_init(dir == 0 ? &k->rtp_a : &k->rtcp_a, ak, sizeof ak);
     }
+    k->r[dir] = r;
     phonesec_memzero(ek, sizeof ek);
     phonesec_memzero(ak, sizeof ak);
     return rc;
+}
+
+static int derive(const phonesec__srtp_suite *sd, nat_keys *k, const phonesec_srtp_key *mk, uint32_t kdr)
+{
+    int rc = 0, dir;
+    if (sd->f8) {
+        k->f8 = phonesec__calloc_aligned(2, sizeof *k->f8, _Alignof(Aes));
+        if (k->f8 == NULL)
+            return -2; /* out of memory */
+    }
+    if (kdr != 0) {
+        memcpy(k->mk, mk->key, sd->key_len);
+        memcpy(k->ms, mk->salt, sd->salt_len);
+    }
+    for (dir = 0; dir < 2 && rc == 0; dir++)
+        rc = derive_dir(sd, k, dir, 0, 1, mk->key, mk->salt);
+    return rc;
+}
+
+/* KDR: the keys of direction dir for packet index `index`, derived again when
+ * index DIV 2^kdr differs from what they were derived for. */
+static int kdr_keys(const nat *s, nat_keys *k, int dir, uint64_t index)
+{
+    uint64_t r = index >> s->p.kdr;
+    if (s->p.kdr == 0 || r == k->r[dir])
+        return 0;
+    return derive_dir(s->sd, k, dir, r, 0, k->mk, k->ms);
 }
 
 static void keys_free(nat_keys *k, size_t n)
@@ -144,14 +185,18 @@ static void keys_free(nat_keys *k, size_t n)
     for (i = 0; i < n; i++) {
         wc_AesFree(&k[i].rtp_c);
         wc_AesFree(&k[i].rtcp_c);
+        if (k[i].f8 != NULL) {
+            wc_AesFree(&k[i].f8[0]);
+            wc_AesFree(&k[i].f8[1]);
+            phonesec__free_aligned_secret(k[i].f8, 2 * sizeof *k[i].f8);
+        }
     }
-    phonesec__free_secret(k, n * sizeof *k);
+    phonesec__free_aligned_secret(k, n * sizeof *k);
 }
 
 /* ---- parameters ------------------------------------------------------------ */
 
-#define ALL_FLAGS (PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNENCRYPTED_SRTCP | \
-                   PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP | PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT)
+#define ALL_FLAGS PHONESEC__SRTP_ALL_FLAGS
 
 typedef struct nat_cfg {
     const phonesec__srtp_suite *sd;
@@ -165,15 +210,12 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
     const phonesec__srtp_suite *sd;
     size_t i, j;
 
-    if (p->version != PHONESEC_SRTP_PARAMS_VERSION)
-        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, expected %u", p->version,
+    if (!PHONESEC__VERSION_OK(p->version, PHONESEC_SRTP_PARAMS_VERSION))
+        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, this library knows 1..%u", p->version,
                               (unsigned)PHONESEC_SRTP_PARAMS_VERSION);
     sd = phonesec__srtp_find_suite(p->suite);
     if (sd == NULL || p->suite == PHONESEC_SRTP_SUITE_NONE)
         return phonesec__fail(err, PHONESEC_E_INVAL, "unknown suite number %d", p->suite);
-    if (sd->f8)
-        return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "%s: AES-F8 is not implemented in this engine yet",
-                              sd->name);
     if (sd->null_cipher && !(opts & PHONESEC_SRTP_OPT_ALLOW_NULL))
         return phonesec__fail(err, PHONESEC_E_POLICY, "%s sends media in clear: not allowed without "
                               "PHONESEC_SRTP_OPT_ALLOW_NULL", sd->name);
@@ -186,9 +228,9 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
     if (sd->gcm && (p->flags & (PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)))
         return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "%s cannot do UNENCRYPTED_SRTP or "
                               "UNAUTHENTICATED_SRTP (AEAD)", sd->name);
-    if (p->kdr != 0)
-        return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "KDR=%u: this engine derives session keys once only "
-                              "(no key derivation rate yet)", (unsigned)p->kdr);
+    if (p->kdr > 24)
+        return phonesec__fail(err, PHONESEC_E_INVAL, "KDR=%u: RFC 3711 allows 2^1..2^24 (KDR=1..24)",
+                              (unsigned)p->kdr);
     if (p->wsh != 0 && p->wsh < 64)
         return phonesec__fail(err, PHONESEC_E_INVAL, "WSH=%u below RFC 4568's minimum 64", (unsigned)p->wsh);
     if (p->wsh > 0x7fff)
@@ -213,9 +255,6 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
             if (memcmp(p->keys[j].mki, k->mki, k->mki_len) == 0)
                 return phonesec__fail(err, PHONESEC_E_INVAL, "keys %zu and %zu have the same MKI", j, i);
     }
-    if (p->keys[0].mki_len > 0 && sd->gcm)
-        return phonesec__fail(err, PHONESEC_E_UNSUPPORTED, "MKI with %s is not implemented in this engine yet",
-                              sd->name);
     c->sd = sd;
     c->mki_len = p->keys[0].mki_len;
     c->rtp_conf = !sd->null_cipher && !(p->flags & PHONESEC_SRTP_F_UNENCRYPTED_SRTP);
@@ -238,19 +277,20 @@ static int check_params(phonesec__err *err, nat_cfg *c, const phonesec_srtp_para
 /* Derive every key of p into a new array (*out), or fail with nothing left. */
 static int make_keys(nat *s, const phonesec_srtp_params *p, const phonesec__srtp_suite *sd, nat_keys **out)
 {
-    nat_keys *k = phonesec__calloc(p->n_keys, sizeof *k);
-    const phonesec__srtp_suite *old = s->sd;
+    /* aligned: wolfCrypt's Aes needs 16 bytes, malloc gives 8 on 32-bit ARM
+     * (found by the UBSan cross build, scripts/cross-test.sh armhf) */
+    nat_keys *k = phonesec__calloc_aligned(p->n_keys, sizeof *k, _Alignof(nat_keys));
     size_t i;
     if (k == NULL)
         return phonesec__fail(&s->err, PHONESEC_E_NOMEM, "out of memory for %zu key(s)", p->n_keys);
-    s->sd = sd;
-    for (i = 0; i < p->n_keys; i++)
-        if (derive(s, &k[i], &p->keys[i]) != 0) {
-            s->sd = old;
+    for (i = 0; i < p->n_keys; i++) {
+        int rc = derive(sd, &k[i], &p->keys[i], p->kdr);
+        if (rc != 0) {
             keys_free(k, p->n_keys);
-            return phonesec__fail(&s->err, PHONESEC_E_CRYPTO, "wolfCrypt failed deriving session keys");
+            return rc == -2 ? phonesec__fail(&s->err, PHONESEC_E_NOMEM, "out of memory for the F8 keys")
+                            : phonesec__fail(&s->err, PHONESEC_E_CRYPTO, "wolfCrypt failed deriving session keys");
         }
-    s->sd = old;
+    }
     *out = k;
     return PHONESEC_OK;
 }
@@ -289,7 +329,15 @@ int phonesec__srtp_nat_suite_supported(int suite)
     const phonesec__srtp_suite *sd = phonesec__srtp_find_suite(suite);
     if (sd == NULL || suite == PHONESEC_SRTP_SUITE_NONE)
         return PHONESEC_E_INVAL;
-    return sd->f8 ? PHONESEC_E_UNSUPPORTED : PHONESEC_OK;
+    return PHONESEC_OK;
+}
+
+int phonesec__srtp_nat_supports(int suite, unsigned flags, unsigned features)
+{
+    (void)suite;
+    (void)flags;
+    (void)features;
+    return PHONESEC_OK; /* MKI with every suite and flag set, KDR 1..24 */
 }
 
 int phonesec__srtp_nat_new(const phonesec_srtp_params *params, int direction, unsigned opts, phonesec_srtp **out)
@@ -559,6 +607,47 @@ static void gcm_iv(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint32
         iv[i] = (uint8_t)(b[i] ^ salt[i]);
 }
 
+/* F8 IVs (RFC 3711 4.1.2.2 and 4.1.2.3): RTP 0x00 || M|PT || SEQ || TS ||
+ * SSRC || ROC; SRTCP 0x00000000 || E|index || the first 8 header bytes. */
+static void f8_iv_rtp(uint8_t iv[16], const uint8_t *hdr, uint32_t roc)
+{
+    iv[0] = 0;
+    memcpy(iv + 1, hdr + 1, 11);
+    wr32(iv + 12, roc);
+}
+
+static void f8_iv_rtcp(uint8_t iv[16], const uint8_t *hdr, uint32_t eidx)
+{
+    memset(iv, 0, 4);
+    wr32(iv + 4, eidx);
+    memcpy(iv + 8, hdr, 8);
+}
+
+/* The payload transform of AES-CM or F8 (both their own inverse). */
+static int cm_or_f8_rtp(nat *s, nat_keys *k, const uint8_t *hdrp, uint32_t ssrc, uint64_t index, const uint8_t *in,
+                        uint8_t *out, size_t n)
+{
+    uint8_t iv[16];
+    if (s->sd->f8) {
+        f8_iv_rtp(iv, hdrp, (uint32_t)(index >> 16));
+        return phonesec__aesf8(&k->rtp_c, &k->f8[0], iv, in, out, n);
+    }
+    cm_iv(iv, k->rtp_salt, ssrc, index);
+    return phonesec__aesctr(&k->rtp_c, iv, in, out, n);
+}
+
+static int cm_or_f8_rtcp(nat *s, nat_keys *k, const uint8_t *hdrp, uint32_t ssrc, uint32_t eidx, const uint8_t *in,
+                         uint8_t *out, size_t n)
+{
+    uint8_t iv[16];
+    if (s->sd->f8) {
+        f8_iv_rtcp(iv, hdrp, eidx);
+        return phonesec__aesf8(&k->rtcp_c, &k->f8[1], iv, in, out, n);
+    }
+    cm_iv(iv, k->rtcp_salt, ssrc, eidx & 0x7fffffffu);
+    return phonesec__aesctr(&k->rtcp_c, iv, in, out, n);
+}
+
 static int find_key_by_mki(const nat *s, const uint8_t *mki, size_t *idx)
 {
     size_t i;
@@ -619,16 +708,19 @@ static int rtp_protect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out, s
     k = &s->k[idx];
     if (out != in)
         memmove(out, in, hdr);
-    if (s->sd->gcm) {
+    rc = kdr_keys(s, k, 0, index);
+    if (rc != 0) {
+        /* KDR re-derivation failed: reported as a wolfCrypt failure below */
+    } else if (s->sd->gcm) {
         uint8_t iv[12];
         gcm_iv(iv, k->rtp_salt, ssrc, (uint32_t)roc, seq, 0);
         rc = wc_AesGcmEncrypt(&k->rtp_c, out + hdr, in + hdr, (word32)(in_len - hdr), iv, 12, out + in_len, 16,
                               out, (word32)hdr);
+        if (rc == 0 && s->mki_len > 0) /* RFC 7714 8.1: the MKI follows the tag */
+            memcpy(out + in_len + 16, s->p.keys[idx].mki, s->mki_len);
     } else {
         if (s->rtp_conf) {
-            uint8_t iv[16];
-            cm_iv(iv, k->rtp_salt, ssrc, index);
-            rc = phonesec__aesctr(&k->rtp_c, iv, in + hdr, out + hdr, in_len - hdr);
+            rc = cm_or_f8_rtp(s, k, out, ssrc, index, in + hdr, out + hdr, in_len - hdr);
         } else {
             if (out != in)
                 memmove(out + hdr, in + hdr, in_len - hdr);
@@ -683,7 +775,7 @@ static int rtp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out,
         return phonesec__fail(&s->err, PHONESEC_E_BUFFER_SMALL, "unprotect: %zu bytes needed, %zu given", need,
                               out_cap);
     }
-    if (s->mki_len > 0 && !find_key_by_mki(s, in + need, &idx))
+    if (s->mki_len > 0 && !find_key_by_mki(s, in + need + (s->sd->gcm ? 16 : 0), &idx))
         return phonesec__fail(&s->err, PHONESEC_E_AUTH, "unprotect: unknown MKI");
     if (!key_alive(s, idx))
         return phonesec__fail(&s->err, PHONESEC_E_EXPIRED, "unprotect: lifetime of master key %zu ran out", idx);
@@ -710,7 +802,10 @@ static int rtp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out,
                               "older than the replay window");
     k = &s->k[idx];
     body = need - hdr; /* need excludes tag and MKI */
-    if (s->sd->gcm) {
+    rc = kdr_keys(s, k, 0, index);
+    if (rc != 0) {
+        /* KDR re-derivation failed: reported as a wolfCrypt failure below */
+    } else if (s->sd->gcm) {
         uint8_t iv[12];
         gcm_iv(iv, k->rtp_salt, ssrc, (uint32_t)roc, seq, 0);
         rc = wc_AesGcmDecrypt(&k->rtp_c, out + hdr, in + hdr, (word32)body, iv, 12, in + need, 16, in,
@@ -722,7 +817,6 @@ static int rtp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out,
         if (out != in && rc == 0)
             memmove(out, in, hdr);
     } else {
-        rc = 0;
         if (s->rtp_auth) {
             uint8_t rocb[4], tag[20];
             wr32(rocb, (uint32_t)roc);
@@ -733,11 +827,9 @@ static int rtp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out,
         if (rc == 0) {
             if (out != in)
                 memmove(out, in, hdr);
-            if (s->rtp_conf) {
-                uint8_t iv[16];
-                cm_iv(iv, k->rtp_salt, ssrc, index);
-                rc = phonesec__aesctr(&k->rtp_c, iv, in + hdr, out + hdr, body);
-            } else if (out != in)
+            if (s->rtp_conf)
+                rc = cm_or_f8_rtp(s, k, in, ssrc, index, in + hdr, out + hdr, body);
+            else if (out != in)
                 memmove(out + hdr, in + hdr, body);
         }
     }
@@ -795,7 +887,10 @@ static int rtcp_protect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out, 
     k = &s->k[idx];
     if (out != in)
         memmove(out, in, in_len);
-    if (s->sd->gcm) {
+    rc = kdr_keys(s, k, 1, index);
+    if (rc != 0) {
+        /* KDR re-derivation failed: reported as a wolfCrypt failure below */
+    } else if (s->sd->gcm) {
         uint8_t iv[12], aad[8 + 4];
         gcm_iv(iv, k->rtcp_salt, ssrc, 0, index, 1);
         if (s->rtcp_conf) {
@@ -817,13 +912,11 @@ static int rtcp_protect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out, 
         }
         if (rc == 0)
             wr32(out + in_len + 16, eidx);
+        if (rc == 0 && s->mki_len > 0) /* RFC 7714 9.1: the MKI follows E|index */
+            memcpy(out + in_len + 20, s->p.keys[idx].mki, s->mki_len);
     } else {
-        if (s->rtcp_conf) {
-            uint8_t iv[16];
-            cm_iv(iv, k->rtcp_salt, ssrc, index);
-            rc = phonesec__aesctr(&k->rtcp_c, iv, in + 8, out + 8, in_len - 8);
-        } else
-            rc = 0;
+        if (s->rtcp_conf)
+            rc = cm_or_f8_rtcp(s, k, in, ssrc, eidx, in + 8, out + 8, in_len - 8);
         if (rc == 0) {
             uint8_t tag[20];
             wr32(out + in_len, eidx);
@@ -864,7 +957,7 @@ static int rtcp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out
         return phonesec__fail(&s->err, PHONESEC_E_BUFFER_SMALL, "unprotect_rtcp: %zu bytes needed, %zu given",
                               need, out_cap);
     }
-    if (s->mki_len > 0 && !find_key_by_mki(s, in + need + 4, &idx))
+    if (s->mki_len > 0 && !find_key_by_mki(s, in + need + (s->sd->gcm ? 20 : 4), &idx))
         return phonesec__fail(&s->err, PHONESEC_E_AUTH, "unprotect_rtcp: unknown MKI");
     if (!key_alive(s, idx))
         return phonesec__fail(&s->err, PHONESEC_E_EXPIRED, "unprotect_rtcp: lifetime of master key %zu ran out",
@@ -883,7 +976,10 @@ static int rtcp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out
                               "older than the replay window");
     k = &s->k[idx];
     body = need - 8;
-    if (s->sd->gcm) {
+    rc = kdr_keys(s, k, 1, index);
+    if (rc != 0) {
+        /* KDR re-derivation failed: reported as a wolfCrypt failure below */
+    } else if (s->sd->gcm) {
         uint8_t iv[12];
         gcm_iv(iv, k->rtcp_salt, ssrc, 0, index, 1);
         if (enc) {
@@ -916,11 +1012,9 @@ static int rtcp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out
         if (rc == 0) {
             if (out != in)
                 memmove(out, in, 8);
-            if (enc) {
-                uint8_t iv[16];
-                cm_iv(iv, k->rtcp_salt, ssrc, index);
-                rc = phonesec__aesctr(&k->rtcp_c, iv, in + 8, out + 8, body);
-            } else if (out != in)
+            if (enc)
+                rc = cm_or_f8_rtcp(s, k, in, ssrc, eidx, in + 8, out + 8, body);
+            else if (out != in)
                 memmove(out + 8, in + 8, body);
         }
     }
@@ -958,6 +1052,32 @@ int phonesec__srtp_nat_test_set_rtcp_index(phonesec_srtp *ps, uint32_t ssrc, uin
     e->rtcp_hi = index;
     e->seen_rtcp = 1;
     return PHONESEC_OK;
+}
+
+/* Test hook: replace the session keys of key 0 for RTP (rtcp 0) or SRTCP
+ * (rtcp 1) with given ones, to run vectors that give session keys (RFC 3711
+ * B.1, RFC 7714 16-17). The salt may be shorter than the suite's (F8's B.1
+ * salt is 4 bytes; m pads it with 0x55). KDR sessions are refused. */
+int phonesec__srtp_nat_test_set_keys(phonesec_srtp *ps, int rtcp, const uint8_t *key, size_t key_len,
+                                     const uint8_t *salt, size_t salt_len)
+{
+    nat *s = S(ps);
+    nat_keys *k;
+    Aes *c;
+    int rc;
+    if (s == NULL || s->p.kdr != 0 || key_len != s->sd->key_len || salt_len > s->sd->salt_len)
+        return PHONESEC_E_INVAL;
+    k = &s->k[0];
+    c = rtcp ? &k->rtcp_c : &k->rtp_c;
+    memset(rtcp ? k->rtcp_salt : k->rtp_salt, 0, 14);
+    memcpy(rtcp ? k->rtcp_salt : k->rtp_salt, salt, salt_len);
+    if (s->sd->gcm)
+        rc = wc_AesGcmSetKey(c, key, (word32)key_len) == 0 ? 0 : -1;
+    else if (s->sd->f8)
+        rc = phonesec__aesf8_init(c, &k->f8[rtcp ? 1 : 0], key, key_len, salt, salt_len);
+    else
+        rc = wc_AesSetKey(c, key, (word32)key_len, NULL, AES_ENCRYPTION) == 0 ? 0 : -1;
+    return rc == 0 ? PHONESEC_OK : PHONESEC_E_CRYPTO;
 }
 
 /* ---- entry points ---------------------------------------------------------- */
@@ -1031,10 +1151,13 @@ int phonesec__srtp_nat_get_roc(const phonesec_srtp *ps, uint32_t ssrc, uint32_t 
     return PHONESEC_E_NOT_FOUND;
 }
 
-int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *info)
+int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *out)
 {
+    /* Sizes of phonesec_srtp_info by struct version (sizes[0]: 1.0, forever). */
+    static const size_t sizes[PHONESEC_SRTP_INFO_VERSION] = {sizeof(phonesec_srtp_info)};
+    phonesec_srtp_info full, *info = &full;
     const nat *s = CS(ps);
-    if (s == NULL || info == NULL || info->version != PHONESEC_SRTP_INFO_VERSION)
+    if (s == NULL || out == NULL || out->version == 0)
         return PHONESEC_E_INVAL;
     memset(info, 0, sizeof *info);
     info->version = PHONESEC_SRTP_INFO_VERSION;
@@ -1055,7 +1178,8 @@ int phonesec__srtp_nat_get_info(const phonesec_srtp *ps, phonesec_srtp_info *inf
     info->lifetime = s->p.keys[s->active].lifetime;
     info->expired = info->lifetime != 0 && info->packets >= info->lifetime;
     info->n_ssrc = s->n_ss;
-    return PHONESEC_OK;
+    /* only as many bytes as the caller's version has */
+    return phonesec__struct_out(out, &full, sizes, PHONESEC_SRTP_INFO_VERSION);
 }
 
 int phonesec__srtp_nat_last_error(const phonesec_srtp *ps, char *buf, size_t cap)

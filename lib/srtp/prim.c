@@ -84,3 +84,46 @@ void phonesec__aes_wipe(Aes *a)
     wc_AesFree(a);
     phonesec_memzero(a, sizeof *a);
 }
+
+int phonesec__aesf8_init(Aes *e, Aes *ivk, const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len)
+{
+    uint8_t km[32];
+    size_t i;
+    int rc;
+    if (key_len > sizeof km || salt_len > key_len)
+        return -1;
+    for (i = 0; i < key_len; i++)
+        km[i] = (uint8_t)(key[i] ^ (i < salt_len ? salt[i] : 0x55));
+    rc = phonesec__aesctr_init(e, key, key_len);
+    if (rc == 0)
+        rc = phonesec__aesctr_init(ivk, km, key_len);
+    phonesec_memzero(km, sizeof km);
+    return rc;
+}
+
+int phonesec__aesf8(Aes *e, Aes *ivk, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t n)
+{
+    uint8_t ivp[16], s[16], x[16];
+    uint32_t j = 0;
+    size_t off = 0, i;
+    int rc = wc_AesEcbEncrypt(ivk, ivp, iv, 16);
+    memset(s, 0, sizeof s);
+    while (rc == 0 && off < n) {
+        size_t m = n - off < 16 ? n - off : 16;
+        for (i = 0; i < 16; i++)
+            x[i] = (uint8_t)(ivp[i] ^ s[i]);
+        x[12] ^= (uint8_t)(j >> 24);
+        x[13] ^= (uint8_t)(j >> 16);
+        x[14] ^= (uint8_t)(j >> 8);
+        x[15] ^= (uint8_t)j;
+        rc = wc_AesEcbEncrypt(e, s, x, 16);
+        for (i = 0; rc == 0 && i < m; i++)
+            out[off + i] = (uint8_t)(in[off + i] ^ s[i]);
+        off += m;
+        j++;
+    }
+    phonesec_memzero(ivp, sizeof ivp);
+    phonesec_memzero(s, sizeof s);
+    phonesec_memzero(x, sizeof x);
+    return rc == 0 ? 0 : -1;
+}

@@ -38,4 +38,13 @@ PHONESEC__INTERNAL int phonesec__aesctr_init(Aes *a, const uint8_t *key, size_t 
 PHONESEC__INTERNAL int phonesec__aesctr(Aes *a, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t n);
 PHONESEC__INTERNAL void phonesec__aes_wipe(Aes *a);
 
+/* AES-F8 (RFC 3711 4.1.2). e holds the session key k_e, ivk the key
+ * k_e XOR m with m = session salt || 0x55.. (set by phonesec__aesf8_init).
+ * Keystream: IV' = E(k_e XOR m, IV); S(-1) = 0;
+ * S(j) = E(k_e, IV' XOR j XOR S(j-1)); in XOR S -> out (may alias). */
+PHONESEC__INTERNAL int phonesec__aesf8_init(Aes *e, Aes *ivk, const uint8_t *key, size_t key_len, const uint8_t *salt,
+                                            size_t salt_len);
+PHONESEC__INTERNAL int phonesec__aesf8(Aes *e, Aes *ivk, const uint8_t iv[16], const uint8_t *in, uint8_t *out,
+                                       size_t n);
+
 #endif

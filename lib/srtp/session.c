@@ -153,6 +153,21 @@ int phonesec__srtp_lib_suite_supported(int suite)
     return PHONESEC_OK;
 }
 
+int phonesec__srtp_lib_supports(int suite, unsigned flags, unsigned features)
+{
+    const suite_desc *sd = find_suite(suite);
+    if (sd == NULL)
+        return PHONESEC_E_INVAL;
+    if (features & PHONESEC_SRTP_FEAT_KDR)
+        return PHONESEC_E_UNSUPPORTED; /* libsrtp2 derives session keys once */
+    /* the MKI rules of build_keyset() below */
+    if ((features & PHONESEC_SRTP_FEAT_MKI) &&
+        (sd->gcm || (sd->tag32 && !(flags & PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT)) ||
+         (flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)))
+        return PHONESEC_E_UNSUPPORTED;
+    return PHONESEC_OK;
+}
+
 /* ---- building a libsrtp2 policy ---------------------------------------- */
 
 static void set_cm(srtp_crypto_policy_t *c, int bits, int tag32)
@@ -196,8 +211,8 @@ static int build_keyset(phonesec__err *err, keyset *ks, const phonesec_srtp_para
     size_t i, j;
     srtp_policy_t *pol = &ks->pol;
 
-    if (p->version != PHONESEC_SRTP_PARAMS_VERSION)
-        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, expected %u", p->version,
+    if (!PHONESEC__VERSION_OK(p->version, PHONESEC_SRTP_PARAMS_VERSION))
+        return phonesec__fail(err, PHONESEC_E_INVAL, "params version %u, this library knows 1..%u", p->version,
                               (unsigned)PHONESEC_SRTP_PARAMS_VERSION);
     sd = find_suite(p->suite);
     if (sd == NULL)
@@ -814,10 +829,13 @@ int phonesec__srtp_lib_get_roc(const phonesec_srtp *s, uint32_t ssrc, uint32_t *
     return PHONESEC_E_NOT_FOUND;
 }
 
-int phonesec__srtp_lib_get_info(const phonesec_srtp *s, phonesec_srtp_info *info)
+int phonesec__srtp_lib_get_info(const phonesec_srtp *s, phonesec_srtp_info *out)
 {
+    /* Sizes of phonesec_srtp_info by struct version (sizes[0]: 1.0, forever). */
+    static const size_t sizes[PHONESEC_SRTP_INFO_VERSION] = {sizeof(phonesec_srtp_info)};
+    phonesec_srtp_info full, *info = &full;
     const keyset *ks;
-    if (s == NULL || info == NULL || info->version != PHONESEC_SRTP_INFO_VERSION)
+    if (s == NULL || out == NULL || out->version == 0)
         return PHONESEC_E_INVAL;
     ks = s->ks;
     memset(info, 0, sizeof *info);
@@ -839,7 +857,8 @@ int phonesec__srtp_lib_get_info(const phonesec_srtp *s, phonesec_srtp_info *info
     info->lifetime = ks->p.keys[s->active].lifetime;
     info->expired = info->lifetime != 0 && info->packets >= info->lifetime;
     info->n_ssrc = s->n_ss;
-    return PHONESEC_OK;
+    /* only as many bytes as the caller's version has */
+    return phonesec__struct_out(out, &full, sizes, PHONESEC_SRTP_INFO_VERSION);
 }
 
 int phonesec__srtp_lib_last_error(const phonesec_srtp *s, char *buf, size_t cap)

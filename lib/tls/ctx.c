@@ -43,6 +43,7 @@ static void *w_malloc(size_t n)
     return p;
 }
 static void w_free(void *p) { phonesec__free(p); }
+unsigned long phonesec__tls_backend_oom(void) { return g_w_oom; }
 static void *w_realloc(void *p, size_t n)
 {
     void *q = phonesec__realloc(p, n);
@@ -906,7 +907,7 @@ int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out)
         phonesec_tls_config_init(&def);
         cfg = &def;
     }
-    if (cfg->version != PHONESEC_TLS_CONFIG_VERSION ||
+    if (!PHONESEC__VERSION_OK(cfg->version, PHONESEC_TLS_CONFIG_VERSION) || /* version 2 on: read with phonesec__struct_in */
         (cfg->role != PHONESEC_TLS_CLIENT && cfg->role != PHONESEC_TLS_SERVER) ||
         (cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP && cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS) ||
         cfg->client_cert < PHONESEC_TLS_CLIENT_CERT_NONE || cfg->client_cert > PHONESEC_TLS_CLIENT_CERT_REQUIRE ||
@@ -1391,30 +1392,68 @@ static int has_certificate_unlocked(const phonesec_tls_ctx *c)
 
 /* ---------------------------------------------------------------- CRL */
 
+/* CRLs are kept, and handed to wolfSSL, as DER: when wolfSSL runs out of
+ * memory while loading a PEM CRL it loses its own copy of the PEM text
+ * (found by the out-of-memory sweep, tests/oom tls_crl), so the PEM armour
+ * is taken off here, each "X509 CRL" block of a PEM input becoming one
+ * entry. */
+static int push_crl(phonesec_tls_ctx *c, uint8_t *der, size_t len)
+{
+    phonesec__tls_blob *nl = phonesec__realloc(c->crl, (c->n_crl + 1) * sizeof *nl);
+    if (nl == NULL)
+        return PHONESEC_E_NOMEM;
+    c->crl = nl;
+    c->crl[c->n_crl].data = der;
+    c->crl[c->n_crl].len = len;
+    c->crl[c->n_crl].pem = 0;
+    c->n_crl++;
+    return PHONESEC_OK;
+}
+
 static int add_crl_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
-    phonesec__tls_blob *nl;
+    size_t first, i;
     uint8_t *d;
-    int rc;
+    int rc = PHONESEC_OK;
     if (c == NULL || data == NULL || len == 0 || format < PHONESEC_TLS_FORMAT_AUTO || format > PHONESEC_TLS_FORMAT_DER)
         return PHONESEC_E_INVAL;
-    nl = phonesec__realloc(c->crl, (c->n_crl + 1) * sizeof *nl);
-    if (nl == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    c->crl = nl;
-    d = phonesec__malloc(len);
-    if (d == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    memcpy(d, data, len);
-    c->crl[c->n_crl].data = d;
-    c->crl[c->n_crl].len = len;
-    c->crl[c->n_crl].pem = fmt_is_pem(data, len, format);
-    c->n_crl++;
-    rc = rebuild(c);
-    if (rc != PHONESEC_OK) {
-        c->n_crl--;
-        phonesec__free(d);
+    first = c->n_crl;
+    if (fmt_is_pem(data, len, format)) {
+        size_t pos = 0, dl;
+        for (;;) {
+            int r = pem_next(data, len, &pos, "X509 CRL", &d, &dl);
+            if (r == 0)
+                break;
+            if (r < 0) {
+                rc = phonesec__fail(&c->err, r, r == PHONESEC_E_NOMEM ? "out of memory"
+                                                                       : "CRL refused: broken PEM block");
+                goto undo;
+            }
+            if (push_crl(c, d, dl) != PHONESEC_OK) {
+                phonesec__free(d);
+                rc = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+                goto undo;
+            }
+        }
+        if (c->n_crl == first)
+            return phonesec__fail(&c->err, PHONESEC_E_PARSE, "CRL refused: no \"X509 CRL\" PEM block");
+    } else {
+        d = phonesec__malloc(len);
+        if (d == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        memcpy(d, data, len);
+        if (push_crl(c, d, len) != PHONESEC_OK) {
+            phonesec__free(d);
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        }
     }
+    rc = rebuild(c);
+    if (rc == PHONESEC_OK)
+        return rc;
+undo:
+    for (i = first; i < c->n_crl; i++)
+        phonesec__free(c->crl[i].data);
+    c->n_crl = first;
     return rc;
 }
 

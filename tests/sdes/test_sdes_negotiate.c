@@ -34,6 +34,8 @@ static void new_s(void)
     assert_int_equal(phonesec_sdes_new(&pol, &s), PHONESEC_OK);
 }
 
+static size_t answer_sessions_work(const char *what);
+
 static int answer_vec(const char *name)
 {
     size_t len;
@@ -349,7 +351,17 @@ static void invalid_and_unsecurable_offers(void **state)
     assert_int_equal(pol.n_suites, 2);
     new_s();
     assert_int_equal(answer_vec("sdes/offer-admin-guide.sdp"), PHONESEC_E_NO_MATCH);
-    assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "F8_128_HMAC_SHA1_80"), PHONESEC_E_UNSUPPORTED);
+    if (phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80) == PHONESEC_OK) {
+        /* native engine: F8 is answered only when the policy lists it */
+        phonesec_sdes_section_info info;
+        assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "F8_128_HMAC_SHA1_80"), PHONESEC_OK);
+        new_s();
+        assert_int_equal(answer_vec("sdes/offer-tags-5-6-9.sdp"), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+        assert_int_equal(info.tag, 5);
+        assert_int_equal(answer_sessions_work("F8 listed"), 1);
+    } else
+        assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "F8_128_HMAC_SHA1_80"), PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "AES_CM_999"), PHONESEC_E_NOT_FOUND);
     assert_int_equal(phonesec_sdes_policy_set_suites(&pol, "NULL_HMAC_SHA1_80"), PHONESEC_OK);
     assert_int_equal(phonesec_sdes_new(&pol, &s), PHONESEC_E_INVAL); /* NULL without ALLOW_NULL */
@@ -761,6 +773,28 @@ static void mki_with_unequal_tags_declined(void **state)
     char l[200];
     const char *o = srtp_limit_offers[2];
     (void)state;
+    if (phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32, 0, PHONESEC_SRTP_FEAT_MKI) ==
+        PHONESEC_OK) {
+        /* native engine: the SRTCP MKI is where RFC 3711 puts it whatever
+         * the tags, so the first line is used, and our key carries the
+         * policy's MKI on a _32 line too */
+        new_s();
+        assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+        assert_int_equal(info.tag, 1);
+        assert_int_equal(answer_sessions_work("MKI, native"), 1);
+        phonesec_sdes_policy_init(&pol);
+        pol.mki_len = 2;
+        new_s();
+        o = "m=audio 4000 RTP/SAVP 0\r\n"
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+        assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+        our_line(0, &c);
+        assert_int_equal(c.keys[0].mki_len, 2);
+        assert_int_equal(answer_sessions_work("our MKI, _32, native"), 1);
+        (void)l;
+        return;
+    }
     /* RFC mode: the _32 lines with an MKI are declined, with the reason. */
     new_s();
     assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);

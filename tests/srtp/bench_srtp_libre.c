@@ -27,10 +27,14 @@ void benchre_close(void)
     libre_close();
 }
 
-void *benchre_new(int gcm, const uint8_t *key, size_t key_len)
+void *benchre_new(int which, const uint8_t *key, size_t key_len)
 {
+    static const enum srtp_suite map[] = {SRTP_AES_CM_128_HMAC_SHA1_80, SRTP_AES_CM_128_HMAC_SHA1_32,
+                                          SRTP_AES_256_CM_HMAC_SHA1_80, SRTP_AES_256_CM_HMAC_SHA1_32,
+                                          SRTP_AES_128_GCM,             SRTP_AES_256_GCM};
     struct srtp *s = NULL;
-    if (srtp_alloc(&s, gcm ? SRTP_AES_128_GCM : SRTP_AES_CM_128_HMAC_SHA1_80, key, key_len, 0) != 0)
+    if (which < 0 || which >= (int)(sizeof map / sizeof map[0]) ||
+        srtp_alloc(&s, map[which], key, key_len, 0) != 0)
         return NULL;
     return s;
 }

@@ -93,12 +93,15 @@ static void suite_table(void **state)
     assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_AEAD_AES_128_GCM, &k, &s), PHONESEC_OK);
     assert_int_equal(k, 16);
     assert_int_equal(s, 12);
-    assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &k, &s), PHONESEC_E_UNSUPPORTED);
+    /* F8 runs on the native engine only (libsrtp2 has no F8) */
+    assert_int_equal(phonesec_srtp_suite_lengths(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &k, &s),
+                     phonesec__srtp_engine_native() ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80),
+                     phonesec__srtp_engine_native() ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_srtp_suite_lengths(42, &k, &s), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_AEAD_AES_256_GCM), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_NULL_HMAC_SHA1_32), PHONESEC_OK);
-    assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80), PHONESEC_E_UNSUPPORTED);
     assert_int_equal(phonesec_srtp_suite_supported(PHONESEC_SRTP_SUITE_NONE), PHONESEC_E_INVAL);
     assert_int_equal(phonesec_srtp_suite_supported(99), PHONESEC_E_INVAL);
     {
@@ -148,8 +151,15 @@ static void create_validates(void **state)
     p.keys[1].mki[0] = 1;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
     fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 1);
-    p.kdr = 16;
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
+    p.kdr = 16; /* the native engine runs a key derivation rate, libsrtp2 does not */
+    if (phonesec__srtp_engine_native()) {
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_OK);
+        phonesec_srtp_free(s);
+        s = (phonesec_srtp *)0x1;
+        p.kdr = 25; /* RFC 3711: 2^1..2^24 */
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
+    } else
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     p.kdr = 0;
     p.wsh = 32;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_INVAL);
@@ -161,7 +171,12 @@ static void create_validates(void **state)
     p.flags = PHONESEC_SRTP_F_UNENCRYPTED_SRTP | PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP;
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 1);
-    assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
+    if (phonesec__srtp_engine_native()) {
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_OK);
+        phonesec_srtp_free(s);
+        s = (phonesec_srtp *)0x1;
+    } else
+        assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_UNSUPPORTED);
     fill_params(&p, PHONESEC_SRTP_NULL_HMAC_SHA1_80, 1);
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &s), PHONESEC_E_POLICY);
     fill_params(&p, PHONESEC_SRTP_AEAD_AES_128_GCM, 1);
@@ -194,6 +209,11 @@ static void round_trip_all_suites(void **state)
         {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTP, 10, 14},
         {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 10, 14},
         {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 16, 20},
+        /* where the engine runs them (native: all; libsrtp2: no F8, AES-192 only if compliant) */
+        {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80, 0, 10, 14},
+        {PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, 0, 4, 14},
+        {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 0, 10, 14},
+        {PHONESEC_SRTP_F8_128_HMAC_SHA1_80, PHONESEC_SRTP_F_UNENCRYPTED_SRTCP, 10, 14},
     };
     size_t i, n, m;
     (void)state;
@@ -203,6 +223,10 @@ static void round_trip_all_suites(void **state)
         phonesec_srtp_info info;
         uint8_t pkt[256], prot[300], back[300];
         uint16_t seq;
+        if (phonesec_srtp_suite_supported(c[i].suite) != PHONESEC_OK) {
+            assert_false(phonesec__srtp_engine_native());
+            continue;
+        }
         fill_params(&p, c[i].suite, (uint8_t)(i + 1));
         p.flags = c[i].flags;
         tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
@@ -384,8 +408,8 @@ static void roc_initial_rollover_and_rekey(void **state)
     assert_int_equal(phonesec_srtp_get_roc(rx2, 0x01020304, &roc), PHONESEC_OK);
     assert_int_equal(roc, 2);
     /* a bad update keeps the old keys */
-    p2.suite = PHONESEC_SRTP_F8_128_HMAC_SHA1_80;
-    assert_int_equal(phonesec_srtp_update(a, &p2), PHONESEC_E_UNSUPPORTED);
+    p2.keys[0].key_len = 5;
+    assert_int_equal(phonesec_srtp_update(a, &p2), PHONESEC_E_INVAL);
     len = rtp(pkt, 2, 0x01020304, 50);
     assert_int_equal(phonesec_srtp_protect(a, pkt, len, pa, sizeof pa, &n), PHONESEC_OK);
     assert_int_equal(phonesec_srtp_unprotect(rx2, pa, n, out, sizeof out, &m), PHONESEC_OK);
@@ -617,9 +641,51 @@ static void bad_packet_after_rekey(void **state)
 }
 
 /* libsrtp2 2.5 cannot unprotect a GCM packet with an MKI, not even its own:
- * such sessions are refused, inbound and outbound. */
+ * such sessions are refused, inbound and outbound, on that engine. The
+ * native engine runs them (RFC 7714 8.1/9.1: the MKI after the tag, and
+ * after the E|index word in SRTCP); the places are checked here, the
+ * bytes against RFC 7714's vectors in test_srtp_vectors. */
 static void gcm_with_mki_declined(void **state)
 {
+    if (phonesec__srtp_engine_native()) {
+        static const int gcm[] = {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_AEAD_AES_256_GCM};
+        phonesec_srtp_params p;
+        phonesec_srtp *tx, *rx;
+        uint8_t pkt[200], prot[260], out[260];
+        size_t i, len, n, m;
+        (void)state;
+        for (i = 0; i < 2; i++) {
+            fill_params(&p, gcm[i], 3);
+            p.n_keys = 2;
+            p.keys[1] = p.keys[0];
+            p.keys[1].key[0] ^= 1;
+            p.keys[0].mki_len = p.keys[1].mki_len = 2;
+            memcpy(p.keys[0].mki, "\x00\x01", 2);
+            memcpy(p.keys[1].mki, "\x00\x02", 2);
+            tx = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
+            rx = mk(&p, PHONESEC_SRTP_DIR_INBOUND);
+            assert_int_equal(phonesec_srtp_set_active_key(tx, 1), PHONESEC_OK);
+            len = rtp(pkt, 7, 0x0a0b0c0d, 100);
+            assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+            assert_int_equal(n, len + 16 + 2);
+            assert_memory_equal(prot + len + 16, "\x00\x02", 2); /* after the tag */
+            assert_int_equal(phonesec_srtp_unprotect(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+            assert_memory_equal(out, pkt, len);
+            len = rtcp(pkt, 0x0a0b0c0d);
+            assert_int_equal(phonesec_srtp_protect_rtcp(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_OK);
+            assert_int_equal(n, len + 16 + 4 + 2);
+            assert_int_equal(prot[len + 16] & 0x80, 0x80); /* E|index after the tag */
+            assert_memory_equal(prot + len + 20, "\x00\x02", 2); /* MKI after E|index */
+            assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, prot, n, out, sizeof out, &m), PHONESEC_OK);
+            assert_memory_equal(out, pkt, len);
+            prot[len + 21] = 9; /* unknown MKI */
+            assert_int_equal(phonesec_srtp_unprotect_rtcp(rx, prot, n, out, sizeof out, &m), PHONESEC_E_AUTH);
+            phonesec_srtp_free(tx);
+            phonesec_srtp_free(rx);
+        }
+        return;
+    }
+    {
     static const int gcm[] = {PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_AEAD_AES_256_GCM};
     phonesec_srtp_params p;
     phonesec_srtp *s = NULL;
@@ -636,6 +702,94 @@ static void gcm_with_mki_declined(void **state)
         s = mk(&p, PHONESEC_SRTP_DIR_OUTBOUND);
         phonesec_srtp_free(s);
         s = NULL;
+    }
+    }
+}
+
+/* The suite table (phonesec_srtp_suite_get_info) and the engine's
+ * capabilities (phonesec_srtp_engine_supports), per engine. */
+static void suite_info_and_capabilities(void **state)
+{
+    phonesec_srtp_suite_info si;
+    int nat = phonesec__srtp_engine_native(), suite;
+    (void)state;
+    memset(&si, 0x5a, sizeof si);
+    si.version = PHONESEC_SRTP_SUITE_INFO_VERSION;
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_32, &si), PHONESEC_OK);
+    assert_string_equal(si.name, "AES_192_CM_HMAC_SHA1_32");
+    assert_string_equal(si.alias, "AES_CM_192_HMAC_SHA1_32");
+    assert_int_equal(si.key_len, 24);
+    assert_int_equal(si.salt_len, 14);
+    assert_int_equal(si.rtp_tag_len, 4);
+    assert_int_equal(si.rtcp_tag_len, 10); /* RFC 4568 */
+    assert_int_equal(si.rtcp_tag32_len, 4);
+    assert_int_equal(si.aead, 0);
+    assert_int_equal(si.encrypts, 1);
+    assert_int_equal(si.explicit_only, 0);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_AEAD_AES_256_GCM, &si), PHONESEC_OK);
+    assert_null(si.alias);
+    assert_int_equal(si.salt_len, 12);
+    assert_int_equal(si.rtp_tag_len, 16);
+    assert_int_equal(si.rtcp_tag_len, 16);
+    assert_int_equal(si.aead, 1);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, &si), PHONESEC_OK);
+    assert_int_equal(si.explicit_only, 1);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_NULL_HMAC_SHA1_80, &si), PHONESEC_OK);
+    assert_int_equal(si.explicit_only, 1);
+    assert_int_equal(si.encrypts, 0);
+    assert_int_equal(phonesec_srtp_suite_get_info(PHONESEC_SRTP_SUITE_NONE, &si), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_get_info(12, &si), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_suite_get_info(1, NULL), PHONESEC_E_INVAL);
+    si.version = 0;
+    assert_int_equal(phonesec_srtp_suite_get_info(1, &si), PHONESEC_E_INVAL);
+    for (suite = 1; suite <= 11; suite++) {
+        si.version = PHONESEC_SRTP_SUITE_INFO_VERSION;
+        assert_int_equal(phonesec_srtp_suite_get_info(suite, &si), PHONESEC_OK);
+        assert_int_equal(si.suite, suite);
+        assert_string_equal(si.name, phonesec_srtp_suite_name(suite));
+    }
+
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 0), PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, PHONESEC_SRTP_FEAT_MKI),
+                     PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(0, 0, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(1, 1u << 20, 0), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(1, 0, 1u << 5), PHONESEC_E_INVAL);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AEAD_AES_128_GCM, PHONESEC_SRTP_F_UNENCRYPTED_SRTP, 0),
+                     PHONESEC_E_UNSUPPORTED);
+    /* what differs between the engines */
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 0, 0),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 0, PHONESEC_SRTP_FEAT_KDR),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AEAD_AES_128_GCM, 0, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32, 0, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32,
+                                                   PHONESEC_SRTP_F_SRTCP_TAG32_COMPAT, PHONESEC_SRTP_FEAT_MKI),
+                     PHONESEC_OK);
+    assert_int_equal(phonesec_srtp_engine_supports(PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80,
+                                                   PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP, PHONESEC_SRTP_FEAT_MKI),
+                     nat ? PHONESEC_OK : PHONESEC_E_UNSUPPORTED);
+    /* engine_supports agrees with what phonesec_srtp_new() does */
+    for (suite = 1; suite <= 11; suite++) {
+        unsigned feat;
+        for (feat = 0; feat < 4; feat++) {
+            phonesec_srtp_params p;
+            phonesec_srtp *s = NULL;
+            int want = phonesec_srtp_engine_supports(suite, 0, feat), got;
+            fill_params(&p, suite, 3);
+            if (feat & PHONESEC_SRTP_FEAT_MKI) {
+                p.keys[0].mki_len = 1;
+                p.keys[0].mki[0] = 7;
+            }
+            if (feat & PHONESEC_SRTP_FEAT_KDR)
+                p.kdr = 8;
+            got = phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &s);
+            assert_int_equal(got, want);
+            phonesec_srtp_free(s);
+        }
     }
 }
 
@@ -708,7 +862,12 @@ static void ssrc_limit_and_forgeries(void **state)
     assert_int_equal(phonesec_srtp_protect(tx, pkt, len, prot, sizeof prot, &n), PHONESEC_E_LIMIT);
     assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_OK);
     assert_int_equal(info.n_ssrc, PHONESEC_SRTP_MAX_SSRC);
+    /* a newer caller gets the fields this library knows, and their version */
     info.version = 99;
+    assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_OK);
+    assert_int_equal(info.version, PHONESEC_SRTP_INFO_VERSION);
+    assert_int_equal(info.n_ssrc, PHONESEC_SRTP_MAX_SSRC);
+    info.version = 0;
     assert_int_equal(phonesec_srtp_get_info(rx, &info), PHONESEC_E_INVAL);
     phonesec_srtp_free(tx);
     phonesec_srtp_free(rx);
@@ -718,9 +877,19 @@ static void out_of_memory(void **state)
 {
     phonesec_srtp_params p;
     long start = test_alloc_live, k;
-    int ok = 0;
+    int ok = 0, pass;
     (void)state;
-    fill_params(&p, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, 2);
+    /* AES-CM, then F8 with two keys (its IV keys are allocated per key) */
+    for (pass = 0; pass < 2; pass++, ok = 0) {
+    fill_params(&p, pass == 0 ? PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80 : PHONESEC_SRTP_F8_128_HMAC_SHA1_80, 2);
+    if (pass == 1) {
+        if (phonesec_srtp_suite_supported(PHONESEC_SRTP_F8_128_HMAC_SHA1_80) != PHONESEC_OK)
+            break;
+        p.n_keys = 2;
+        p.keys[1] = p.keys[0];
+        p.keys[0].mki_len = p.keys[1].mki_len = 1;
+        p.keys[1].mki[0] = 1;
+    }
     for (k = 1; k < 20 && !ok; k++) {
         phonesec_srtp *s = NULL;
         int rc;
@@ -743,6 +912,7 @@ static void out_of_memory(void **state)
         assert_int_equal(test_alloc_live, start);
     }
     assert_true(ok);
+    }
 }
 
 /* Keys leave no copy in the session's memory once freed (checked through
@@ -781,6 +951,7 @@ int main(void)
         cmocka_unit_test(suite_table),
         cmocka_unit_test(create_validates),
         cmocka_unit_test(round_trip_all_suites),
+        cmocka_unit_test(suite_info_and_capabilities),
         cmocka_unit_test(errors_auth_replay_state_buffers),
         cmocka_unit_test(roc_initial_rollover_and_rekey),
         cmocka_unit_test(index_never_wraps),

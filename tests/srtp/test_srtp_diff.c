@@ -56,6 +56,7 @@ static const int all_suites[] = {
     PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_80, PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_32,
     PHONESEC_SRTP_AEAD_AES_128_GCM,        PHONESEC_SRTP_AEAD_AES_256_GCM,
     PHONESEC_SRTP_NULL_HMAC_SHA1_80,       PHONESEC_SRTP_NULL_HMAC_SHA1_32,
+    PHONESEC_SRTP_F8_128_HMAC_SHA1_80, /* libsrtp2 declines: native alone */
 };
 #define NSUITES (sizeof all_suites / sizeof all_suites[0])
 
@@ -103,7 +104,7 @@ static size_t mk_rtcp(uint8_t *b, uint32_t ssrc)
     return n;
 }
 
-static long n_sessions, n_packets, n_replays, n_tamper, n_declined;
+static long n_sessions, n_packets, n_replays, n_tamper, n_declined, n_wrap;
 
 /* One random session pair per engine; returns 0 when libsrtp2 declines the
  * parameters (the native engine must then still work on its own). */
@@ -126,14 +127,14 @@ static void one_session(void)
     sd = phonesec__srtp_find_suite(p.suite);
     kl = sd->key_len;
     sl = sd->salt_len;
-    /* MKI with GCM: neither engine yet */
-    p.n_keys = !sd->gcm && rnd() % 3 == 0 ? 1 + rnd() % 3 : 1;
+    /* MKI with GCM: libsrtp2 declines, the native engine runs alone */
+    p.n_keys = rnd() % 3 == 0 ? 1 + rnd() % 3 : 1;
     for (i = 0; i < p.n_keys; i++) {
         rnd_bytes(p.keys[i].key, kl);
         rnd_bytes(p.keys[i].salt, sl);
         p.keys[i].key_len = kl;
         p.keys[i].salt_len = sl;
-        p.keys[i].mki_len = !sd->gcm && (p.n_keys > 1 || rnd() % 4 == 0) ? 1 + rnd() % 4 : 0;
+        p.keys[i].mki_len = p.n_keys > 1 || rnd() % 4 == 0 ? 1 + rnd() % 4 : 0;
     }
     for (i = 0; i < p.n_keys; i++) {
         p.keys[i].mki_len = p.keys[0].mki_len;
@@ -166,6 +167,8 @@ static void one_session(void)
         n_declined++;
         for (i = 0; i < 20; i++) {
             size_t n = mk_rtp(pkt, seq[0]++, ssrc[0]);
+            if (p.n_keys > 1)
+                assert_int_equal(NAT.act(ntx, rnd() % p.n_keys), PHONESEC_OK);
             assert_int_equal(NAT.op[0](ntx, pkt, n, a, sizeof a, &la), PHONESEC_OK);
             assert_int_equal(NAT.op[1](nrx, a, la, oa, sizeof oa, &ma), PHONESEC_OK);
             assert_int_equal(ma, n);
@@ -215,6 +218,21 @@ static void one_session(void)
         memcpy(b, a, la);
         rca = NAT.op[rtcp ? 3 : 1](nrx, a, la, oa, sizeof oa, &ma);
         rcb = LIB.op[rtcp ? 3 : 1](lrx, b, la, ob, sizeof ob, &mb);
+        if (tampered && !rtcp && rca == PHONESEC_E_REPLAY && rcb == PHONESEC_OK &&
+            (p.flags & PHONESEC_SRTP_F_UNAUTHENTICATED_SRTP)) {
+            /* Unauthenticated RTP whose sequence number was changed to one
+             * that estimates to ROC -1 (an index below 0): the native engine
+             * refuses it (RFC 3711 9.2, the index never wraps); libsrtp2
+             * takes it as ROC 2^32-1 and its stream is then at the end of
+             * the index space. The only divergence allowed; the session ends. */
+            uint32_t roc = 1;
+            uint16_t tseq = (uint16_t)((a[2] << 8) | a[3]);
+            assert_int_equal(phonesec__srtp_nat_get_roc(nrx, ssrc[s], &roc), PHONESEC_OK);
+            assert_int_equal(roc, 0);
+            assert_true((uint16_t)(tseq - seq[s]) >= 32768); /* the receiver is at seq[s] or before */
+            n_wrap++;
+            goto done;
+        }
         if (rca != rcb)
             fail_msg("suite %s flags 0x%x mki %zu: %s %s: native %d, libsrtp2 %d (packet %zu, seq %u, ssrc %d, "
                      "tampered %d)", sd->name, p.flags, p.keys[0].mki_len, rtcp ? "SRTCP" : "SRTP", "unprotect",
@@ -271,11 +289,12 @@ static void engines_agree(void **state)
 {
     int i;
     (void)state;
-    for (i = 0; i < 400; i++)
+    for (i = 0; i < 600; i++)
         one_session();
     printf("differential: %ld sessions, %ld packets identical, %ld tampered, %ld replays refused by both; "
            "%ld sessions libsrtp2 declines ran on the native engine alone\n",
            n_sessions, n_packets, n_tamper, n_replays, n_declined);
+    printf("unauthenticated RTP tampered to an index below 0: refused by native, taken by libsrtp2: %ld\n", n_wrap);
     printf("AES-192 on the libsrtp2 engine: %s\n",
            phonesec__srtp_lib_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80) == PHONESEC_OK
                ? "compared"
@@ -283,10 +302,114 @@ static void engines_agree(void **state)
     assert_true(n_sessions > 200);
 }
 
+/* KDR (RFC 3711 4.3.1): key_id = label || r with r = index DIV 2^KDR, so
+ * the keys the native engine derives for index i under KDR=n are those a
+ * KDR=0 session derives from the master salt XOR r (at salt bytes 8..13).
+ * libsrtp2 has no KDR, but it runs that KDR=0 session: every packet of the
+ * native KDR session must equal libsrtp2's packet from a session with the
+ * salt of its epoch. AES-CM and NULL suites (a GCM salt is 12 bytes, too
+ * short for r's low bytes). */
+static void salt_for_epoch(uint8_t *salt, const uint8_t *ms, uint64_t r)
+{
+    int i;
+    memcpy(salt, ms, 14);
+    for (i = 0; i < 6; i++)
+        salt[13 - i] ^= (uint8_t)(r >> (8 * i));
+}
+
+static void kdr_against_libsrtp2(void **state)
+{
+    static const int kdr_suites[] = {PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32,
+                                     PHONESEC_SRTP_AES_256_CM_HMAC_SHA1_80, PHONESEC_SRTP_NULL_HMAC_SHA1_80,
+                                     PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80};
+    long compared = 0, epochs = 0;
+    int round;
+    (void)state;
+    for (round = 0; round < 60; round++) {
+        phonesec_srtp_params p, q;
+        phonesec_srtp *ntx = NULL, *nrx = NULL, *ltx;
+        const phonesec__srtp_suite *sd;
+        uint8_t pkt[400], a[500], b[500], o[500];
+        size_t n, la, lb, m;
+        uint32_t ssrc = rnd(), i, kdr = 1 + rnd() % 24;
+        uint64_t index, last_r = UINT64_MAX;
+        phonesec_srtp_params_init(&p);
+        p.suite = kdr_suites[rnd() % (sizeof kdr_suites / sizeof kdr_suites[0])];
+        if (phonesec__srtp_lib_suite_supported(p.suite) != PHONESEC_OK)
+            p.suite = PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80;
+        sd = phonesec__srtp_find_suite(p.suite);
+        p.n_keys = 1;
+        rnd_bytes(p.keys[0].key, sd->key_len);
+        rnd_bytes(p.keys[0].salt, sd->salt_len);
+        p.keys[0].key_len = sd->key_len;
+        p.keys[0].salt_len = sd->salt_len;
+        p.kdr = kdr;
+        /* start a few packets before a multiple of 2^kdr */
+        index = ((((uint64_t)rnd() << 16) | rnd()) & ((UINT64_C(1) << 47) - 1)) >> kdr << kdr;
+        if (index < 5)
+            index += UINT64_C(1) << kdr;
+        index -= 1 + rnd() % 4;
+        p.roc = (uint32_t)(index >> 16);
+        assert_int_equal(NAT.mk(&p, PHONESEC_SRTP_DIR_OUTBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &ntx), PHONESEC_OK);
+        assert_int_equal(NAT.mk(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &nrx), PHONESEC_OK);
+        for (i = 0; i < 8; i++, index++) {
+            uint64_t r = index >> kdr;
+            n = mk_rtp(pkt, (uint16_t)index, ssrc);
+            assert_int_equal(NAT.op[0](ntx, pkt, n, a, sizeof a, &la), PHONESEC_OK);
+            q = p;
+            q.kdr = 0;
+            q.roc = (uint32_t)(index >> 16);
+            salt_for_epoch(q.keys[0].salt, p.keys[0].salt, r);
+            assert_int_equal(LIB.mk(&q, PHONESEC_SRTP_DIR_OUTBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &ltx), PHONESEC_OK);
+            assert_int_equal(LIB.op[0](ltx, pkt, n, b, sizeof b, &lb), PHONESEC_OK);
+            LIB.fr(ltx);
+            if (la != lb || memcmp(a, b, la) != 0)
+                fail_msg("%s KDR=%u: SRTP index %llu (r %llu) differs from libsrtp2 with the epoch's salt", sd->name,
+                         (unsigned)kdr, (unsigned long long)index, (unsigned long long)r);
+            assert_int_equal(NAT.op[1](nrx, a, la, o, sizeof o, &m), PHONESEC_OK);
+            assert_int_equal(m, n);
+            assert_memory_equal(o, pkt, n);
+            compared++;
+            if (r != last_r)
+                epochs++;
+            last_r = r;
+        }
+        /* SRTCP: indices 1..6 with KDR 1 or 2 cross epochs at once */
+        if (kdr <= 2) {
+            for (i = 1; i <= 6; i++) {
+                uint32_t j;
+                n = mk_rtcp(pkt, ssrc);
+                assert_int_equal(NAT.op[2](ntx, pkt, n, a, sizeof a, &la), PHONESEC_OK);
+                q = p;
+                q.kdr = 0;
+                salt_for_epoch(q.keys[0].salt, p.keys[0].salt, i >> kdr);
+                assert_int_equal(LIB.mk(&q, PHONESEC_SRTP_DIR_OUTBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &ltx),
+                                 PHONESEC_OK);
+                for (j = 1; j <= i; j++) /* libsrtp2's index i: its i-th packet */
+                    assert_int_equal(LIB.op[2](ltx, pkt, n, b, sizeof b, &lb), PHONESEC_OK);
+                LIB.fr(ltx);
+                if (la != lb || memcmp(a, b, la) != 0)
+                    fail_msg("%s KDR=%u: SRTCP index %u differs from libsrtp2 with the epoch's salt", sd->name,
+                             (unsigned)kdr, (unsigned)i);
+                assert_int_equal(NAT.op[3](nrx, a, la, o, sizeof o, &m), PHONESEC_OK);
+                assert_memory_equal(o, pkt, n);
+                compared++;
+            }
+        }
+        NAT.fr(ntx);
+        NAT.fr(nrx);
+        phonesec_srtp_params_wipe(&p);
+        phonesec_srtp_params_wipe(&q);
+    }
+    printf("KDR: %ld packets equal to libsrtp2's under the epoch's salt, %ld key epochs\n", compared, epochs);
+    assert_true(epochs > 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(engines_agree),
+        cmocka_unit_test(kdr_against_libsrtp2),
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
 }

@@ -14,6 +14,7 @@
 #include <wolfssl/wolfcrypt/aes.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 
+#include "srtp/engine.h"
 #include "support.h"
 
 /* ---- vector files ------------------------------------------------------ */
@@ -400,6 +401,108 @@ static void libsrtp_validate(void **state)
     free(t);
 }
 
+/* ---- native engine with session keys given (test hook) ------------------- */
+
+static phonesec_srtp *nat_session(int suite, uint32_t roc, int dir)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *s = NULL;
+    size_t kl, sl;
+    phonesec_srtp_params_init(&p);
+    p.suite = suite;
+    p.n_keys = 1;
+    p.roc = roc;
+    assert_int_equal(phonesec_srtp_suite_lengths(suite, &kl, &sl) == PHONESEC_E_INVAL, 0);
+    memset(p.keys[0].key, 0x11, kl); /* replaced by the vector's session keys */
+    memset(p.keys[0].salt, 0x22, sl);
+    p.keys[0].key_len = kl;
+    p.keys[0].salt_len = sl;
+    assert_int_equal(phonesec__srtp_nat_new(&p, dir, 0, &s), PHONESEC_OK);
+    return s;
+}
+
+/* RFC 3711 B.1: AES-F8 through the native engine's packet path (IV from the
+ * RTP header and ROC, m from the 4-byte salt); the RFC gives no tag. */
+static void rfc3711_b1_f8_native(void **state)
+{
+    char *t = vfile("rfc3711.txt");
+    uint8_t key[16], salt[4], rocb[4], hdr[12], plain[64], want[64], pkt[128], out[160];
+    size_t pl, n;
+    phonesec_srtp *s;
+    (void)state;
+    assert_int_equal(vget(t, "b1_session_key", key, sizeof key), 16);
+    assert_int_equal(vget(t, "b1_session_salt", salt, sizeof salt), 4);
+    assert_int_equal(vget(t, "b1_roc", rocb, sizeof rocb), 4);
+    assert_int_equal(vget(t, "b1_rtp_header", hdr, sizeof hdr), 12);
+    pl = vget(t, "b1_plain", plain, sizeof plain);
+    assert_int_equal(vget(t, "b1_cipher", want, sizeof want), pl);
+    s = nat_session(PHONESEC_SRTP_F8_128_HMAC_SHA1_80,
+                    ((uint32_t)rocb[0] << 24) | ((uint32_t)rocb[1] << 16) | ((uint32_t)rocb[2] << 8) | rocb[3],
+                    PHONESEC_SRTP_DIR_OUTBOUND);
+    assert_int_equal(phonesec__srtp_nat_test_set_keys(s, 0, key, 16, salt, 4), PHONESEC_OK);
+    memcpy(pkt, hdr, 12);
+    memcpy(pkt + 12, plain, pl);
+    assert_int_equal(phonesec__srtp_nat_protect(s, pkt, 12 + pl, out, sizeof out, &n), PHONESEC_OK);
+    assert_int_equal(n, 12 + pl + 10);
+    assert_memory_equal(out, hdr, 12);
+    assert_memory_equal(out + 12, want, pl);
+    phonesec__srtp_nat_free(s);
+    free(t);
+}
+
+/* RFC 7714 16.1, 17.1 (SRTP) and 16.2, 17.2 (SRTCP) through the native
+ * engine, both directions. */
+static void rfc7714_native(void **state)
+{
+    static const struct {
+        int suite;
+        const char *key, *rtp, *rtcp;
+    } c[] = {{PHONESEC_SRTP_AEAD_AES_128_GCM, "gcm128_session_key", "gcm128_rtp_protected", "gcm128_rtcp_protected"},
+             {PHONESEC_SRTP_AEAD_AES_256_GCM, "gcm256_session_key", "gcm256_rtp_protected", "gcm256_rtcp_protected"}};
+    char *t = vfile("rfc7714.txt");
+    size_t i;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        uint8_t key[32], salt[12], plain[128], want[160], rplain[128], rwant[160], out[200];
+        size_t kl, pl, wl, rpl, rwl, n;
+        phonesec_srtp *tx, *rx;
+        kl = vget(t, c[i].key, key, sizeof key);
+        assert_int_equal(vget(t, "gcm128_session_salt", salt, sizeof salt), 12);
+        pl = vget(t, "gcm128_rtp_plain", plain, sizeof plain);
+        wl = vget(t, c[i].rtp, want, sizeof want);
+        rpl = vget(t, "rtcp_plain", rplain, sizeof rplain);
+        rwl = vget(t, c[i].rtcp, rwant, sizeof rwant);
+        tx = nat_session(c[i].suite, 0, PHONESEC_SRTP_DIR_OUTBOUND);
+        rx = nat_session(c[i].suite, 0, PHONESEC_SRTP_DIR_INBOUND);
+        assert_int_equal(phonesec__srtp_nat_test_set_keys(tx, 0, key, kl, salt, 12), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_test_set_keys(tx, 1, key, kl, salt, 12), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_test_set_keys(rx, 0, key, kl, salt, 12), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_test_set_keys(rx, 1, key, kl, salt, 12), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_protect(tx, plain, pl, out, sizeof out, &n), PHONESEC_OK);
+        assert_int_equal(n, wl);
+        assert_memory_equal(out, want, wl);
+        assert_int_equal(phonesec__srtp_nat_unprotect(rx, want, wl, out, sizeof out, &n), PHONESEC_OK);
+        assert_int_equal(n, pl);
+        assert_memory_equal(out, plain, pl);
+        /* SRTCP index 0x5d4: one packet makes the SSRC known, then the hook
+         * sets the last index to 0x5d3 */
+        assert_int_equal(phonesec__srtp_nat_protect_rtcp(tx, rplain, rpl, out, sizeof out, &n), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_test_set_rtcp_index(tx, 0x4d617273, 0x5d3), PHONESEC_OK);
+        assert_int_equal(phonesec__srtp_nat_protect_rtcp(tx, rplain, rpl, out, sizeof out, &n), PHONESEC_OK);
+        assert_int_equal(n, rwl);
+        assert_memory_equal(out, rwant, rwl);
+        rwant[20] ^= 1; /* one bit off: refused */
+        assert_int_equal(phonesec__srtp_nat_unprotect_rtcp(rx, rwant, rwl, out, sizeof out, &n), PHONESEC_E_AUTH);
+        rwant[20] ^= 1;
+        assert_int_equal(phonesec__srtp_nat_unprotect_rtcp(rx, rwant, rwl, out, sizeof out, &n), PHONESEC_OK);
+        assert_int_equal(n, rpl);
+        assert_memory_equal(out, rplain, rpl);
+        phonesec__srtp_nat_free(tx);
+        phonesec__srtp_nat_free(rx);
+    }
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +513,8 @@ int main(void)
         cmocka_unit_test(rfc7714_gcm),
         cmocka_unit_test(gcm_session_against_oracle),
         cmocka_unit_test(libsrtp_validate),
+        cmocka_unit_test(rfc3711_b1_f8_native),
+        cmocka_unit_test(rfc7714_native),
     };
     return cmocka_run_group_tests(tests, test_platform_setup, test_platform_teardown);
 }
