@@ -4,20 +4,24 @@
 #   install-deps.sh test      + what the unit, vector, fuzz-corpus, sanitizer,
 #                               valgrind, install and packaging checks need
 #   install-deps.sh interop   + the real peers of the interop suites
-#   install-deps.sh [all]     all three (what scripts/test.sh uses)
+#   install-deps.sh profile   + what scripts/wolfssl-profile.sh needs to build
+#                               the phone wolfSSL profile from Debian's source
+#   install-deps.sh [all]     all of these (what scripts/test.sh uses)
 # Does nothing when everything asked for is present.
 set -eu
 BUILD="meson ninja-build pkg-config gcc libwolfssl-dev libsrtp2-dev"
 TEST="clang libclang-rt-14-dev valgrind python3 openssl libcmocka-dev libssl-dev libosip2-dev libre-dev
 python3-pylibsrtp python3-cryptography bc time cmake abigail-tools doxygen man-db ca-certificates
 debhelper dpkg-dev lintian fakeroot"
+PROFILE="autoconf automake libtool make dpkg-dev"
 INTEROP="gnutls-bin kamailio kamailio-tls-modules baresip-core linphone-cli iproute2 util-linux"
 case "${1:-all}" in
   build) PKGS=$BUILD ;;
   test) PKGS="$BUILD $TEST" ;;
   interop) PKGS="$BUILD $TEST $INTEROP" ;;
-  all) PKGS="$BUILD $TEST $INTEROP" ;;
-  *) echo "usage: install-deps.sh [build|test|interop|all]" >&2; exit 2 ;;
+  profile) PKGS="$BUILD $TEST $INTEROP $PROFILE" ;;
+  all) PKGS="$BUILD $TEST $INTEROP $PROFILE" ;;
+  *) echo "usage: install-deps.sh [build|test|interop|profile|all]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do

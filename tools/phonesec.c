@@ -6,12 +6,79 @@
 
 #include "tool.h"
 
+static const struct {
+    unsigned bit;
+    const char *name;
+} cap_names[] = {
+    {PHONESEC_CAP_TLS13, "TLS 1.3"},
+    {PHONESEC_CAP_TLS11, "TLS 1.1 (opt-in)"},
+    {PHONESEC_CAP_TLS10, "TLS 1.0 (opt-in)"},
+    {PHONESEC_CAP_STATIC_RSA, "static RSA suites"},
+    {PHONESEC_CAP_USE_SRTP, "DTLS use_srtp"},
+    {PHONESEC_CAP_DTLS, "DTLS 1.2"},
+    {PHONESEC_CAP_KEYING_MATERIAL, "keying-material export"},
+    {PHONESEC_CAP_SESSION_TICKETS, "session tickets"},
+    {PHONESEC_CAP_CRL, "CRL"},
+    {PHONESEC_CAP_ASSEMBLY, "AES assembly"},
+    {PHONESEC_CAP_SCRYPT, "scrypt"},
+    {PHONESEC_CAP_RC4, "ARC4 primitive"},
+    {PHONESEC_CAP_3DES, "3DES suites"},
+    {PHONESEC_CAP_NULL_CIPHER, "NULL-cipher suites"},
+    {PHONESEC_CAP_ANON, "anonymous suites"},
+    {PHONESEC_CAP_OPENSSL_EXTRA, "OpenSSL-compatibility layer (OPENSSL_EXTRA)"},
+    {PHONESEC_CAP_OPENSSL_ALL, "full compatibility layer (OPENSSL_ALL)"},
+};
+
+static void print_caps(const char *label, unsigned caps, int want)
+{
+    size_t i;
+    int first = 1;
+    printf("%s", label);
+    for (i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
+        if (((caps & cap_names[i].bit) != 0) == want) {
+            printf("%s%s", first ? " " : ", ", cap_names[i].name);
+            first = 0;
+        }
+    printf("%s\n", first ? " -" : "");
+}
+
+/* version --verbose: what the backend can do, as the library reports it. */
+static int version_verbose(void)
+{
+    phonesec_build_info vi;
+    memset(&vi, 0, sizeof vi);
+    vi.version = PHONESEC_BUILD_INFO_VERSION;
+    if (phonesec_version_info(&vi) != PHONESEC_OK) {
+        fprintf(stderr, "phonesec: cannot read the version information\n");
+        return TOOL_FAIL;
+    }
+    printf("backend: %s %s (compiled against %s)\n", vi.backend_name, vi.backend_version, vi.backend_compiled);
+    print_caps("backend has:", vi.backend_caps, 1);
+    print_caps("backend lacks:", vi.backend_caps, 0);
+    printf("assembly: %s\n", vi.backend_assembly);
+    printf("srtp engine: %s; linked: %s\n", vi.srtp_engine, vi.srtp_version);
+#ifdef PHONESEC_TOOL_HAVE_CIPHERS
+    {
+        /* the suites DEFAULT selects, and how many this backend has */
+        uint16_t codes[512];
+        size_t n = 0, i, have = 0;
+        if (phonesec_ciphers_select("DEFAULT", codes, sizeof codes / sizeof codes[0], &n) == PHONESEC_OK) {
+            for (i = 0; i < n; i++)
+                have += phonesec_ciphers_backend_available(codes[i]) ? 1 : 0;
+            printf("DEFAULT suites (TLS 1.2 and below): %zu of %zu available in this backend\n", have, n);
+        }
+    }
+#endif
+    return TOOL_OK;
+}
+
 static void version_usage(FILE *f)
 {
-    fprintf(f, "usage: phonesec version [--json]\n"
+    fprintf(f, "usage: phonesec version [--json] [--verbose]\n"
                "  The library version, the modules compiled in, the backend versions\n"
                "  (compiled and linked) and the platform hooks in use.\n"
-               "  --json: one JSON object (see phonesec(1)).\n");
+               "  --json: one JSON object (see phonesec(1)).\n"
+               "  --verbose, -v: also what the backend can do (phonesec_version_info()).\n");
 }
 
 static const char *const module_names[] = {"ciphers", "tls",      "sdes",       "srtp",
@@ -44,19 +111,23 @@ static int version_json(void)
     return TOOL_OK;
 }
 
-static const struct option version_opts[] = {TOOL_OPT_JSON_ENTRY, TOOL_OPTS_COMMON, {NULL, 0, NULL, 0}};
+static const struct option version_opts[] = {TOOL_OPT_JSON_ENTRY, {"verbose", no_argument, NULL, 'v'},
+                                             TOOL_OPTS_COMMON, {NULL, 0, NULL, 0}};
 
 static int cmd_version(int argc, char **argv)
 {
     char report[1024];
     size_t n;
-    int o, st, json = 0;
-    for (optind = 0; (o = tool_getopt(argc, argv, "phonesec version", "", version_opts, version_usage, &st)) != -1;) {
+    int o, st, json = 0, verbose = 0;
+    for (optind = 0; (o = tool_getopt(argc, argv, "phonesec version", "v", version_opts, version_usage, &st)) != -1;) {
         if (o == TOOL_GETOPT_EXIT)
             return st;
-        if (o != TOOL_OPT_JSON)
+        if (o == 'v')
+            verbose = 1;
+        else if (o == TOOL_OPT_JSON)
+            json = 1;
+        else
             return TOOL_USAGE;
-        json = 1;
     }
     if (tool_operands(argc, argv, 0, 0, "phonesec version") != 0)
         return TOOL_USAGE;
@@ -67,7 +138,7 @@ static int cmd_version(int argc, char **argv)
         return TOOL_FAIL;
     }
     fputs(report, stdout);
-    return TOOL_OK;
+    return verbose ? version_verbose() : TOOL_OK;
 }
 
 static const struct {

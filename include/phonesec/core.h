@@ -152,6 +152,67 @@ PHONESEC_API const char *phonesec_backend_version(int backend, int linked);
  */
 PHONESEC_API int phonesec_build_report(char *buf, size_t cap, size_t *out_len);
 
+/** Version of struct phonesec_build_info understood by this header. */
+#define PHONESEC_BUILD_INFO_VERSION 1
+
+/** \name Backend capability bits of phonesec_build_info.backend_caps
+ * What the wolfSSL libphonesec was built against can do (doc/backends.md).
+ * @{ */
+#define PHONESEC_CAP_TLS13           (1u << 0)  /**< TLS 1.3 */
+#define PHONESEC_CAP_TLS11           (1u << 1)  /**< TLS 1.1 (opt-in only, allow_legacy_versions) */
+#define PHONESEC_CAP_TLS10           (1u << 2)  /**< TLS 1.0 (opt-in only) */
+#define PHONESEC_CAP_STATIC_RSA      (1u << 3)  /**< static-RSA key exchange suites (WOLFSSL_STATIC_RSA) */
+#define PHONESEC_CAP_USE_SRTP        (1u << 4)  /**< DTLS use_srtp extension (WOLFSSL_SRTP): DTLS-SRTP possible */
+#define PHONESEC_CAP_DTLS            (1u << 5)  /**< DTLS 1.2 */
+#define PHONESEC_CAP_KEYING_MATERIAL (1u << 6)  /**< keying-material exporter (RFC 5705) */
+#define PHONESEC_CAP_SESSION_TICKETS (1u << 7)  /**< session tickets */
+#define PHONESEC_CAP_CRL             (1u << 8)  /**< CRL checking */
+#define PHONESEC_CAP_ASSEMBLY        (1u << 9)  /**< AES/GCM in assembly (AES-NI, ARMv8 crypto extensions) */
+#define PHONESEC_CAP_RC4             (1u << 10) /**< the ARC4 primitive (legacy RC4 signal encoding; RC4 suites stay below the floor) */
+#define PHONESEC_CAP_3DES            (1u << 11) /**< 3DES suites compiled in (below the floor) */
+#define PHONESEC_CAP_NULL_CIPHER     (1u << 12) /**< NULL-cipher suites compiled in (below the floor) */
+#define PHONESEC_CAP_ANON            (1u << 13) /**< anonymous suites compiled in (below the floor) */
+#define PHONESEC_CAP_OPENSSL_EXTRA   (1u << 14) /**< wolfSSL's OpenSSL-compatibility layer (required today) */
+#define PHONESEC_CAP_OPENSSL_ALL     (1u << 15) /**< the full compatibility layer (not required) */
+#define PHONESEC_CAP_SCRYPT          (1u << 16) /**< scrypt (cfgcrypt password KDF) */
+/** @} */
+
+/**
+ * \brief What the linked library and its backends are and can do
+ *        (phonesec_version_info()). All strings are static.
+ */
+typedef struct phonesec_build_info {
+    unsigned version;              /**< in: PHONESEC_BUILD_INFO_VERSION (1 .. the library's are accepted) */
+    const char *library_version;   /**< phonesec_version() */
+    unsigned modules;              /**< phonesec_features() */
+    const char *backend_name;      /**< "wolfSSL" */
+    const char *backend_version;   /**< wolfSSL version linked at run time */
+    const char *backend_compiled;  /**< wolfSSL version whose headers libphonesec was built with */
+    unsigned backend_caps;         /**< PHONESEC_CAP_* bits */
+    const char *backend_assembly;  /**< e.g. "AES-NI + Intel AVX (x86_64)", "ARMv8 crypto extensions", "none" */
+    const char *srtp_engine;       /**< SRTP engine behind phonesec_srtp_*: "native (wolfCrypt)" or "libsrtp2" */
+    const char *srtp_version;      /**< libsrtp2 version linked */
+} phonesec_build_info;
+
+/**
+ * \brief Fill *info with what the linked library and its backends are and
+ *        can do: the run-time answer to what meson reported at configure
+ *        time (static RSA, use_srtp, assembly, TLS 1.3, ...).
+ *
+ * The caller sets info->version to PHONESEC_BUILD_INFO_VERSION first; only
+ * the fields of that version are written (a caller built against an older
+ * header keeps working). The capabilities are those of the wolfSSL build
+ * libphonesec was compiled against (its options.h); which cipher suites the
+ * linked wolfSSL has is asked per suite with
+ * phonesec_ciphers_backend_available().
+ * \param info out: the report (strings are static, never freed)
+ * \return PHONESEC_OK (a version newer than this library's gets this
+ *         library's fields and info->version lowered to it);
+ *         PHONESEC_E_INVAL (info NULL, or info->version 0)
+ * \since 1.1
+ */
+PHONESEC_API int phonesec_version_info(phonesec_build_info *info);
+
 /** \name Log levels
  * @{ */
 #define PHONESEC_LOG_ERROR 1 /**< an operation failed */

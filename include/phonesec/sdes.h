@@ -397,6 +397,15 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_answer_sdp(phonesec_sdes *s,
                                                                 size_t local_len, char *out, size_t out_cap,
                                                                 size_t *out_len);
 
+/**
+ * \brief Drop our pending offer: it was rejected (a 488 or other final
+ *        failure to the INVITE or UPDATE, or a 491 on glare). The keys and
+ *        sections negotiated before stay in force (RFC 3264 §8), and the
+ *        peer's next offer can be answered. (Since 1.1.)
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (no offer pending)
+ */
+PHONESEC_API int phonesec_sdes_offer_withdraw(phonesec_sdes *s);
+
 /** \name Section states (phonesec_sdes_section_info.state)
  * @{ */
 #define PHONESEC_SDES_SEC_NOT_RTP   0 /**< not an RTP/AVP(F) or RTP/SAVP(F) section: left alone */
@@ -493,6 +502,204 @@ PHONESEC_API int phonesec_sdes_report_packets(phonesec_sdes *s, size_t idx, int 
  * \return PHONESEC_OK or PHONESEC_E_INVAL
  */
 PHONESEC_API int phonesec_sdes_last_error(const phonesec_sdes *s, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------ */
+/* One m= section at a time (since 1.1)                                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * \name SDES for one media section (since 1.1)
+ *
+ * For SIP stacks that hand the SDP over one stream at a time and keep the
+ * SDP text to themselves (baresip's media-encryption modules, stacks with
+ * their own SDP objects): the caller passes the a=crypto attribute values of
+ * ONE m= section and writes back the ones this object gives; the object
+ * makes the two SRTP sessions (ours outbound, the peer's inbound) and
+ * protects and unprotects the packets of that stream. The m= proto
+ * (RTP/SAVP or RTP/AVP for RFC 8643 optional SRTP) stays the stack's job.
+ *
+ * Policy, suites and checks are those of phonesec_sdes_answer() and
+ * phonesec_sdes_offer(); a line carrying UNENCRYPTED_SRTP/_SRTCP or
+ * UNAUTHENTICATED_SRTP is skipped when answering.
+ *
+ * RTCP sent in clear: a well-formed clear RTCP packet (version 2 headers
+ * of types 200..207 whose lengths add up) that reaches the inbound session
+ * of a secured section and fails as SRTCP is refused with
+ * PHONESEC_E_POLICY and counted in rtcp_clear_refused: it is neither a
+ * forgery nor malformed, and it is never passed on (RFC 3711 §3.4: SRTCP
+ * is always authenticated). baresip 1.0 sends two such packets in clear:
+ * its 16-byte keep-alive (an APP packet "PING" "PONG", sent as its stream
+ * starts; with a _32 suite under PHONESEC_SDES_SRTCP_TAG32_COMPAT it
+ * reads as SRTCP with a wrong tag, with an 80-bit tag as too short for
+ * SRTCP) and its BYE at hang-up.
+ *
+ * One object per stream, used by one thread at a time.
+ * @{ */
+
+/** One stream's SDES and SRTP state (opaque). */
+typedef struct phonesec_sdes_media phonesec_sdes_media;
+
+/** \name Packet kinds of phonesec_sdes_media_classify()
+ * @{ */
+#define PHONESEC_SDES_PKT_OTHER 0 /**< not RTP or RTCP (STUN, DTLS, ...): leave it alone */
+#define PHONESEC_SDES_PKT_RTP   1 /**< RTP */
+#define PHONESEC_SDES_PKT_RTCP  2 /**< RTCP (payload type 64..95 without marker, RFC 5761 §4) */
+/** @} */
+
+/** Version of struct phonesec_sdes_media_stats understood by this header. */
+#define PHONESEC_SDES_MEDIA_STATS_VERSION 1
+
+/** Counters of one stream (what a phone shows next to its lock icon). */
+typedef struct phonesec_sdes_media_stats {
+    unsigned version;          /**< set by the caller to PHONESEC_SDES_MEDIA_STATS_VERSION */
+    int state;                 /**< PHONESEC_SDES_SEC_SECURED / _CLEAR / _PENDING */
+    int suite;                 /**< the suite in use, PHONESEC_SRTP_SUITE_NONE when not secured */
+    uint64_t rtp_out;          /**< RTP packets protected */
+    uint64_t rtcp_out;         /**< RTCP packets protected */
+    uint64_t rtp_in;           /**< SRTP packets authenticated and decrypted */
+    uint64_t rtcp_in;          /**< SRTCP packets authenticated and decrypted */
+    uint64_t rtp_in_since_keys; /**< rtp_in under the keys now in force */
+    uint64_t auth_failures;    /**< inbound packets that failed authentication */
+    uint64_t replays;          /**< inbound packets refused as replayed or too old */
+    uint64_t rtcp_clear_refused; /**< clear RTCP refused (PHONESEC_E_POLICY) */
+    uint64_t in_errors;        /**< other inbound failures (malformed, limits) */
+    uint64_t out_errors;       /**< outbound failures */
+    int peer_key_failed;       /**< 1: 25 inbound RTP packets in a row failed authentication and
+                                    none ever passed under the current keys: the peer's key is
+                                    wrong (the call should be ended or re-keyed) */
+} phonesec_sdes_media_stats;
+
+/**
+ * \brief New per-stream SDES state.
+ * \param policy copied; checked as by phonesec_sdes_new(); mode _OPTIONAL or
+ *               _MANDATORY (_DISABLED makes no sense for a stream that
+ *               should be secured)
+ * \param out receives the object
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, bad policy, disabled mode);
+ *         PHONESEC_E_NOMEM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_new(const phonesec_sdes_policy *policy,
+                                                               phonesec_sdes_media **out);
+
+/** \brief Free the object, its sessions and keys (wiped). NULL is a no-op. */
+PHONESEC_API void phonesec_sdes_media_free(phonesec_sdes_media *m);
+
+/**
+ * \brief Make our offer: one line per policy suite the SRTP engine runs
+ *        (tags 1, 2, ...), each with a fresh key. Asked again while the
+ *        offer stands (or after it was answered), it gives the same lines.
+ *        Read them with phonesec_sdes_media_local_line().
+ * \param n_lines set to the number of lines (may be NULL)
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NO_MATCH (no suite of
+ *         the policy can be run); PHONESEC_E_RANDOM; PHONESEC_E_NOMEM
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_offer(phonesec_sdes_media *m, size_t *n_lines);
+
+/**
+ * \brief Our a=crypto attribute value number idx (without "a=crypto:"),
+ *        NUL-terminated: the offered lines, or after
+ *        phonesec_sdes_media_answer() the one answer line.
+ * \param out_len set to the length (without NUL), also on PHONESEC_E_BUFFER_SMALL
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (no such
+ *         line); PHONESEC_E_BUFFER_SMALL (out untouched)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_local_line(const phonesec_sdes_media *m, size_t idx,
+                                                                      char *out, size_t out_cap,
+                                                                      size_t *out_len);
+
+/**
+ * \brief Answer the peer's a=crypto lines of this m= section.
+ *
+ * The first line (in the order given) that parses, carries no session
+ * parameter changing the transform, is of a policy suite and passes
+ * phonesec_sdes_crypto_check() is chosen; our answer line (same tag and
+ * suite, a fresh key) is then local line 0 and the sessions are made. Given
+ * the line in use again (the stack re-runs the negotiation), nothing
+ * changes. Lines may carry "a=crypto:" and a line ending, or be the bare
+ * value.
+ * \param lines the attribute values (need not be NUL-terminated)
+ * \param lens their lengths
+ * \param n how many (0: the offer had none)
+ * \return PHONESEC_OK (secured; or in optional mode with n == 0: in clear);
+ *         PHONESEC_E_INVAL; PHONESEC_E_PARSE (a tag used twice: invalid
+ *         offer); PHONESEC_E_NO_MATCH (no usable line, or none in mandatory
+ *         mode); any error of phonesec_srtp_new(); PHONESEC_E_RANDOM;
+ *         PHONESEC_E_NOMEM. On failure the previous state stays.
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_answer(phonesec_sdes_media *m, const char *const *lines,
+                                                                  const size_t *lens, size_t n);
+
+/**
+ * \brief Take the peer's answer to our offer: exactly one line, with a tag
+ *        we offered and the suite we offered under it. The same answer
+ *        again changes nothing.
+ * \return PHONESEC_OK (secured; or optional mode and n == 0: in clear);
+ *         PHONESEC_E_INVAL; PHONESEC_E_STATE (no offer made);
+ *         PHONESEC_E_PARSE (the line does not parse);
+ *         PHONESEC_E_NO_MATCH (several lines, unknown tag, other suite);
+ *         PHONESEC_E_POLICY (mandatory mode and no line);
+ *         PHONESEC_E_UNSUPPORTED (the line's parameters cannot be honoured,
+ *         see phonesec_sdes_crypto_check()); any error of phonesec_srtp_new();
+ *         PHONESEC_E_NOMEM. On failure the previous state stays.
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_accept(phonesec_sdes_media *m, const char *const *lines,
+                                                                  const size_t *lens, size_t n);
+
+/**
+ * \brief The stream's state.
+ * \return PHONESEC_SDES_SEC_SECURED, _CLEAR (nothing negotiated yet, or
+ *         optional mode fell back to clear) or _PENDING (offer out);
+ *         PHONESEC_E_INVAL for NULL
+ */
+PHONESEC_API int phonesec_sdes_media_state(const phonesec_sdes_media *m);
+
+/**
+ * \brief Tell RTP from RTCP from anything else on a media socket
+ *        (first byte 128..191; RFC 5761 §4 for RTCP).
+ * \return PHONESEC_SDES_PKT_RTP, _RTCP or _OTHER (also for NULL or len < 2)
+ */
+PHONESEC_API int phonesec_sdes_media_classify(const uint8_t *pkt, size_t len);
+
+/**
+ * \brief Protect one outgoing RTP or RTCP packet (told apart by
+ *        phonesec_sdes_media_classify()). in and out may be the same
+ *        buffer; out_cap must hold in_len plus the suite's overhead (at most
+ *        in_len + 4 + 16 + the MKI).
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (not secured);
+ *         PHONESEC_E_PARSE (neither RTP nor RTCP, or malformed); and the
+ *         errors of phonesec_srtp_protect() / phonesec_srtp_protect_rtcp()
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_protect(phonesec_sdes_media *m, const uint8_t *in,
+                                                                   size_t in_len, uint8_t *out, size_t out_cap,
+                                                                   size_t *out_len);
+
+/**
+ * \brief Verify and decrypt one incoming SRTP or SRTCP packet. Drop the
+ *        packet on any error. After PHONESEC_E_AUTH look at
+ *        phonesec_sdes_media_stats.peer_key_failed.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (not secured);
+ *         PHONESEC_E_POLICY (clear RTCP refused, see above);
+ *         PHONESEC_E_PARSE; PHONESEC_E_AUTH; PHONESEC_E_REPLAY; and the
+ *         other errors of phonesec_srtp_unprotect() / _unprotect_rtcp()
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_unprotect(phonesec_sdes_media *m, const uint8_t *in,
+                                                                     size_t in_len, uint8_t *out, size_t out_cap,
+                                                                     size_t *out_len);
+
+/**
+ * \brief The stream's counters and state.
+ * \param out set out->version to PHONESEC_SDES_MEDIA_STATS_VERSION first
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, or version 0)
+ */
+PHONESEC_API int phonesec_sdes_media_get_stats(const phonesec_sdes_media *m, phonesec_sdes_media_stats *out);
+
+/**
+ * \brief Detail of the last negotiation failure ("" when none); never key material.
+ * \return PHONESEC_OK; PHONESEC_E_INVAL
+ */
+PHONESEC_API int phonesec_sdes_media_last_error(const phonesec_sdes_media *m, char *buf, size_t cap);
+
+/** @} */
 
 #ifdef __cplusplus
 }

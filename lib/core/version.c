@@ -116,3 +116,106 @@ int phonesec_build_report(char *buf, size_t cap, size_t *out_len)
     memcpy(buf, tmp, n + 1);
     return PHONESEC_OK;
 }
+
+/* ------------------------------------------------------------ backend profile */
+
+static unsigned wolfssl_caps(void)
+{
+    unsigned c = 0;
+#ifdef WOLFSSL_TLS13
+    c |= PHONESEC_CAP_TLS13;
+#endif
+#ifndef NO_OLD_TLS
+    c |= PHONESEC_CAP_TLS11;
+#ifdef WOLFSSL_ALLOW_TLSV10
+    c |= PHONESEC_CAP_TLS10;
+#endif
+#endif
+#if defined(WOLFSSL_STATIC_RSA) && !defined(NO_RSA)
+    c |= PHONESEC_CAP_STATIC_RSA;
+#endif
+#if defined(WOLFSSL_SRTP) && defined(WOLFSSL_DTLS)
+    c |= PHONESEC_CAP_USE_SRTP;
+#endif
+#ifdef WOLFSSL_DTLS
+    c |= PHONESEC_CAP_DTLS;
+#endif
+#ifdef HAVE_KEYING_MATERIAL
+    c |= PHONESEC_CAP_KEYING_MATERIAL;
+#endif
+#ifdef HAVE_SESSION_TICKET
+    c |= PHONESEC_CAP_SESSION_TICKETS;
+#endif
+#ifdef HAVE_CRL
+    c |= PHONESEC_CAP_CRL;
+#endif
+#if defined(WOLFSSL_AESNI) || defined(WOLFSSL_ARMASM) || defined(WOLFSSL_AFALG) || defined(WOLFSSL_DEVCRYPTO_AES)
+    c |= PHONESEC_CAP_ASSEMBLY;
+#endif
+#ifndef NO_RC4
+    c |= PHONESEC_CAP_RC4;
+#endif
+#ifndef NO_DES3
+    c |= PHONESEC_CAP_3DES;
+#endif
+#ifdef HAVE_NULL_CIPHER
+    c |= PHONESEC_CAP_NULL_CIPHER;
+#endif
+#ifdef HAVE_ANON
+    c |= PHONESEC_CAP_ANON;
+#endif
+#ifdef OPENSSL_EXTRA
+    c |= PHONESEC_CAP_OPENSSL_EXTRA;
+#endif
+#ifdef OPENSSL_ALL
+    c |= PHONESEC_CAP_OPENSSL_ALL;
+#endif
+#ifdef HAVE_SCRYPT
+    c |= PHONESEC_CAP_SCRYPT;
+#endif
+    return c;
+}
+
+static const char *wolfssl_assembly(void)
+{
+#if defined(WOLFSSL_AESNI) && defined(USE_INTEL_SPEEDUP)
+    return "AES-NI + Intel AVX (x86_64)";
+#elif defined(WOLFSSL_AESNI)
+    return "AES-NI (x86_64)";
+#elif defined(WOLFSSL_ARMASM) && defined(__aarch64__)
+    return "ARMv8 crypto extensions (aarch64)";
+#elif defined(WOLFSSL_ARMASM)
+    return "ARMv8 crypto extensions (AArch32)";
+#elif defined(WOLFSSL_AFALG) || defined(WOLFSSL_DEVCRYPTO_AES)
+    return "kernel crypto offload";
+#else
+    return "none";
+#endif
+}
+
+int phonesec_version_info(phonesec_build_info *info)
+{
+    /* Sizes of phonesec_build_info by struct version (sizes[0]: 1.1, forever). */
+    static const size_t sizes[PHONESEC_BUILD_INFO_VERSION] = {sizeof(phonesec_build_info)};
+    phonesec_build_info full;
+    if (info == NULL)
+        return PHONESEC_E_INVAL;
+    memset(&full, 0, sizeof full);
+    full.version = PHONESEC_BUILD_INFO_VERSION;
+    full.library_version = phonesec_version();
+    full.modules = phonesec_features();
+    full.backend_name = "wolfSSL";
+    full.backend_version = phonesec_backend_version(PHONESEC_BACKEND_WOLFSSL, 1);
+    full.backend_compiled = phonesec_backend_version(PHONESEC_BACKEND_WOLFSSL, 0);
+    full.backend_caps = wolfssl_caps();
+    full.backend_assembly = wolfssl_assembly();
+#if !defined(PHONESEC_HAVE_SRTP)
+    full.srtp_engine = "none (srtp module not built)";
+#elif defined(PHONESEC_SRTP_ENGINE_NATIVE)
+    full.srtp_engine = "native (wolfCrypt)";
+#else
+    full.srtp_engine = "libsrtp2";
+#endif
+    full.srtp_version = phonesec_backend_version(PHONESEC_BACKEND_LIBSRTP, 1);
+    return phonesec__struct_out(info, &full, sizes, PHONESEC_BUILD_INFO_VERSION);
+}

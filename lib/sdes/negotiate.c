@@ -1055,3 +1055,17 @@ int phonesec_sdes_report_packets(phonesec_sdes *s, size_t idx, int dir, uint64_t
     return phonesec__fail(&s->err, PHONESEC_E_EXPIRED, "section %zu: %s key lifetime used up", idx + 1,
                           dir == PHONESEC_SDES_OUTBOUND ? "outbound" : "inbound");
 }
+
+int phonesec_sdes_offer_withdraw(phonesec_sdes *s)
+{
+    if (s == NULL)
+        return PHONESEC_E_INVAL;
+    phonesec__err_clear(&s->err);
+    if (s->n_pend == 0)
+        return phonesec__fail(&s->err, PHONESEC_E_STATE, "no offer of ours is pending");
+    /* RFC 3264 §8: a rejected offer leaves the session as it was */
+    secs_free(s->pend, s->n_pend);
+    s->pend = NULL;
+    s->n_pend = 0;
+    return PHONESEC_OK;
+}

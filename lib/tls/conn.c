@@ -1333,20 +1333,12 @@ int phonesec_tls_conn_peer_cert(const phonesec_tls_conn *c, uint8_t *out, size_t
 
 /* ---------------------------------------------------------------- sessions */
 
-int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **out)
+static int session_export(phonesec_tls_conn *c, WOLFSSL_SESSION *ws, phonesec_tls_session **out)
 {
-    WOLFSSL_SESSION *ws;
     phonesec_tls_session *s;
     unsigned char *p;
     int n;
 
-    if (c == NULL || out == NULL)
-        return PHONESEC_E_INVAL;
-    if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_EST)
-        return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions come from established client connections");
-    ws = wolfSSL_get_session(c->ssl);
-    if (ws == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the server gave no resumable session");
     {
         /* Never hand out a session that cannot resume (issue 17). With
          * TLS 1.3 the ticket comes after the handshake: none yet, nothing
@@ -1403,6 +1395,29 @@ int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **o
     scopy(s->name_detail, sizeof s->name_detail, c->name_detail);
     *out = s;
     return PHONESEC_OK;
+}
+
+int phonesec_tls_conn_get_session(phonesec_tls_conn *c, phonesec_tls_session **out)
+{
+    WOLFSSL_SESSION *ws;
+    int rc;
+
+    if (c == NULL || out == NULL)
+        return PHONESEC_E_INVAL;
+    if (c->role != PHONESEC_TLS_CLIENT || c->state != ST_EST)
+        return phonesec__fail(&c->err, PHONESEC_E_STATE, "sessions come from established client connections");
+    /* The connection's own session, always. wolfSSL_get_session() gives a
+     * client that only where wolfSSL was built with NO_SESSION_CACHE_REF
+     * (Debian's build); elsewhere (the phone profile, most vendor builds)
+     * it gives an entry of wolfSSL's client cache, copied when first asked
+     * for and not updated by a TLS 1.3 ticket that arrives later: the
+     * exported session then does not resume (doc/backends.md). */
+    ws = wolfSSL_get1_session(c->ssl);
+    if (ws == NULL)
+        return phonesec__fail(&c->err, PHONESEC_E_NOT_FOUND, "the server gave no resumable session");
+    rc = session_export(c, ws, out);
+    wolfSSL_SESSION_free(ws);
+    return rc;
 }
 
 /* A copy of a session (with its bytes). */

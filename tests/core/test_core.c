@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -8,6 +9,9 @@
 #include "support.h"
 
 #include "core/internal.h"
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 
 static void version_matches_header(void **state)
 {
@@ -38,6 +42,71 @@ static void build_report(void **state)
     assert_int_equal(phonesec_build_report(NULL, 4, &n2), PHONESEC_E_INVAL);
     assert_null(phonesec_backend_version(99, 1));
     assert_true(phonesec_features() != 0 || 1);
+}
+
+/* The capabilities phonesec_version_info() reports (from the wolfSSL
+ * headers the library was compiled with) agree with what the linked
+ * wolfSSL actually has, probed independently: its suite-name table and its
+ * exported symbols. Run against Debian's wolfSSL and the phone profile
+ * (scripts/test-profile.sh), which differ in most of these bits. */
+static int wolf_has_suite(unsigned code)
+{
+    const char *n = wolfSSL_get_cipher_name_from_suite((unsigned char)(code >> 8), (unsigned char)(code & 0xff));
+    return n != NULL && n[0] != '\0' && strcmp(n, "None") != 0;
+}
+
+static int wolf_exports(const char *sym)
+{
+    return dlsym(RTLD_DEFAULT, sym) != NULL;
+}
+
+static void version_info(void **state)
+{
+    phonesec_build_info vi;
+    struct {
+        phonesec_build_info vi;
+        unsigned char pad[16];
+    } big;
+    unsigned v;
+    (void)state;
+    assert_int_equal(phonesec_version_info(NULL), PHONESEC_E_INVAL);
+    memset(&vi, 0, sizeof vi);
+    assert_int_equal(phonesec_version_info(&vi), PHONESEC_E_INVAL); /* version 0 */
+    vi.version = PHONESEC_BUILD_INFO_VERSION;
+    assert_int_equal(phonesec_version_info(&vi), PHONESEC_OK);
+    assert_int_equal(vi.version, PHONESEC_BUILD_INFO_VERSION);
+    assert_string_equal(vi.library_version, phonesec_version());
+    assert_int_equal(vi.modules, phonesec_features());
+    assert_string_equal(vi.backend_name, "wolfSSL");
+    assert_string_equal(vi.backend_version, wolfSSL_lib_version());
+    assert_string_equal(vi.backend_compiled, LIBWOLFSSL_VERSION_STRING);
+    assert_non_null(vi.backend_assembly);
+    assert_non_null(vi.srtp_engine);
+    assert_non_null(vi.srtp_version);
+    print_message("backend caps 0x%x, assembly %s\n", vi.backend_caps, vi.backend_assembly);
+    /* suites: TLS_AES_128_GCM_SHA256, AES128-GCM-SHA256 (static RSA),
+     * ECDHE-RSA-DES-CBC3-SHA, ECDHE-ECDSA-NULL-SHA, ADH-AES256-GCM-SHA384 */
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_TLS13), wolf_has_suite(0x1301));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_STATIC_RSA), wolf_has_suite(0x009C));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_3DES), wolf_has_suite(0xC012));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_NULL_CIPHER), wolf_has_suite(0xC006));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_ANON), wolf_has_suite(0x00A7));
+    /* functions that exist only with the feature */
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_USE_SRTP), wolf_exports("wolfSSL_CTX_set_tlsext_use_srtp"));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_RC4), wolf_exports("wc_Arc4SetKey"));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_KEYING_MATERIAL),
+                     wolf_exports("wolfSSL_export_keying_material"));
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_OPENSSL_ALL), wolf_exports("wolfSSL_get_ciphers_compat"));
+#if defined(__x86_64__)
+    assert_int_equal(!!(vi.backend_caps & PHONESEC_CAP_ASSEMBLY), wolf_exports("AES_GCM_encrypt"));
+#endif
+    /* a caller from a newer header gets this library's fields, version lowered */
+    memset(&big, 0xA5, sizeof big);
+    big.vi.version = PHONESEC_BUILD_INFO_VERSION + 1;
+    assert_int_equal(phonesec_version_info(&big.vi), PHONESEC_OK);
+    assert_int_equal(big.vi.version, PHONESEC_BUILD_INFO_VERSION);
+    for (v = 0; v < sizeof big.pad; v++)
+        assert_int_equal(big.pad[v], 0xA5); /* never past the struct this library knows */
 }
 
 static void strerror_covers_every_code(void **state)
@@ -378,6 +447,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_matches_header),
         cmocka_unit_test(build_report),
+        cmocka_unit_test(version_info),
         cmocka_unit_test(strerror_covers_every_code),
         cmocka_unit_test(error_detail),
         cmocka_unit_test(init_is_once),

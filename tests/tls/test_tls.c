@@ -730,13 +730,30 @@ static void test_versions_and_ciphers(void **state)
         cfg.role = PHONESEC_TLS_SERVER; /* below the security floor: refused without the legacy opt-in */
         assert_int_equal(phonesec_tls_ctx_new(&cfg, &sc), PHONESEC_E_POLICY);
         cfg.cipher_preset |= PHONESEC_CIPHERS_ALLOW_LEGACY;
-        sc = server_ctx_cfg(&cfg, "server.crt", "server.key");
-        assert_int_equal(phonesec_tls_ctx_ciphers(sc, codes, 300, &n), PHONESEC_OK);
-        assert_int_equal(n, 3);
+        /* a lean wolfSSL (the phone profile, doc/backends.md) has none of
+         * the three: even the legacy opt-in then leaves no suite */
+        {
+            static const uint16_t weak_codes[] = {0xC007, 0xC008, 0xC006};
+            size_t have = 0, k;
+            for (k = 0; k < 3; k++)
+                have += phonesec_ciphers_backend_available(weak_codes[k]) ? 1 : 0;
+            if (have == 0) {
+                assert_int_equal(phonesec_tls_ctx_new(&cfg, &sc), PHONESEC_E_NO_MATCH);
+                print_message("weak-suite server: this wolfSSL has no RC4/3DES/NULL suite, nothing to negotiate\n");
+                return;
+            }
+            sc = server_ctx_cfg(&cfg, "server.crt", "server.key");
+            assert_int_equal(phonesec_tls_ctx_ciphers(sc, codes, 300, &n), PHONESEC_OK);
+            assert_int_equal(n, have);
+        }
         c = client_ctx("ca.crt");
         assert_int_equal(run_hs(c, sc, "sip.example.com", PHONESEC_TLS_INHERIT, &info, NULL, 0),
                          PHONESEC_E_HANDSHAKE);
         phonesec_tls_ctx_free(c);
+        if (!phonesec_ciphers_backend_available(0xC008)) {
+            phonesec_tls_ctx_free(sc);
+            return;
+        }
         phonesec_tls_config_init(&cfg);
         cfg.cipher_list = "ECDHE-ECDSA-DES-CBC3-SHA";
         cfg.cipher_preset |= PHONESEC_CIPHERS_ALLOW_LEGACY;
