@@ -456,6 +456,14 @@ int phonesec_tool_sdes(int argc, char **argv)
             long r = tool_read_secret("phonesec sdes check", &src, line_buf, sizeof line_buf);
             if (r < 0) {
                 rc = TOOL_FAIL;
+                if (json) { /* the same members as a line that is not usable */
+                    tool_json j;
+                    tool_json_begin(&j, "sdes check");
+                    tool_json_bool(&j, "usable", 0);
+                    tool_json_str(&j, "reason", "cannot read the a=crypto line (see standard error)");
+                    tool_json_str(&j, "error", "I/O error");
+                    tool_json_end(&j);
+                }
             } else {
                 char *nl = memchr(line_buf, '\n', (size_t)r);
                 size_t n;

@@ -589,7 +589,7 @@ PHONESEC_API void phonesec_sdes_media_free(phonesec_sdes_media *m);
  *        (tags 1, 2, ...), each with a fresh key. Asked again while the
  *        offer stands (or after it was answered), it gives the same lines.
  *        Read them with phonesec_sdes_media_local_line().
- * \param m the stream
+ * \param m       the stream
  * \param n_lines set to the number of lines (may be NULL)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NO_MATCH (no suite of
  *         the policy can be run); PHONESEC_E_RANDOM; PHONESEC_E_NOMEM
@@ -600,10 +600,10 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_offer(phonesec_sdes_me
  * \brief Our a=crypto attribute value number idx (without "a=crypto:"),
  *        NUL-terminated: the offered lines, or after
  *        phonesec_sdes_media_answer() the one answer line.
- * \param m the stream
- * \param idx line number, from 0
- * \param out buffer for the line
- * \param out_cap its size in bytes
+ * \param m       the stream
+ * \param idx     line number, from 0
+ * \param out     receives the value
+ * \param out_cap its size
  * \param out_len set to the length (without NUL), also on PHONESEC_E_BUFFER_SMALL
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (no such
  *         line); PHONESEC_E_BUFFER_SMALL (out untouched)
@@ -622,7 +622,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_local_line(const phone
  * the line in use again (the stack re-runs the negotiation), nothing
  * changes. Lines may carry "a=crypto:" and a line ending, or be the bare
  * value.
- * \param m the stream
+ * \param m     the stream
  * \param lines the attribute values (need not be NUL-terminated)
  * \param lens their lengths
  * \param n how many (0: the offer had none)
@@ -694,7 +694,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_sdes_media_unprotect(phonesec_sde
 
 /**
  * \brief The stream's counters and state.
- * \param m the stream
+ * \param m   the stream
  * \param out set out->version to PHONESEC_SDES_MEDIA_STATS_VERSION first
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL, or version 0)
  */

@@ -100,6 +100,10 @@ keys, o = obj(["sdes", "check", "--line-fd", "0"], b"a=crypto:1 AES_CM_128_HMAC_
 check(keys == ["phonesec_json", "command", "usable", "reason", "error"] and o["usable"] is False and o["reason"],
       "sdes check of a bad line: %s" % o)
 
+keys, o = obj(["sdes", "check", "--line-file", "/nonexistent/line"], rc_want=1)
+check(keys == ["phonesec_json", "command", "usable", "reason", "error"] and o["usable"] is False,
+      "sdes check of an unreadable file: still one object: %s" % o)
+
 # ---- sdes offer: every offered line is usable
 keys, o = obj(["sdes", "offer", "--suites", "AES_CM_128_HMAC_SHA1_80,AEAD_AES_128_GCM"])
 check(keys == ["phonesec_json", "command", "result", "lines"] and len(o["lines"]) == 2, "sdes offer: %s" % o)
