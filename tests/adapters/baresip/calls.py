@@ -31,6 +31,8 @@ if os.environ.get("PHONESEC_IN_NETNS") != "1":
     env = dict(os.environ, PHONESEC_IN_NETNS="1")
     try:
         root = [] if os.geteuid() == 0 else ["--map-root-user"]
+        if subprocess.run(["unshare", "--net"] + root + ["true"], capture_output=True).returncode != 0:
+            print("SKIP: cannot enter a network namespace (unshare --net refused here)"); sys.exit(77)
         os.execvpe("unshare", ["unshare", "--net"] + root + [sys.executable] + sys.argv, env)
     except OSError as e:
         print("SKIP: cannot enter a network namespace: %s" % e); sys.exit(77)
