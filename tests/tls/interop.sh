@@ -57,6 +57,19 @@ check "TLS 1.2 pinned suite, IP SAN identity (rc=$RC)" $W/p2.out \
   grep -q '^suite: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xC02B)$' $W/p2.out
 [ $RC -eq 0 ] && ok "exit status 0" || bad "exit status 0 (rc=$RC)" $W/p2.out
 
+# static RSA key exchange (6 of the seed's 27 DEFAULT suites): the phone
+# profile's wolfSSL negotiates it with OpenSSL; Debian's has no such suite
+# and the client stops before connecting ("no match").
+P=$(freeport); s_server $P $W/s2r.log $C/server-rsa.crt $C/server-rsa.key -tls1_2 -cipher AES128-GCM-SHA256
+probe --ca $C/ca.crt --name sip.example.com --tls-max 1.2 --ciphers AES128-GCM-SHA256 127.0.0.1:$P > $W/p2r.out 2>&1; RC=$?
+if "$TOOL" version --verbose | grep '^backend has:' | grep -q 'static RSA suites'; then
+  check "static RSA suite AES128-GCM-SHA256 negotiated with s_server, verified (rc=$RC)" $W/p2r.out \
+    sh -c "[ $RC -eq 0 ] && grep -q '^suite: TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009C)$' $W/p2r.out && grep -q '^result: OK$' $W/p2r.out"
+else
+  check "static RSA suite: this wolfSSL has none, refused before connecting (rc=$RC)" $W/p2r.out \
+    sh -c "[ $RC -eq 1 ] && grep -q 'no match' $W/p2r.out"
+fi
+
 P=$(freeport); s_server $P $W/s3.log $C/server.crt $C/server.key
 probe --ca $C/ca.crt --name proxy.other.net 127.0.0.1:$P > $W/p3.out 2>&1; RC=$?
 check "wrong name refused (rc=$RC)" $W/p3.out sh -c "[ $RC -eq 1 ] && grep -q '^name: FAIL' $W/p3.out && grep -q 'identity check failed' $W/p3.out"
