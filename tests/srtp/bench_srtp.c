@@ -262,6 +262,7 @@ static struct {
 static int g_nruns;
 
 /* libre's number for a suite (bench_srtp_libre.c), or -1 where it has none */
+#ifdef HAVE_LIBRE
 static int libre_suite(int suite)
 {
     switch (suite) {
@@ -274,6 +275,7 @@ static int libre_suite(int suite)
     default: return -1;
     }
 }
+#endif
 
 static void bench_suite(int suite)
 {
