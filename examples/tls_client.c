@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 {
     phonesec_tls_config cfg = PHONESEC_TLS_CONFIG_INIT;
     phonesec_tls_conn_config cc = PHONESEC_TLS_CONN_CONFIG_INIT;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     phonesec_tls_ctx *ctx = NULL;
     phonesec_tls_conn *conn = NULL;
     char err[512] = "", line[512];

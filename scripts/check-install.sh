@@ -25,6 +25,8 @@ done
 [ -z "$(find "$stage" -name '*internal*.h')" ] || { echo "check-install: an internal header was installed"; exit 1; }
 [ -n "$(find "$stage" -name phonesec.1)" ] || { echo "check-install: man page not installed"; exit 1; }
 [ -x "$(find "$stage" -path '*/bin/phonesec' | head -n 1)" ] || { echo "check-install: tool not installed"; exit 1; }
+[ -f "$(find "$stage" -path '*/share/bash-completion/completions/phonesec' | head -n 1)" ] ||
+  { echo "check-install: bash completion not installed"; exit 1; }
 cat > "$stage/consumer.c" <<'C'
 #include <phonesec.h>
 #include <stdio.h>
@@ -63,4 +65,4 @@ if ldd "$stage/consumer-static" | grep -q libphonesec; then
   echo "check-install: the static consumer still loads libphonesec.so"; exit 1
 fi
 "$stage/consumer-static"
-echo "check-install: headers, pkg-config file, shared and static library, tool and man page OK"
+echo "check-install: headers, pkg-config file, shared and static library, tool, man page and bash completion OK"

@@ -12,7 +12,10 @@
                                         backend's
 
 Also: no socket call (socket, connect, bind, listen, accept, send, recv,
-getaddrinfo, ...) outside ring 3. Exit 0 when every rule holds, 1 with one
+getaddrinfo, ...) outside ring 3; and no module reads SIP or SDP text on its
+own: cutting text into lines, a private token-character or compact-form
+table, or an LWS/fold/line-end reader of its own belongs in the core text
+layer (lib/core/text.c) only. Exit 0 when every rule holds, 1 with one
 line per violation otherwise. usage: check-rings.py SRCDIR
 """
 import os
@@ -28,6 +31,16 @@ RING2_INTERNAL_PAIRS = {('flow', 'tls')}
 BACKEND_PREFIXES = ('wolfssl/', 'srtp2/', 'cmocka', 'nss', 'openssl/')
 SOCKET_CALL = re.compile(r'(?<![\w.>])(socket|connect|bind|listen|accept|accept4|send|sendto|sendmsg|recv|recvfrom|'
                          r'recvmsg|getaddrinfo|gethostbyname|setsockopt|getsockopt|shutdown)\s*\(')
+# Protocol text reading outside lib/core/text.c (rings 1 and 2, lib/io):
+# splitting on line ends, the RFC 3261 token table, the compact-form table,
+# private LWS / line readers.
+TEXT_LAYER = 'lib/core/text.c'
+TEXT_READING = [
+    (re.compile(r"\b(memchr|strchr|strrchr)\s*\([^;]*'\\n'"), 'splits text into lines'),
+    (re.compile(r"\[\s*'!'\s*\]\s*=\s*1"), 'has its own RFC 3261 token-character table'),
+    (re.compile(r'\{\s*"Call-ID"\s*,\s*"i"\s*\}|\{\s*"Content-Length"\s*,\s*"l"\s*\}'), 'has its own compact-form table'),
+    (re.compile(r'\bstatic\b[^;{]*\b(skip_lws|line_end|read_token|is_tchar|next_line)\s*\('), 'defines its own SIP/SDP text reader'),
+]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
@@ -96,6 +109,14 @@ def main():
                 elif ring == 3 and mod != 'io':
                     if is_internal:
                         bad.append(f'{rel}: ring 3 ({mod}) includes library internals "{inc}"')
+            if (ring in (1, 2) or mod == 'io') and rel != TEXT_LAYER:
+                code = COMMENT.sub(lambda c: re.sub(r'[^\n]', ' ', c.group(0)), text)  # keeps line numbers
+                hits = set()
+                for rx, what in TEXT_READING:
+                    for m in rx.finditer(code):
+                        hits.add((code.count('\n', 0, m.start()) + 1, what))
+                for line, what in sorted(hits):
+                    bad.append(f'{rel}:{line}: {what}: protocol text is read by the core text layer ({TEXT_LAYER})')
             if ring in (1, 2):
                 code = STRING.sub('""', COMMENT.sub(' ', text))
                 for m in SOCKET_CALL.finditer(code):

@@ -5,10 +5,17 @@ total, the smallest useful set (core, ciphers, tls, io socket layer, sdes,
 srtp), and the stripped libsrtp2 and libwolfssl it links, side by side.
 
 usage: footprint.py BUILDDIR LIBPHONESEC.SO [--tools PREFIX] [--sysroot DIR]
-  --tools PREFIX   cross binutils prefix, e.g. arm-linux-gnueabihf-
-  --sysroot DIR    where the target's libsrtp2/libwolfssl live (cross builds)
+                    [--baseline FILE] [--write-baseline]
+  --tools PREFIX     cross binutils prefix, e.g. arm-linux-gnueabihf-
+  --sysroot DIR      where the target's libsrtp2/libwolfssl live (cross builds)
+  --baseline FILE    the figures of the previous release (JSON, one entry per
+                     target machine; default doc/footprint-baseline.json):
+                     each figure is printed with its ratio to it
+  --write-baseline   record this build's figures in FILE for its machine
+                     (done once per release, by hand)
 """
 import glob
+import json
 import os
 import re
 import shutil
@@ -60,6 +67,12 @@ def main():
         i = args.index('--tools'); prefix = args[i + 1]; del args[i:i + 2]
     if '--sysroot' in args:
         i = args.index('--sysroot'); sysroot = args[i + 1]; del args[i:i + 2]
+    baseline = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'doc', 'footprint-baseline.json')
+    if '--baseline' in args:
+        i = args.index('--baseline'); baseline = args[i + 1]; del args[i:i + 2]
+    write = '--write-baseline' in args
+    if write:
+        args.remove('--write-baseline')
     build, lib = args[0], args[1]
     size_tool, strip_tool = tool(prefix, 'size'), tool(prefix, 'strip')
     objdir = glob.glob(os.path.join(build, 'lib', 'libphonesec.so*.p'))
@@ -75,18 +88,42 @@ def main():
     total = stripped(strip_tool, lib)
     arch = subprocess.run(['readelf', '-h', lib], capture_output=True, text=True).stdout
     machine = re.search(r'Machine:\s+(.*)', arch).group(1).strip()
+    try:
+        with open(baseline) as f:
+            base_all = json.load(f)
+    except (OSError, ValueError):
+        base_all = {}
+    base = base_all.get(machine, {})
+    release = base.get('release', 'previous release')
+
+    def vs(key, n):
+        b = base.get(key)
+        return f'  ({n / b:.2f} x {release})' if b else ''
+
     print(f'footprint, size ({machine}): code + data per module (object files), stripped libraries')
     for m, n in sorted(per.items(), key=lambda kv: -kv[1]):
-        print(f'  {m:<11} {n:>9} bytes{"  (minimal set)" if m in MINIMAL else ""}')
+        print(f'  {m:<11} {n:>9} bytes{"  (minimal set)" if m in MINIMAL else "":<15}{vs(m, n)}')
     minimal = sum(n for m, n in per.items() if m in MINIMAL)
-    print(f'  {"all":<11} {sum(per.values()):>9} bytes of code + data in {len(per)} modules')
-    print(f'  minimal set ({"+".join(MINIMAL)}): {minimal} bytes of code + data')
-    print(f'  libphonesec.so stripped: {total} bytes')
+    print(f'  {"all":<11} {sum(per.values()):>9} bytes of code + data in {len(per)} modules{vs("all", sum(per.values()))}')
+    print(f'  minimal set ({"+".join(MINIMAL)}): {minimal} bytes of code + data{vs("minimal", minimal)}')
+    print(f'  libphonesec.so stripped: {total} bytes{vs("stripped", total)}')
     for name, pat in (('libsrtp2', 'libsrtp2'), ('libwolfssl', 'libwolfssl')):
         p = linked_lib(lib, pat, sysroot)
         if p:
             n = stripped(strip_tool, p)
             print(f'  {name}.so stripped: {n} bytes (libphonesec/{name}: {total / n:.2f})')
+    if not base:
+        print(f'  (no figures of a previous release for {machine} in {baseline})')
+    if write:
+        rec = dict(per)
+        rec.update({'all': sum(per.values()), 'minimal': minimal, 'stripped': total,
+                    'release': subprocess.run(['sh', os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                  'version.sh')],
+                                              capture_output=True, text=True).stdout.strip()})
+        base_all[machine] = rec
+        with open(baseline, 'w') as f:
+            json.dump(base_all, f, indent=1, sort_keys=True)
+            f.write('\n')
     return 0
 
 

@@ -9,7 +9,7 @@
 set -eu
 BUILD="meson ninja-build pkg-config gcc libwolfssl-dev libsrtp2-dev"
 TEST="clang libclang-rt-14-dev valgrind python3 openssl libcmocka-dev libssl-dev libosip2-dev libre-dev
-python3-pylibsrtp python3-cryptography bc time cmake abigail-tools doxygen
+python3-pylibsrtp python3-cryptography bc time cmake abigail-tools doxygen man-db ca-certificates
 debhelper dpkg-dev lintian fakeroot"
 INTEROP="gnutls-bin kamailio kamailio-tls-modules baresip-core linphone-cli iproute2 util-linux"
 case "${1:-all}" in

@@ -11,7 +11,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: phonesec ciphers [-V] [--available] [--legacy] [--preset default|web|xmpp [--fallback]]\n"
-            "                        [--tls13 LIST] [--] [STRING]\n"
+            "                        [--tls13 LIST] [--json] [--] [STRING]\n"
             "  Prints the suites OpenSSL would select for STRING, restricted to the\n"
             "  library's table and above the security floor, one OpenSSL name per line,\n"
             "  in order (what `openssl ciphers -s` lists). What the floor removed, and\n"
@@ -24,6 +24,9 @@ static void usage(FILE *f)
             "  --fallback   with --preset: also when STRING is invalid or selects nothing\n"
             "               (what phones do; the error is still printed)\n"
             "  --tls13 LIST also list these TLS 1.3 suites first (as -ciphersuites does)\n"
+            "  --json       one JSON object: the suites with their codes and parameters,\n"
+            "               what the floor removed and why (see phonesec(1))\n"
+            "  Options take their value as --opt VALUE or --opt=VALUE; --help, --version.\n"
             "  Exit status 1 with \"no cipher match\" (naming the word to blame), \"invalid\n"
             "  cipher string\", or \"below the security floor\".\n");
 }
@@ -59,7 +62,8 @@ static int has_code(const uint16_t *c, size_t n, uint16_t x)
 }
 
 /* The suites of the legacy selection that the floor drops, with the reason. */
-static void print_floor(const char *evaluated, const uint16_t *kept, size_t nkept, int seclevel, int legacy)
+static void print_floor(const char *evaluated, const uint16_t *kept, size_t nkept, int seclevel, int legacy,
+                        tool_json *j)
 {
     phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
     uint16_t all[512];
@@ -74,6 +78,14 @@ static void print_floor(const char *evaluated, const uint16_t *kept, size_t nkep
         const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(all[i]);
         if (why == NULL || s == NULL || (!legacy && has_code(kept, nkept, all[i])))
             continue;
+        if (j != NULL) {
+            tool_json_open(j, NULL, 0);
+            tool_json_str(j, "name", s->openssl_name);
+            tool_json_int(j, "code", s->iana);
+            tool_json_str(j, "reason", why);
+            tool_json_close(j, 0);
+            continue;
+        }
         if (shown++ == 0)
             fprintf(stderr, legacy ? "phonesec ciphers: below the security floor, kept because of --legacy:\n"
                                    : "phonesec ciphers: removed by the security floor (--legacy keeps them):\n");
@@ -81,57 +93,85 @@ static void print_floor(const char *evaluated, const uint16_t *kept, size_t nkep
     }
 }
 
+enum { OPT_AVAILABLE = 0x1100, OPT_LEGACY, OPT_FALLBACK, OPT_PRESET, OPT_TLS13 };
+static const struct option ciphers_opts[] = {
+    {"available", no_argument, NULL, OPT_AVAILABLE},
+    {"legacy", no_argument, NULL, OPT_LEGACY},
+    {"fallback", no_argument, NULL, OPT_FALLBACK},
+    {"preset", required_argument, NULL, OPT_PRESET},
+    {"tls13", required_argument, NULL, OPT_TLS13},
+    TOOL_OPT_JSON_ENTRY,
+    TOOL_OPTS_COMMON,
+    {NULL, 0, NULL, 0}};
+
+static void json_suite(tool_json *j, const phonesec_ciphers_suite *s)
+{
+    tool_json_open(j, NULL, 0);
+    tool_json_str(j, "name", s->openssl_name);
+    tool_json_str(j, "iana_name", s->iana_name);
+    tool_json_int(j, "code", s->iana);
+    tool_json_str(j, "protocol", s->protocol);
+    tool_json_str(j, "kx", s->kx);
+    tool_json_str(j, "auth", s->auth);
+    tool_json_str(j, "enc", s->enc);
+    tool_json_str(j, "mac", s->mac);
+    tool_json_bool(j, "available", phonesec_ciphers_backend_available(s->iana));
+    tool_json_close(j, 0);
+}
+
+static int json_error(const char *str, const char *err)
+{
+    tool_json j;
+    tool_json_begin(&j, "ciphers");
+    tool_json_str(&j, "string", str);
+    tool_json_str(&j, "result", "FAILED");
+    tool_json_str(&j, "error", err);
+    tool_json_end(&j);
+    return TOOL_FAIL;
+}
+
 int phonesec_tool_ciphers(int argc, char **argv)
 {
+    static const char prog[] = "phonesec ciphers";
     phonesec_ciphers_options opt = PHONESEC_CIPHERS_OPTIONS_INIT;
     phonesec_ciphers_report rep;
     uint16_t codes[512], tls13[64];
     size_t n = 0, n13 = 0, i, shown = 0;
-    int verbose = 0, available = 0, preset = -1, legacy = 0, fallback_on_error = 0, rc, a;
+    int verbose = 0, available = 0, preset = -1, legacy = 0, fallback_on_error = 0, json = 0, rc, o, st;
     const char *str = NULL, *tls13_list = NULL, *evaluated;
+    tool_json j;
 
-    for (a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "-V") == 0) {
-            verbose = 1;
-        } else if (strcmp(argv[a], "--available") == 0) {
-            available = 1;
-        } else if (strcmp(argv[a], "--legacy") == 0) {
-            legacy = 1;
-        } else if (strcmp(argv[a], "--fallback") == 0) {
-            fallback_on_error = 1;
-        } else if (strcmp(argv[a], "--preset") == 0 && a + 1 < argc) {
-            preset = preset_by_name(argv[++a]);
-            if (preset < 0) {
-                fprintf(stderr, "phonesec ciphers: unknown preset '%s' (default, web or xmpp)\n", argv[a]);
-                return TOOL_USAGE;
-            }
-        } else if (strcmp(argv[a], "--tls13") == 0 && a + 1 < argc) {
-            tls13_list = argv[++a];
-        } else if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-            usage(stdout);
-            return TOOL_OK;
-        } else if (strcmp(argv[a], "--") == 0 && a + 2 == argc) {
-            str = argv[++a];
-        } else if (argv[a][0] == '-' && argv[a][1] == '-') {
-            usage(stderr);
-            return TOOL_USAGE;
-        } else if (str == NULL && a + 1 == argc) {
-            str = argv[a];
-        } else {
-            usage(stderr);
-            return TOOL_USAGE;
+    for (optind = 0; (o = tool_getopt(argc, argv, prog, "V", ciphers_opts, usage, &st)) != -1;) {
+        switch (o) {
+        case TOOL_GETOPT_EXIT: return st;
+        case 'V': verbose = 1; break;
+        case OPT_AVAILABLE: available = 1; break;
+        case OPT_LEGACY: legacy = 1; break;
+        case OPT_FALLBACK: fallback_on_error = 1; break;
+        case TOOL_OPT_JSON: json = 1; break;
+        case OPT_TLS13: tls13_list = optarg; break;
+        case OPT_PRESET:
+            preset = preset_by_name(optarg);
+            if (preset < 0)
+                return tool_usage_error(prog, "unknown preset '%s' (default, web or xmpp)", optarg);
+            break;
+        default: return TOOL_USAGE;
         }
     }
-    if ((str == NULL && preset < 0) || (fallback_on_error && preset < 0)) {
-        usage(stderr);
+    if (tool_operands(argc, argv, preset < 0 ? 1 : 0, 1, prog) != 0)
         return TOOL_USAGE;
-    }
+    if (optind < argc)
+        str = argv[optind];
+    if (fallback_on_error && preset < 0)
+        return tool_usage_error(prog, "--fallback needs --preset");
     if (tls13_list != NULL) {
         rc = phonesec_ciphers_select_tls13(tls13_list, tls13, sizeof tls13 / sizeof tls13[0], &n13);
         if (rc != PHONESEC_OK) {
             fprintf(stderr, "phonesec ciphers: TLS 1.3 list '%s': %s\n", tls13_list,
                     rc == PHONESEC_E_NO_MATCH ? "no cipher match" : phonesec_strerror(rc));
-            return TOOL_FAIL;
+            return json ? json_error(str, rc == PHONESEC_E_NO_MATCH ? "TLS 1.3 list: no cipher match"
+                                                                    : phonesec_strerror(rc))
+                        : TOOL_FAIL;
         }
     }
     opt.flags = (legacy ? PHONESEC_CIPHERS_ALLOW_LEGACY : 0) | (fallback_on_error ? PHONESEC_CIPHERS_FALLBACK_ON_ERROR : 0);
@@ -146,11 +186,40 @@ int phonesec_tool_ciphers(int argc, char **argv)
         fprintf(stderr, "phonesec ciphers: %s in '%s': %s\n", what, str ? str : "", rep.message);
     }
     if (rep.status == PHONESEC_E_POLICY && !legacy)
-        print_floor(str, NULL, 0, rep.seclevel, 0);
+        print_floor(str, NULL, 0, rep.seclevel, 0, NULL);
     if (rc != PHONESEC_OK) {
         if (rc != PHONESEC_E_PARSE && rc != PHONESEC_E_NO_MATCH && rc != PHONESEC_E_POLICY)
             fprintf(stderr, "phonesec ciphers: %s\n", phonesec_strerror(rc));
-        return TOOL_FAIL;
+        return json ? json_error(str, rep.message[0] ? rep.message : phonesec_strerror(rc)) : TOOL_FAIL;
+    }
+    if (json) {
+        tool_json_begin(&j, "ciphers");
+        tool_json_str(&j, "string", str);
+        tool_json_str(&j, "result", "OK");
+        tool_json_null(&j, "error");
+        tool_json_str(&j, "evaluated", evaluated);
+        tool_json_str(&j, "fallback", rep.fallback == PHONESEC_CIPHERS_FALLBACK_NONE    ? "none"
+                                      : rep.fallback == PHONESEC_CIPHERS_FALLBACK_BLANK ? "blank"
+                                                                                         : "error");
+        tool_json_str(&j, "warning", rep.message[0] && rep.status == PHONESEC_OK ? rep.message : NULL);
+        tool_json_bool(&j, "legacy", legacy);
+        tool_json_open(&j, "suites", 1);
+        for (i = 0; i < n13 + n; i++) {
+            uint16_t c = i < n13 ? tls13[i] : codes[i - n13];
+            const phonesec_ciphers_suite *s = phonesec_ciphers_by_code(c);
+            if (s == NULL || (available && !phonesec_ciphers_backend_available(c)))
+                continue;
+            json_suite(&j, s);
+            shown++;
+        }
+        tool_json_close(&j, 1);
+        tool_json_open(&j, legacy ? "below_floor" : "removed_by_floor", 1);
+        if (rep.removed > 0 || legacy)
+            print_floor(evaluated, codes, n, rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE ? -1 : rep.seclevel,
+                        legacy, &j);
+        tool_json_close(&j, 1);
+        tool_json_end(&j);
+        return shown > 0 ? TOOL_OK : TOOL_FAIL;
     }
     if (rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE)
         fprintf(stderr, "phonesec ciphers: using preset \"%s\"%s\n", evaluated,
@@ -166,7 +235,7 @@ int phonesec_tool_ciphers(int argc, char **argv)
     fflush(stdout);
     if (rep.removed > 0 || legacy)
         print_floor(evaluated, codes, n,
-                    rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE ? -1 : rep.seclevel, legacy);
+                    rep.fallback != PHONESEC_CIPHERS_FALLBACK_NONE ? -1 : rep.seclevel, legacy, NULL);
     if (shown == 0) {
         fprintf(stderr, "phonesec ciphers: no selected suite is available in the linked backend\n");
         return TOOL_FAIL;

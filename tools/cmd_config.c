@@ -24,7 +24,7 @@ static void config_usage(FILE *f)
     fprintf(f,
             "usage: phonesec config encrypt|decrypt --format openssl|yealink|rfc8188|psec [options] IN OUT\n"
             "  IN or OUT may be '-' (standard input/output; standard output is not atomic)\n"
-            "openssl:  PASSWORD [--md md5|sha256] [--pbkdf2 [--iter N]] [--base64]\n"
+            "openssl:  PASSWORD [--md md5|sha256] [--pbkdf2 [--iter N]] [--base64|-a]\n"
             "yealink:  --key-file F | --key-fd N (16 or 32 ASCII characters)\n"
             "          | --security-enc F (--common-key-file F | --common-key-fd N)\n"
             "            (decrypt: key from <name>_Security.enc; encrypt with a key: also writes F)\n"
@@ -339,6 +339,50 @@ static long read_secret_opt(const struct secret_opt *s, char *buf, size_t cap)
     return tool_read_secret(PROG, &src, buf, cap);
 }
 
+static const struct option config_opts[] = {
+    {"format", required_argument, NULL, 0x1100},
+    {"md", required_argument, NULL, 0x1101},
+    {"pbkdf2", no_argument, NULL, 0x1102},
+    {"scrypt", no_argument, NULL, 0x1103},
+    {"iter", required_argument, NULL, 0x1104},
+    {"max-kdf-iter", required_argument, NULL, 0x1105},
+    {"max-kdf-mem", required_argument, NULL, 0x1106},
+    {"max-record-size", required_argument, NULL, 0x1107},
+    {"base64", no_argument, NULL, 0x1108},
+    {"password-env", required_argument, NULL, 0x1109},
+    {"security-enc", required_argument, NULL, 0x110a},
+    {"key-id", required_argument, NULL, 0x110b},
+    {"record-size", required_argument, NULL, 0x110c},
+    {"pad", required_argument, NULL, 0x110d},
+    {"password-file", required_argument, NULL, 0x110e},
+    {"password-fd", required_argument, NULL, 0x110f},
+    {"key-file", required_argument, NULL, 0x1110},
+    {"key-fd", required_argument, NULL, 0x1111},
+    {"ikm-file", required_argument, NULL, 0x1112},
+    {"ikm-fd", required_argument, NULL, 0x1113},
+    {"common-key-file", required_argument, NULL, 0x1114},
+    {"common-key-fd", required_argument, NULL, 0x1115},
+    /* refused with a reason: secrets never on the command line */
+    {"password", required_argument, NULL, 0x1116},
+    {"key", required_argument, NULL, 0x1117},
+    {"ikm", required_argument, NULL, 0x1118},
+    {"pass", required_argument, NULL, 0x1119}, /* openssl's spelling */
+    TOOL_OPTS_COMMON,
+    {NULL, 0, NULL, 0}};
+
+/* "--NAME" of a config_opts value (the parser below compares names). */
+static const char *config_opt_name(int val)
+{
+    static char name[40];
+    const struct option *l;
+    for (l = config_opts; l->name != NULL; l++)
+        if (l->val == val) {
+            snprintf(name, sizeof name, "--%s", l->name);
+            return name;
+        }
+    return "";
+}
+
 int phonesec_tool_config(int argc, char **argv)
 {
     phonesec_cfgcrypt_params p;
@@ -352,7 +396,9 @@ int phonesec_tool_config(int argc, char **argv)
     static uint8_t ikm[SECRET_FILE_MAX], yk[16], wrapped[64];
     size_t wrapped_len = 0, si;
     char errbuf[512];
-    int encrypt, pbkdf2 = 0, scrypt = 0, rc, i, have_iter = 0, last_pct = -1, ret = TOOL_FAIL, n_stdin = 0;
+    const char *prog;
+    int o, gst;
+    int encrypt, pbkdf2 = 0, scrypt = 0, rc, have_iter = 0, last_pct = -1, ret = TOOL_FAIL, n_stdin = 0;
     int write_key_file = 0;
     size_t n;
 
@@ -365,30 +411,28 @@ int phonesec_tool_config(int argc, char **argv)
         encrypt = 1;
     else if (strcmp(argv[1], "decrypt") == 0)
         encrypt = 0;
-    else {
-        fprintf(stderr, PROG ": first argument must be 'encrypt' or 'decrypt'\n");
-        return TOOL_USAGE;
-    }
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        int has_val = next != NULL, m = 0;
-#define VAL(var)                                                                   \
-    do {                                                                           \
-        if (!has_val) {                                                            \
-            fprintf(stderr, PROG ": %s needs a value\n", a);                       \
-            return TOOL_USAGE;                                                     \
-        }                                                                          \
-        var = argv[++i];                                                           \
-    } while (0)
+    else if (strcmp(argv[1], "--version") == 0) {
+        printf(PROG " %s\n", phonesec_version());
+        return TOOL_OK;
+    } else if (strcmp(argv[1], "--list-options") == 0) {
+        printf("encrypt\ndecrypt\n--help\n--version\n");
+        return TOOL_OK;
+    } else
+        return tool_usage_error(PROG, "unknown subcommand '%s' (encrypt or decrypt)", argv[1]);
+    prog = encrypt ? PROG " encrypt" : PROG " decrypt";
+    for (optind = 0; (o = tool_getopt(argc - 1, argv + 1, prog, "a", config_opts, config_usage, &gst)) != -1;) {
+        const char *a = o == 'a' ? "-a" : config_opt_name(o);
+        const char *next = optarg;
+        int m = 0;
+        if (o == TOOL_GETOPT_EXIT)
+            return gst;
+#define VAL(var) var = optarg
         for (si = 0; si < sizeof secrets / sizeof secrets[0] && m == 0; si++)
             m = secret_arg(secrets[si], a, next);
         if (m < 0)
             return TOOL_USAGE;
-        if (m > 0) {
-            i++;
+        if (m > 0)
             continue;
-        }
         if (strcmp(a, "--format") == 0) {
             const char *f;
             VAL(f);
@@ -460,19 +504,15 @@ int phonesec_tool_config(int argc, char **argv)
                             "file, a descriptor (--password-fd N, --key-fd N, --ikm-fd N), standard input or "
                             "--password-env\n");
             return TOOL_USAGE;
-        } else if (strcmp(a, "-") != 0 && a[0] == '-') {
-            fprintf(stderr, PROG ": unknown option '%s'\n", a);
-            return TOOL_USAGE;
-        } else if (in == NULL) {
-            in = a;
-        } else if (out == NULL) {
-            out = a;
         } else {
-            fprintf(stderr, PROG ": too many arguments\n");
             return TOOL_USAGE;
         }
 #undef VAL
     }
+    if (tool_operands(argc - 1, argv + 1, 2, 2, prog) != 0)
+        return TOOL_USAGE;
+    in = argv[1 + optind];
+    out = argv[2 + optind];
     if (p.format == 0 || in == NULL || out == NULL) {
         fprintf(stderr, PROG ": --format, IN and OUT are required\n");
         config_usage(stderr);

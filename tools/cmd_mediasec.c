@@ -11,9 +11,9 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: phonesec mediasec verify [--style single|list|per-mech] [--crlf] < sip-response\n"
+    fprintf(f, "usage: phonesec mediasec verify [--style single|list|per-mech] [--crlf] [--json] < sip-response\n"
                "       phonesec mediasec client [--mech NAME[,NAME...]] [--mediasec]\n"
-               "                                [--style single|list|per-mech] [--crlf]\n"
+               "                                [--style single|list|per-mech] [--crlf] [--json]\n"
                "\n"
                "verify: reads a SIP response carrying Security-Server header(s) and prints\n"
                "        the Security-Verify a client must send next: mechanisms in the\n"
@@ -22,7 +22,34 @@ static void usage(FILE *f)
                "        sdes-srtp; --mediasec marks each as a media-plane mechanism).\n"
                "styles: single   = one header, comma list (default)\n"
                "        list     = the bare comma list, no header name\n"
-               "        per-mech = one header per mechanism\n");
+               "        per-mech = one header per mechanism\n"
+               "--json: one JSON object: the header lines and each mechanism with its\n"
+               "        parameters (see phonesec(1)).\n");
+}
+
+enum { OPT_STYLE = 0x1100, OPT_CRLF, OPT_MECH, OPT_MEDIASEC };
+static const struct option verify_opts[] = {
+    {"style", required_argument, NULL, OPT_STYLE},
+    {"crlf", no_argument, NULL, OPT_CRLF},
+    TOOL_OPT_JSON_ENTRY,
+    TOOL_OPTS_COMMON,
+    {NULL, 0, NULL, 0}};
+static const struct option client_opts[] = {
+    {"mech", required_argument, NULL, OPT_MECH},
+    {"mediasec", no_argument, NULL, OPT_MEDIASEC},
+    {"style", required_argument, NULL, OPT_STYLE},
+    {"crlf", no_argument, NULL, OPT_CRLF},
+    TOOL_OPT_JSON_ENTRY,
+    TOOL_OPTS_COMMON,
+    {NULL, 0, NULL, 0}};
+
+static void json_failure(const char *command, const char *err)
+{
+    tool_json j;
+    tool_json_begin(&j, command);
+    tool_json_str(&j, "result", "FAILED");
+    tool_json_str(&j, "error", err);
+    tool_json_end(&j);
 }
 
 static int parse_style(const char *s, int *style)
@@ -38,8 +65,9 @@ static int parse_style(const char *s, int *style)
     return 0;
 }
 
-/* Print with CRLF or LF line ends; the bare list gets one newline. */
-static int print_list(const phonesec_mediasec_list *l, const char *hdr, int style, int crlf)
+/* Print with CRLF or LF line ends; the bare list gets one newline. With
+ * command set: one JSON object instead. */
+static int print_list(const phonesec_mediasec_list *l, const char *hdr, int style, int crlf, const char *command)
 {
     size_t n, i;
     char *buf;
@@ -53,6 +81,47 @@ static int print_list(const phonesec_mediasec_list *l, const char *hdr, int styl
         free(buf);
         fprintf(stderr, "phonesec mediasec: out of memory\n");
         return TOOL_FAIL;
+    }
+    if (command != NULL) {
+        tool_json j;
+        size_t k, m, start = 0;
+        tool_json_begin(&j, command);
+        tool_json_str(&j, "result", "OK");
+        tool_json_open(&j, "headers", 1);
+        for (i = 0; i <= n; i++)
+            if (i == n || buf[i] == '\r' || buf[i] == '\n') {
+                if (i > start)
+                    tool_json_strn(&j, NULL, buf + start, i - start);
+                start = i + 1;
+            }
+        tool_json_close(&j, 1);
+        tool_json_open(&j, "mechanisms", 1);
+        for (k = 0; k < phonesec_mediasec_list_count(l); k++) {
+            unsigned q;
+            tool_json_open(&j, NULL, 0);
+            tool_json_str(&j, "name", phonesec_mediasec_list_name(l, k));
+            tool_json_bool(&j, "mediasec", phonesec_mediasec_list_is_media(l, k));
+            if (phonesec_mediasec_list_q(l, k, &q) == PHONESEC_OK)
+                tool_json_int(&j, "q_milli", q);
+            else
+                tool_json_null(&j, "q_milli");
+            tool_json_open(&j, "params", 1);
+            for (m = 0; m < phonesec_mediasec_list_param_count(l, k); m++) {
+                const char *pn = NULL, *pv = NULL;
+                if (phonesec_mediasec_list_param(l, k, m, &pn, &pv) != PHONESEC_OK)
+                    continue;
+                tool_json_open(&j, NULL, 0);
+                tool_json_str(&j, "name", pn);
+                tool_json_str(&j, "value", pv);
+                tool_json_close(&j, 0);
+            }
+            tool_json_close(&j, 1);
+            tool_json_close(&j, 0);
+        }
+        tool_json_close(&j, 1);
+        tool_json_end(&j);
+        free(buf);
+        return TOOL_OK;
     }
     for (i = 0; i < n; i++) {
         if (buf[i] == '\r' && !crlf)
@@ -68,26 +137,27 @@ static int print_list(const phonesec_mediasec_list *l, const char *hdr, int styl
 static int cmd_verify(int argc, char **argv)
 {
     phonesec_mediasec_list *l = NULL;
-    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, i, rc;
+    static const char prog[] = "phonesec mediasec verify";
+    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, json = 0, o, st, rc;
     char *buf, err[400];
     size_t n = 0, r;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
-            if (parse_style(argv[++i], &style) != 0) {
-                fprintf(stderr, "phonesec mediasec: unknown style '%s'\n", argv[i]);
-                return TOOL_USAGE;
-            }
-        } else if (strcmp(argv[i], "--crlf") == 0) {
+    for (optind = 0; (o = tool_getopt(argc, argv, prog, "", verify_opts, usage, &st)) != -1;) {
+        if (o == TOOL_GETOPT_EXIT)
+            return st;
+        if (o == OPT_STYLE) {
+            if (parse_style(optarg, &style) != 0)
+                return tool_usage_error(prog, "unknown style '%s' (single, list or per-mech)", optarg);
+        } else if (o == OPT_CRLF) {
             crlf = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return TOOL_OK;
+        } else if (o == TOOL_OPT_JSON) {
+            json = 1;
         } else {
-            usage(stderr);
             return TOOL_USAGE;
         }
     }
+    if (tool_operands(argc, argv, 0, 0, prog) != 0)
+        return TOOL_USAGE;
     buf = malloc(MAX_INPUT + 3);
     if (buf == NULL) {
         fprintf(stderr, "phonesec mediasec: out of memory\n");
@@ -120,6 +190,8 @@ static int cmd_verify(int argc, char **argv)
             else
                 fprintf(stderr, "phonesec mediasec: the input is not a SIP response: its first line is not "
                                 "\"SIP/2.0 <code> <reason>\"\n");
+            if (json)
+                json_failure("mediasec verify", "the input is not a SIP response");
             free(buf);
             return TOOL_FAIL;
         }
@@ -133,15 +205,16 @@ static int cmd_verify(int argc, char **argv)
     free(buf);
     if (rc != PHONESEC_OK) {
         if (rc == PHONESEC_E_NOT_FOUND)
-            fprintf(stderr, "phonesec mediasec: no Security-Server header in the message\n");
-        else if (phonesec_mediasec_list_last_error(l, err, sizeof err) == PHONESEC_OK && err[0] != '\0')
-            fprintf(stderr, "phonesec mediasec: %s\n", err);
-        else
-            fprintf(stderr, "phonesec mediasec: %s\n", phonesec_strerror(rc));
+            snprintf(err, sizeof err, "no Security-Server header in the message");
+        else if (!(phonesec_mediasec_list_last_error(l, err, sizeof err) == PHONESEC_OK && err[0] != '\0'))
+            snprintf(err, sizeof err, "%s", phonesec_strerror(rc));
+        fprintf(stderr, "phonesec mediasec: %s\n", err);
+        if (json)
+            json_failure("mediasec verify", err);
         phonesec_mediasec_list_free(l);
         return TOOL_FAIL;
     }
-    rc = print_list(l, PHONESEC_MEDIASEC_HDR_VERIFY, style, crlf);
+    rc = print_list(l, PHONESEC_MEDIASEC_HDR_VERIFY, style, crlf, json ? "mediasec verify" : NULL);
     phonesec_mediasec_list_free(l);
     return rc;
 }
@@ -150,31 +223,28 @@ static int cmd_client(int argc, char **argv)
 {
     phonesec_mediasec_list *l = NULL;
     const char *mechs = "sdes-srtp";
-    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, media = 0, i, rc;
+    static const char prog[] = "phonesec mediasec client";
+    int style = PHONESEC_MEDIASEC_STYLE_SINGLE, crlf = 0, media = 0, json = 0, o, st, rc;
     char text[4096], err[400];
     size_t n = 0;
     const char *p;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--mech") == 0 && i + 1 < argc) {
-            mechs = argv[++i];
-        } else if (strcmp(argv[i], "--mediasec") == 0) {
-            media = 1;
-        } else if (strcmp(argv[i], "--style") == 0 && i + 1 < argc) {
-            if (parse_style(argv[++i], &style) != 0) {
-                fprintf(stderr, "phonesec mediasec: unknown style '%s'\n", argv[i]);
-                return TOOL_USAGE;
-            }
-        } else if (strcmp(argv[i], "--crlf") == 0) {
-            crlf = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return TOOL_OK;
-        } else {
-            usage(stderr);
-            return TOOL_USAGE;
+    for (optind = 0; (o = tool_getopt(argc, argv, prog, "", client_opts, usage, &st)) != -1;) {
+        switch (o) {
+        case TOOL_GETOPT_EXIT: return st;
+        case OPT_MECH: mechs = optarg; break;
+        case OPT_MEDIASEC: media = 1; break;
+        case OPT_CRLF: crlf = 1; break;
+        case TOOL_OPT_JSON: json = 1; break;
+        case OPT_STYLE:
+            if (parse_style(optarg, &style) != 0)
+                return tool_usage_error(prog, "unknown style '%s' (single, list or per-mech)", optarg);
+            break;
+        default: return TOOL_USAGE;
         }
     }
+    if (tool_operands(argc, argv, 0, 0, prog) != 0)
+        return TOOL_USAGE;
     /* The list as typed first: an error offset then points into --mech. */
     if (phonesec_mediasec_list_new(&l) != PHONESEC_OK) {
         fprintf(stderr, "phonesec mediasec: out of memory\n");
@@ -214,7 +284,7 @@ static int cmd_client(int argc, char **argv)
         phonesec_mediasec_list_free(l);
         return TOOL_USAGE;
     }
-    rc = print_list(l, PHONESEC_MEDIASEC_HDR_CLIENT, style, crlf);
+    rc = print_list(l, PHONESEC_MEDIASEC_HDR_CLIENT, style, crlf, json ? "mediasec client" : NULL);
     phonesec_mediasec_list_free(l);
     return rc;
 }
@@ -233,7 +303,13 @@ int phonesec_tool_mediasec(int argc, char **argv)
         usage(stdout);
         return TOOL_OK;
     }
-    fprintf(stderr, "phonesec mediasec: unknown subcommand '%s'\n", argv[1]);
-    usage(stderr);
-    return TOOL_USAGE;
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("phonesec mediasec %s\n", phonesec_version());
+        return TOOL_OK;
+    }
+    if (strcmp(argv[1], "--list-options") == 0) {
+        printf("verify\nclient\n--help\n--version\n");
+        return TOOL_OK;
+    }
+    return tool_usage_error("phonesec mediasec", "unknown subcommand '%s' (verify or client)", argv[1]);
 }

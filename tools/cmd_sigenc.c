@@ -35,7 +35,7 @@ int phonesec_tool_sigenc(int argc, char **argv)
     size_t in_len, key_len, out_len;
     phonesec_legacy_rc4 *s = NULL;
     phonesec_platform plat;
-    int encode, rc, i, ret = TOOL_FAIL;
+    int encode, rc, ret = TOOL_FAIL;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         sigenc_usage(argc < 2 ? stderr : stdout);
@@ -45,27 +45,43 @@ int phonesec_tool_sigenc(int argc, char **argv)
         encode = 1;
     else if (strcmp(argv[1], "decode") == 0)
         encode = 0;
-    else {
-        sigenc_usage(stderr);
-        return TOOL_USAGE;
-    }
-    for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-            profile = argv[++i];
-        else if ((strcmp(argv[i], "--key-file") == 0 || strcmp(argv[i], "--key-fd") == 0) && i + 1 < argc &&
-                 !key_given) {
-            key_given = 1;
-            if (argv[i][6] == 'f' && argv[i][7] == 'i')
-                key_src.path = argv[++i];
-            else if (tool_parse_fd(argv[++i], &key_src.fd) != 0) {
-                fprintf(stderr, "phonesec sigenc: --key-fd needs a descriptor number\n");
-                return TOOL_USAGE;
+    else if (strcmp(argv[1], "--version") == 0) {
+        printf("phonesec sigenc %s\n", phonesec_version());
+        return TOOL_OK;
+    } else if (strcmp(argv[1], "--list-options") == 0) {
+        printf("encode\ndecode\n--help\n--version\n");
+        return TOOL_OK;
+    } else
+        return tool_usage_error("phonesec sigenc", "unknown subcommand '%s' (encode or decode)", argv[1]);
+    {
+        enum { OPT_PROFILE = 0x1100, OPT_KEY_FILE, OPT_KEY_FD };
+        static const struct option sigenc_opts[] = {
+            {"profile", required_argument, NULL, OPT_PROFILE},
+            {"key-file", required_argument, NULL, OPT_KEY_FILE},
+            {"key-fd", required_argument, NULL, OPT_KEY_FD},
+            TOOL_OPTS_COMMON,
+            {NULL, 0, NULL, 0}};
+        const char *prog = encode ? "phonesec sigenc encode" : "phonesec sigenc decode";
+        int o, st;
+        for (optind = 0; (o = tool_getopt(argc - 1, argv + 1, prog, "", sigenc_opts, sigenc_usage, &st)) != -1;) {
+            switch (o) {
+            case TOOL_GETOPT_EXIT: return st;
+            case OPT_PROFILE: profile = optarg; break;
+            case OPT_KEY_FILE:
+            case OPT_KEY_FD:
+                if (key_given)
+                    return tool_usage_error(prog, "the key comes from --key-file or --key-fd, once");
+                key_given = 1;
+                if (o == OPT_KEY_FILE)
+                    key_src.path = optarg;
+                else if (tool_parse_fd(optarg, &key_src.fd) != 0)
+                    return tool_usage_error(prog, "--key-fd needs a descriptor number, not '%s'", optarg);
+                break;
+            default: return TOOL_USAGE;
             }
-        } else {
-            fprintf(stderr, "phonesec sigenc: unexpected argument '%s' (the key comes from --key-file or --key-fd "
-                            "only, once)\n", argv[i]);
-            return TOOL_USAGE;
         }
+        if (tool_operands(argc - 1, argv + 1, 0, 0, prog) != 0)
+            return TOOL_USAGE;
     }
     if (!key_given) {
         fprintf(stderr, "phonesec sigenc: --key-file F or --key-fd N is required\n");

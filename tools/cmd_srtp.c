@@ -118,63 +118,70 @@ int phonesec_tool_srtp(int argc, char **argv)
         protect = 1;
     else if (strcmp(mode, "unprotect") == 0)
         protect = 0;
-    else {
-        fprintf(stderr, "phonesec srtp: unknown mode '%s'\n", mode);
-        usage(stderr);
-        return TOOL_USAGE;
-    }
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--rtcp") == 0)
-            rtcp = 1;
-        else if ((strcmp(a, "--line-file") == 0 || strcmp(a, "--line-fd") == 0) && i + 1 < argc) {
-            if (line_from_src) {
-                fprintf(stderr, "phonesec srtp: give the a=crypto line once\n");
-                return TOOL_USAGE;
-            }
-            line_from_src = 1;
-            if (a[7] == 'f' && a[8] == 'i')
-                line_src.path = argv[++i];
-            else if (tool_parse_fd(argv[++i], &line_src.fd) != 0) {
-                fprintf(stderr, "phonesec srtp: --line-fd needs a descriptor number\n");
-                return TOOL_USAGE;
+    else if (strcmp(mode, "--version") == 0) {
+        printf("phonesec srtp %s\n", phonesec_version());
+        return TOOL_OK;
+    } else if (strcmp(mode, "--list-options") == 0) {
+        printf("protect\nunprotect\n--help\n--version\n");
+        return TOOL_OK;
+    } else
+        return tool_usage_error("phonesec srtp", "unknown subcommand '%s' (protect or unprotect)", mode);
+    {
+        enum { OPT_LINE_FILE = 0x1100, OPT_LINE_FD, OPT_RTCP, OPT_ROC, OPT_KEY, OPT_TAG32, OPT_ALLOW_NULL };
+        static const struct option srtp_opts[] = {
+            {"line-file", required_argument, NULL, OPT_LINE_FILE},
+            {"line-fd", required_argument, NULL, OPT_LINE_FD},
+            {"rtcp", no_argument, NULL, OPT_RTCP},
+            {"roc", required_argument, NULL, OPT_ROC},
+            {"key", required_argument, NULL, OPT_KEY},
+            {"tag32-compat", no_argument, NULL, OPT_TAG32},
+            {"allow-null", no_argument, NULL, OPT_ALLOW_NULL},
+            {"verbose", no_argument, NULL, 'v'},
+            TOOL_OPTS_COMMON,
+            {NULL, 0, NULL, 0}};
+        const char *prog = protect ? "phonesec srtp protect" : "phonesec srtp unprotect";
+        int o, st;
+        for (optind = 0; (o = tool_getopt(argc - 1, argv + 1, prog, "v", srtp_opts, usage, &st)) != -1;) {
+            switch (o) {
+            case TOOL_GETOPT_EXIT: return st;
+            case OPT_RTCP: rtcp = 1; break;
+            case 'v': verbose = 1; break;
+            case OPT_TAG32: allow |= PHONESEC_SDES_SRTCP_TAG32_COMPAT; break;
+            case OPT_ALLOW_NULL:
+                allow |= PHONESEC_SDES_ALLOW_NULL | PHONESEC_SDES_ALLOW_UNENCRYPTED;
+                opts |= PHONESEC_SRTP_OPT_ALLOW_NULL;
+                break;
+            case OPT_LINE_FILE:
+            case OPT_LINE_FD:
+                if (line_from_src)
+                    return tool_usage_error(prog, "give the a=crypto line once");
+                line_from_src = 1;
+                if (o == OPT_LINE_FILE)
+                    line_src.path = optarg;
+                else if (tool_parse_fd(optarg, &line_src.fd) != 0)
+                    return tool_usage_error(prog, "--line-fd needs a descriptor number, not '%s'", optarg);
+                break;
+            case OPT_ROC:
+                if (tool_parse_u32(optarg, &roc) != 0)
+                    return tool_usage_error(prog, "--roc needs a number 0..4294967295");
+                break;
+            case OPT_KEY:
+                if (tool_parse_u32(optarg, &key) != 0 || key >= PHONESEC_SRTP_MAX_KEYS)
+                    return tool_usage_error(prog, "--key needs an index 0..%d", PHONESEC_SRTP_MAX_KEYS - 1);
+                break;
+            default: return TOOL_USAGE;
             }
         }
-        else if (strcmp(a, "--roc") == 0 && i + 1 < argc) {
-            if (tool_parse_u32(argv[++i], &roc) != 0) {
-                fprintf(stderr, "phonesec srtp: --roc needs a number 0..4294967295\n");
-                return TOOL_USAGE;
-            }
-        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            if (tool_parse_u32(argv[++i], &key) != 0 || key >= PHONESEC_SRTP_MAX_KEYS) {
-                fprintf(stderr, "phonesec srtp: --key needs an index 0..%d\n", PHONESEC_SRTP_MAX_KEYS - 1);
-                return TOOL_USAGE;
-            }
-        } else if (strcmp(a, "--tag32-compat") == 0)
-            allow |= PHONESEC_SDES_SRTCP_TAG32_COMPAT;
-        else if (strcmp(a, "--allow-null") == 0) {
-            allow |= PHONESEC_SDES_ALLOW_NULL | PHONESEC_SDES_ALLOW_UNENCRYPTED;
-            opts |= PHONESEC_SRTP_OPT_ALLOW_NULL;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
-            verbose = 1;
-        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return TOOL_OK;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "phonesec srtp: unknown option '%s'\n", a);
-            return TOOL_USAGE;
-        } else if (line == NULL && !line_from_src)
-            line = a;
-        else if (n_hex < sizeof hexes / sizeof hexes[0])
-            hexes[n_hex++] = a;
-        else {
-            fprintf(stderr, "phonesec srtp: too many arguments\n");
-            return TOOL_USAGE;
+        for (i = 1 + optind; i < argc; i++) {
+            if (line == NULL && !line_from_src)
+                line = argv[i];
+            else if (n_hex < sizeof hexes / sizeof hexes[0])
+                hexes[n_hex++] = argv[i];
+            else
+                return tool_usage_error(prog, "at most %zu packets", sizeof hexes / sizeof hexes[0]);
         }
-    }
-    if ((line == NULL && !line_from_src) || n_hex == 0) {
-        usage(stderr);
-        return TOOL_USAGE;
+        if ((line == NULL && !line_from_src) || n_hex == 0)
+            return tool_usage_error(prog, "missing operand (the a=crypto line, then packets in hex)");
     }
     if (!line_from_src)
         tool_warn_argv_secret("phonesec srtp", "the a=crypto line (it holds the master key)",

@@ -6,15 +6,62 @@
 
 #include "tool.h"
 
+static void version_usage(FILE *f)
+{
+    fprintf(f, "usage: phonesec version [--json]\n"
+               "  The library version, the modules compiled in, the backend versions\n"
+               "  (compiled and linked) and the platform hooks in use.\n"
+               "  --json: one JSON object (see phonesec(1)).\n");
+}
+
+static const char *const module_names[] = {"ciphers", "tls",      "sdes",       "srtp",
+                                           "mediasec", "cfgcrypt", "legacy_rc4", "flow"};
+
+static int version_json(void)
+{
+    tool_json j;
+    unsigned f = phonesec_features(), i;
+    tool_json_begin(&j, "version");
+    tool_json_str(&j, "version", phonesec_version());
+    tool_json_int(&j, "version_number", (long long)phonesec_version_number());
+    tool_json_open(&j, "modules", 1);
+    tool_json_str(&j, NULL, "core");
+    for (i = 0; i < sizeof module_names / sizeof module_names[0]; i++)
+        if (f & (1u << i))
+            tool_json_str(&j, NULL, module_names[i]);
+    tool_json_close(&j, 1);
+    tool_json_open(&j, "backends", 0);
+    tool_json_open(&j, "wolfssl", 0);
+    tool_json_str(&j, "compiled", phonesec_backend_version(PHONESEC_BACKEND_WOLFSSL, 0));
+    tool_json_str(&j, "linked", phonesec_backend_version(PHONESEC_BACKEND_WOLFSSL, 1));
+    tool_json_close(&j, 0);
+    tool_json_open(&j, "libsrtp2", 0);
+    tool_json_str(&j, "compiled", phonesec_backend_version(PHONESEC_BACKEND_LIBSRTP, 0));
+    tool_json_str(&j, "linked", phonesec_backend_version(PHONESEC_BACKEND_LIBSRTP, 1));
+    tool_json_close(&j, 0);
+    tool_json_close(&j, 0);
+    tool_json_end(&j);
+    return TOOL_OK;
+}
+
+static const struct option version_opts[] = {TOOL_OPT_JSON_ENTRY, TOOL_OPTS_COMMON, {NULL, 0, NULL, 0}};
+
 static int cmd_version(int argc, char **argv)
 {
     char report[1024];
     size_t n;
-    (void)argv;
-    if (argc > 1) {
-        fprintf(stderr, "usage: phonesec version\n");
-        return TOOL_USAGE;
+    int o, st, json = 0;
+    for (optind = 0; (o = tool_getopt(argc, argv, "phonesec version", "", version_opts, version_usage, &st)) != -1;) {
+        if (o == TOOL_GETOPT_EXIT)
+            return st;
+        if (o != TOOL_OPT_JSON)
+            return TOOL_USAGE;
+        json = 1;
     }
+    if (tool_operands(argc, argv, 0, 0, "phonesec version") != 0)
+        return TOOL_USAGE;
+    if (json)
+        return version_json();
     if (phonesec_build_report(report, sizeof report, &n) != PHONESEC_OK) {
         fprintf(stderr, "phonesec: cannot make the build report\n");
         return TOOL_FAIL;
@@ -74,6 +121,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(1, argv + 1);
+    if (strcmp(argv[1], "--list-options") == 0) { /* the bash completion's list of commands */
+        for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            printf("%s\n", commands[i].name);
+        printf("--help\n--version\n");
+        return TOOL_OK;
+    }
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);

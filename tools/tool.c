@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <phonesec.h>
 
 #include "tool.h"
 
@@ -181,4 +184,197 @@ void tool_warn_argv_secret(const char *prog, const char *what, const char *inste
 {
     fprintf(stderr, "%s: warning: %s given on the command line: other users can read it (ps, /proc); use %s\n",
             prog, what, instead);
+}
+
+/* ---- command line */
+
+int tool_usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    return TOOL_USAGE;
+}
+
+int tool_getopt(int argc, char **argv, const char *prog, const char *shortopts, const struct option *longopts,
+                void (*usage)(FILE *), int *status)
+{
+    char so[64];
+    int o;
+    /* ':' first: a missing value is reported as ':', not '?' */
+    snprintf(so, sizeof so, ":%s", shortopts != NULL ? shortopts : "");
+    opterr = 0;
+    o = getopt_long(argc, argv, so, longopts, NULL);
+    switch (o) {
+    case TOOL_OPT_HELP:
+        usage(stdout);
+        *status = TOOL_OK;
+        return TOOL_GETOPT_EXIT;
+    case TOOL_OPT_VERSION:
+        printf("%s %s\n", prog, phonesec_version());
+        *status = TOOL_OK;
+        return TOOL_GETOPT_EXIT;
+    case TOOL_OPT_LIST: {
+        const struct option *l;
+        const char *c;
+        for (c = shortopts != NULL ? shortopts : ""; *c != '\0'; c++)
+            if (*c != ':' && *c != '+')
+                printf("-%c\n", *c);
+        for (l = longopts; l->name != NULL; l++)
+            if (l->val != TOOL_OPT_LIST)
+                printf("--%s%s\n", l->name, l->has_arg == required_argument ? "=" : "");
+        *status = TOOL_OK;
+        return TOOL_GETOPT_EXIT;
+    }
+    case ':':
+    case '?': {
+        /* the word as typed: a long option (without its =value) or a short one */
+        const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+        int len = (int)strcspn(arg, "=");
+        if (!(arg[0] == '-' && arg[1] == '-') && optopt > 0 && optopt < 128)
+            *status = tool_usage_error(prog, o == ':' ? "option '-%c' needs a value" : "unknown option '-%c'",
+                                       optopt);
+        else
+            *status = tool_usage_error(prog, o == ':' ? "option '%.*s' needs a value"
+                                                      : "unknown or ambiguous option '%.*s'", len, arg);
+        return TOOL_GETOPT_EXIT;
+    }
+    default:
+        return o;
+    }
+}
+
+int tool_operands(int argc, char **argv, int min, int max, const char *prog)
+{
+    int n = argc - optind;
+    if (n < min) {
+        tool_usage_error(prog, "missing operand");
+        return -1;
+    }
+    if (n > max) {
+        tool_usage_error(prog, "unexpected operand '%s'", argv[optind + max]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- JSON */
+
+static void json_string(FILE *f, const char *s, size_t n)
+{
+    size_t i;
+    fputc('"', f);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc(c, f);
+        } else if (c == '\n') {
+            fputs("\\n", f);
+        } else if (c == '\r') {
+            fputs("\\r", f);
+        } else if (c == '\t') {
+            fputs("\\t", f);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\u%04x", c);
+        } else if (c < 0x80) {
+            fputc(c, f);
+        } else {
+            /* a well-formed UTF-8 sequence passes; any other byte is escaped as U+00XX */
+            size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0, k;
+            int good = len > 0 && i + len <= n;
+            for (k = 1; good && k < len; k++)
+                good = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+            if (good && len == 3 && ((c == 0xe0 && (unsigned char)s[i + 1] < 0xa0) ||
+                                     (c == 0xed && (unsigned char)s[i + 1] >= 0xa0)))
+                good = 0;
+            if (good && len == 4 && ((c == 0xf0 && (unsigned char)s[i + 1] < 0x90) ||
+                                     (c == 0xf4 && (unsigned char)s[i + 1] >= 0x90)))
+                good = 0;
+            if (good) {
+                fwrite(s + i, 1, len, f);
+                i += len - 1;
+            } else {
+                fprintf(f, "\\u%04x", c);
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_key(tool_json *j, const char *key)
+{
+    if (j->count[j->depth]++ > 0)
+        fputc(',', j->f);
+    if (key != NULL) {
+        json_string(j->f, key, strlen(key));
+        fputc(':', j->f);
+    }
+}
+
+void tool_json_begin(tool_json *j, const char *command)
+{
+    memset(j, 0, sizeof *j);
+    j->f = stdout;
+    fputc('{', j->f);
+    tool_json_int(j, "phonesec_json", 1);
+    tool_json_str(j, "command", command);
+}
+
+void tool_json_strn(tool_json *j, const char *key, const char *v, size_t n)
+{
+    json_key(j, key);
+    json_string(j->f, v, n);
+}
+
+void tool_json_str(tool_json *j, const char *key, const char *v)
+{
+    if (v == NULL) {
+        tool_json_null(j, key);
+        return;
+    }
+    tool_json_strn(j, key, v, strlen(v));
+}
+
+void tool_json_int(tool_json *j, const char *key, long long v)
+{
+    json_key(j, key);
+    fprintf(j->f, "%lld", v);
+}
+
+void tool_json_bool(tool_json *j, const char *key, int v)
+{
+    json_key(j, key);
+    fputs(v ? "true" : "false", j->f);
+}
+
+void tool_json_null(tool_json *j, const char *key)
+{
+    json_key(j, key);
+    fputs("null", j->f);
+}
+
+void tool_json_open(tool_json *j, const char *key, int array)
+{
+    json_key(j, key);
+    fputc(array ? '[' : '{', j->f);
+    if (j->depth + 1 < (int)(sizeof j->count / sizeof j->count[0]))
+        j->depth++;
+    j->count[j->depth] = 0;
+}
+
+void tool_json_close(tool_json *j, int array)
+{
+    fputc(array ? ']' : '}', j->f);
+    if (j->depth > 0)
+        j->depth--;
+}
+
+void tool_json_end(tool_json *j)
+{
+    fputs("}\n", j->f);
+    fflush(j->f);
 }

@@ -51,11 +51,11 @@ extern "C" {
  * The compile-time version of the headers; phonesec_version() gives the
  * version of the library actually linked.
  * @{ */
-#define PHONESEC_VERSION_MAJOR 0 /**< incompatible API changes (the SONAME follows it) */
+#define PHONESEC_VERSION_MAJOR 1 /**< incompatible API changes (the SONAME follows it) */
 #define PHONESEC_VERSION_MINOR 1 /**< additions: new calls, struct fields added at the end */
 #define PHONESEC_VERSION_PATCH 0 /**< fixes only */
 /** "MAJOR.MINOR.PATCH" (scripts read this line: keep it alone) */
-#define PHONESEC_VERSION_STRING "0.1.0"
+#define PHONESEC_VERSION_STRING "1.1.0"
 /** Single number, 0xMMmmpp, for `#if` comparisons. */
 #define PHONESEC_VERSION_NUMBER \
     ((PHONESEC_VERSION_MAJOR << 16) | (PHONESEC_VERSION_MINOR << 8) | PHONESEC_VERSION_PATCH)

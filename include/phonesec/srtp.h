@@ -49,7 +49,7 @@ extern "C" {
 
 /** \name SRTP crypto suites (fixed numbers, part of the ABI)
  * @{ */
-#define PHONESEC_SRTP_SUITE_NONE                0
+#define PHONESEC_SRTP_SUITE_NONE                0  /**< no suite (not negotiated) */
 #define PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80   1  /**< RFC 4568 */
 #define PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32   2  /**< RFC 4568 */
 #define PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80   3  /**< RFC 6188 */
@@ -84,10 +84,10 @@ extern "C" {
 
 /** One master key with its salt, MKI and lifetime. */
 typedef struct phonesec_srtp_key {
-    uint8_t key[PHONESEC_SRTP_MAX_KEY_LEN];
-    size_t key_len;
-    uint8_t salt[PHONESEC_SRTP_MAX_SALT_LEN];
-    size_t salt_len;
+    uint8_t key[PHONESEC_SRTP_MAX_KEY_LEN];   /**< master key, key_len bytes (wiped on free) */
+    size_t key_len;                          /**< the suite's key length (16, 24 or 32) */
+    uint8_t salt[PHONESEC_SRTP_MAX_SALT_LEN]; /**< master salt, salt_len bytes */
+    size_t salt_len;                         /**< the suite's salt length (14, or 12 for AEAD) */
     uint8_t mki[PHONESEC_SRTP_MAX_MKI_LEN]; /**< MKI value, big-endian, mki_len bytes */
     size_t mki_len;                          /**< 0: no MKI */
     uint64_t lifetime;                       /**< packets; 0: the suite's maximum */
@@ -102,7 +102,7 @@ typedef struct phonesec_srtp_params {
     int suite;         /**< PHONESEC_SRTP_* */
     unsigned flags;    /**< PHONESEC_SRTP_F_* */
     size_t n_keys;     /**< 1..PHONESEC_SRTP_MAX_KEYS; with n_keys > 1 every key has an MKI */
-    phonesec_srtp_key keys[PHONESEC_SRTP_MAX_KEYS];
+    phonesec_srtp_key keys[PHONESEC_SRTP_MAX_KEYS]; /**< master keys; the first n_keys are used */
     uint32_t kdr;      /**< key derivation rate as 2^kdr, 1..24; 0 = none (RFC 4568 KDR=; native engine only) */
     uint32_t wsh;      /**< replay window size; 0 = default 64 (RFC 4568 WSH=) */
     uint32_t roc;      /**< initial rollover counter (kept across a rekey) */
@@ -217,6 +217,7 @@ typedef struct phonesec_srtp_suite_info {
 
 /**
  * \brief Facts about a suite from the library's SRTP suite table.
+ * \param suite PHONESEC_SRTP_* suite to describe
  * \param info set info->version to PHONESEC_SRTP_SUITE_INFO_VERSION first;
  *             only the fields of that version are written
  * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL info, info->version 0, or an
@@ -404,6 +405,7 @@ PHONESEC_API int phonesec_srtp_get_roc(const phonesec_srtp *s, uint32_t ssrc, ui
 
 /**
  * \brief What the session protects (suite, direction, services; the lock icon).
+ * \param s    the session
  * \param info set info->version to PHONESEC_SRTP_INFO_VERSION first
  * \return PHONESEC_OK (a version newer than this library knows gets the
  *         fields it knows and info->version set to PHONESEC_SRTP_INFO_VERSION);

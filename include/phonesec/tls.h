@@ -160,8 +160,8 @@ extern "C" {
 /** \name Input formats of certificates, keys and CRLs
  * @{ */
 #define PHONESEC_TLS_FORMAT_AUTO 0 /**< PEM when the data contains "-----BEGIN", else DER */
-#define PHONESEC_TLS_FORMAT_PEM  1
-#define PHONESEC_TLS_FORMAT_DER  2
+#define PHONESEC_TLS_FORMAT_PEM  1 /**< PEM ("-----BEGIN ...-----" blocks, base64) */
+#define PHONESEC_TLS_FORMAT_DER  2 /**< DER (binary ASN.1, one object) */
 /** @} */
 
 /** Default maximum number of trusted certificates (as phones allow). */
@@ -260,6 +260,7 @@ PHONESEC_API int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *ctx, char *
  * certificate (e.g. a server's self-signed one) is pinned: it is trusted as
  * exactly that certificate, and only within its validity period (outside
  * it the handshake fails with PHONESEC_E_EXPIRED, as for a chained one).
+ * \param ctx    the context
  * \param data   certificate bytes
  * \param len    their length
  * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
@@ -281,6 +282,8 @@ PHONESEC_API size_t phonesec_tls_ctx_trusted_count(const phonesec_tls_ctx *ctx);
 
 /**
  * \brief Describe trusted certificate number i (0-based, in the order added).
+ * \param ctx         the context
+ * \param i           index, 0 .. phonesec_tls_ctx_trusted_count() - 1
  * \param subject     receives the subject, e.g. "CN=Test CA,O=Example" (NUL-terminated; may be NULL)
  * \param subject_cap its size
  * \param sha256      receives the certificate's SHA-256 fingerprint, 32 bytes (may be NULL)
@@ -296,6 +299,83 @@ PHONESEC_API int phonesec_tls_ctx_trusted_info(const phonesec_tls_ctx *ctx, size
  *         or PHONESEC_E_CRYPTO (rebuild failed: the list is unchanged)
  */
 PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *ctx, size_t i);
+
+/** \name Built-in CAs and the trust source (since 1.1)
+ * A phone trusts two lists: the built-in CAs its firmware ships (a system
+ * CA bundle such as /etc/ssl/certs/ca-certificates.crt, about 140
+ * certificates: any size) and the custom list the administrator uploads
+ * (phonesec_tls_ctx_add_trusted(), at most phonesec_tls_config::max_trusted,
+ * 10 by default). The setting "CA certificates: Default / Custom / All"
+ * (doc/phone-settings.md) picks which of them verify a peer. Every change
+ * starts a new configuration generation, as any trust-list change does:
+ * sessions made before are not resumed. Each connection copies the list
+ * it trusts (a bundle of 140 CAs is about 200 KB per configuration).
+ * @{ */
+#define PHONESEC_TLS_TRUST_ALL     0 /**< built-in and custom certificates (the default) */
+#define PHONESEC_TLS_TRUST_DEFAULT 1 /**< only the built-in certificates ("Default Certificates") */
+#define PHONESEC_TLS_TRUST_CUSTOM  2 /**< only the custom list ("Custom Certificates") */
+#define PHONESEC_TLS_MAX_BUILTIN   4096 /**< most certificates in the built-in list */
+
+/**
+ * \brief Add certificates to the built-in list (a CA bundle: PEM input may
+ *        hold any number of certificates; each is added, all or none).
+ *
+ * As phonesec_tls_ctx_add_trusted() in every other respect: duplicates are
+ * added once, a CA certificate anchors chains, any other one is pinned.
+ * \param ctx    the context
+ * \param data   certificate bytes
+ * \param len    their length
+ * \param format PHONESEC_TLS_FORMAT_AUTO, _PEM or _DER
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_PARSE (a block that is
+ *         not a certificate: nothing added); PHONESEC_E_LIMIT (more than
+ *         PHONESEC_TLS_MAX_BUILTIN; nothing added); PHONESEC_E_NOMEM;
+ *         PHONESEC_E_CRYPTO (the backend refused one; nothing added)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_builtin(phonesec_tls_ctx *ctx, const uint8_t *data,
+                                                                    size_t len, int format);
+
+/**
+ * \brief phonesec_tls_ctx_add_builtin() with the bytes of a file (format AUTO),
+ *        e.g. "/etc/ssl/certs/ca-certificates.crt".
+ * \param ctx  the context
+ * \param path the bundle file (at most 16 MiB)
+ * \return as phonesec_tls_ctx_add_builtin(), plus PHONESEC_E_IO (cannot read
+ *         the file) and PHONESEC_E_LIMIT (larger than 16 MiB)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_builtin_file(phonesec_tls_ctx *ctx, const char *path);
+
+/** \brief Number of certificates in the built-in list.
+ *  \param ctx the context
+ *  \return the count (0 for NULL) */
+PHONESEC_API size_t phonesec_tls_ctx_builtin_count(const phonesec_tls_ctx *ctx);
+
+/**
+ * \brief Empty the built-in list (before loading a new bundle).
+ * \param ctx the context
+ * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO
+ *         (rebuild failed: the list is unchanged)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_clear_builtin(phonesec_tls_ctx *ctx);
+
+/**
+ * \brief Choose which lists verify peers: PHONESEC_TLS_TRUST_ALL (default),
+ *        _DEFAULT (built-in only) or _CUSTOM (custom only).
+ *
+ * With only_trusted on, a connection whose selected lists are both empty
+ * is refused at phonesec_tls_conn_new() (PHONESEC_E_STATE), as with an
+ * empty trust list.
+ * \param ctx    the context
+ * \param source PHONESEC_TLS_TRUST_*
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (unknown source: unchanged);
+ *         PHONESEC_E_NOMEM or PHONESEC_E_CRYPTO (rebuild failed: unchanged)
+ */
+PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_trust_source(phonesec_tls_ctx *ctx, int source);
+
+/** \brief The trust source in use.
+ *  \param ctx the context
+ *  \return PHONESEC_TLS_TRUST_*, or PHONESEC_E_INVAL for NULL */
+PHONESEC_API int phonesec_tls_ctx_trust_source(const phonesec_tls_ctx *ctx);
+/** @} */
 
 /**
  * \brief Turn "Only Accept Trusted Certificates" on (1) or off (0).
@@ -316,6 +396,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_only_trusted(phonesec
  *
  * Replaces the previous one atomically: when anything fails (bad PEM, key not
  * matching the certificate ...) the previous certificate stays in use.
+ * \param ctx       the context
  * \param chain     leaf certificate first, then intermediates (PEM: one or
  *                  more blocks; DER: the leaf only)
  * \param chain_len its length
@@ -354,6 +435,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_add_crl(phonesec_tls_ctx 
 
 /**
  * \brief Replace the cipher policy (both strings as in phonesec_tls_config).
+ * \param ctx         the context
  * \param cipher_list OpenSSL cipher string, NULL/blank = the context's preset
  * \param tls13       TLS 1.3 suite list, NULL = the default three
  * \param used_fallback set to PHONESEC_CIPHERS_FALLBACK_NONE, _BLANK or _INVALID (may be NULL)
@@ -369,6 +451,7 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_ctx_set_ciphers(phonesec_tls_
 /**
  * \brief Number of suites in the installed allow-list, and optionally their
  *        IANA codes in preference order (TLS 1.3 ones first).
+ * \param ctx    the context
  * \param codes  output array (may be NULL when cap is 0)
  * \param cap    its capacity
  * \param count  set to the number of suites
@@ -472,7 +555,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_cert_check_name(const uint8_t
  * treated as PHONESEC_E_IO.
  */
 typedef struct phonesec_tls_io {
+    /** Write up to len bytes of data; *sent = bytes taken (see above). */
     int (*send)(void *user, const uint8_t *data, size_t len, size_t *sent);
+    /** Read up to cap bytes into buf; *got = bytes read (see above). */
     int (*recv)(void *user, uint8_t *buf, size_t cap, size_t *got);
     void *user; /**< passed first to send and recv */
 } phonesec_tls_io;
@@ -481,8 +566,10 @@ typedef struct phonesec_tls_io {
  *  handshake_timeout_ms; version 1 structs are still accepted). */
 #define PHONESEC_TLS_CONN_CONFIG_VERSION 2
 
-/** \name "inherit from the context" value for per-connection switches */
-#define PHONESEC_TLS_INHERIT (-1)
+/** \name "inherit from the context" value for per-connection switches
+ * @{ */
+#define PHONESEC_TLS_INHERIT (-1) /**< take the context's setting */
+/** @} */
 
 /** \brief Per-connection settings. Fields are only ever added at the end. */
 typedef struct phonesec_tls_conn_config {
@@ -582,7 +669,8 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_set_session(phonesec_tls
  * ticket it returns PHONESEC_E_NOT_FOUND; on a resumed TLS 1.3 connection
  * whose new ticket has not been read yet it returns a copy of the session
  * that was offered (which just resumed).
- * \param out set to a new session the caller frees with phonesec_tls_session_free()
+ * \param conn a client connection whose handshake completed
+ * \param out  set to a new session the caller frees with phonesec_tls_session_free()
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (handshake not
  *         done, or server connection); PHONESEC_E_NOT_FOUND (the server gave
  *         nothing resumable, or no TLS 1.3 ticket has been read yet); PHONESEC_E_NOMEM
@@ -642,6 +730,9 @@ PHONESEC_API unsigned phonesec_tls_conn_wants(const phonesec_tls_conn *conn);
  * \brief Send application data (drives the handshake first if needed).
  * As with OpenSSL, after PHONESEC_E_WOULD_BLOCK call again with the same
  * data: a record may already be half on the wire.
+ * \param conn    the connection
+ * \param data    bytes to send
+ * \param len     their count
  * \param written set to the bytes taken (<= len; fewer than len on a partial write)
  * \return PHONESEC_OK (*written > 0); PHONESEC_E_WOULD_BLOCK (nothing taken);
  *         the handshake's errors; PHONESEC_E_CLOSED; PHONESEC_E_IO;
@@ -652,6 +743,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_write(phonesec_tls_conn 
 
 /**
  * \brief Receive application data (drives the handshake first if needed).
+ * \param conn the connection
+ * \param buf  receives the data
+ * \param cap  its size (> 0)
  * \param got set to the bytes read (> 0 on success)
  * \return PHONESEC_OK; PHONESEC_E_WOULD_BLOCK (no data yet); PHONESEC_E_CLOSED
  *         (the peer sent close_notify or the transport ended);
@@ -677,6 +771,9 @@ PHONESEC_API int phonesec_tls_conn_close(phonesec_tls_conn *conn);
 
 /**
  * \brief Feed/drain mode: hand over bytes received from the network.
+ * \param conn     the connection
+ * \param data     the bytes received
+ * \param len      their count
  * \param consumed set to how many were taken (all of them unless the
  *                 internal input buffer of 64 KiB is full)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (callback mode);
@@ -687,6 +784,9 @@ PHONESEC_API PHONESEC_WARN_UNUSED int phonesec_tls_conn_feed(phonesec_tls_conn *
 
 /**
  * \brief Feed/drain mode: take bytes to send to the network.
+ * \param conn    the connection
+ * \param out     receives the bytes to send
+ * \param cap     its size
  * \param out_len set to the bytes copied (0 when nothing is pending)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_STATE (callback mode)
  */
@@ -698,7 +798,7 @@ PHONESEC_API size_t phonesec_tls_conn_pending_output(const phonesec_tls_conn *co
 /** \name Check verdicts in phonesec_tls_info
  * @{ */
 #define PHONESEC_TLS_CHECK_SKIPPED 0 /**< not performed (switched off, or not applicable) */
-#define PHONESEC_TLS_CHECK_PASSED  1
+#define PHONESEC_TLS_CHECK_PASSED  1 /**< performed and passed */
 #define PHONESEC_TLS_CHECK_FAILED  2 /**< failed; with the check enabled the handshake was aborted */
 /** @} */
 
@@ -732,9 +832,22 @@ typedef struct phonesec_tls_info {
     const char *name_detail;    /**< "matched dNSName sip.test" or why not */
 } phonesec_tls_info;
 
+/** Static initialiser: the version this header describes, everything else
+ *  empty. Give phonesec_tls_conn_info() a struct made with it (or with
+ *  `version` set): the library writes only the fields of that version. */
+#define PHONESEC_TLS_INFO_INIT { PHONESEC_TLS_INFO_VERSION, 0, 0, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
+
 /**
  * \brief Fill *info (also usable after a failed handshake: it shows how far the checks got).
- * \return PHONESEC_OK; PHONESEC_E_INVAL
+ *
+ * The caller sets info->version first (PHONESEC_TLS_INFO_INIT does):
+ * the library writes the fields of that version and no byte past them, so
+ * a program built against an older header keeps working when fields are
+ * added. A version of 0, or one newer than this library knows, gets the
+ * 1.0 fields only (and info->version says 1).
+ * \param conn the connection
+ * \param info filled; strings live as long as the connection
+ * \return PHONESEC_OK; PHONESEC_E_INVAL (NULL argument)
  */
 PHONESEC_API int phonesec_tls_conn_info(const phonesec_tls_conn *conn, phonesec_tls_info *info);
 
@@ -763,6 +876,9 @@ PHONESEC_API int phonesec_tls_conn_last_error(const phonesec_tls_conn *conn, cha
 /**
  * \brief Connect a TCP socket to host:port (numeric or resolvable name),
  *        blocking, with a timeout.
+ * \param host       numeric address or name to resolve
+ * \param port       TCP port, 1..65535
+ * \param timeout_ms bound on resolution and connection, in milliseconds
  * \param fd set to the connected socket, left in non-blocking mode (caller closes it)
  * \return PHONESEC_OK; PHONESEC_E_INVAL; PHONESEC_E_NOT_FOUND (name does not
  *         resolve); PHONESEC_E_IO (connect failed); PHONESEC_E_TIMEOUT

@@ -861,9 +861,13 @@ int phonesec_ciphers_select_ex(const char *str, const phonesec_ciphers_options *
     rep.status = status;
     rep.fallback = fallback;
     if (report != NULL && report->version >= 1) {
-        unsigned v = report->version;
-        memcpy(report, &rep, sizeof rep);
-        report->version = v;
+        /* only the fields of the caller's version (a newer one than this
+         * library knows gets what this library has) */
+        static const size_t rep_sizes[PHONESEC_CIPHERS_REPORT_VERSION] = {sizeof(phonesec_ciphers_report)};
+        unsigned v = report->version > PHONESEC_CIPHERS_REPORT_VERSION ? PHONESEC_CIPHERS_REPORT_VERSION
+                                                                       : report->version;
+        rep.version = v;
+        memcpy(report, &rep, rep_sizes[v - 1]);
     }
     if (res.rc != PHONESEC_OK)
         return res.rc;

@@ -31,6 +31,12 @@ PHONESEC__INTERNAL void *phonesec__realloc(void *p, size_t n);
 PHONESEC__INTERNAL void phonesec__free(void *p);
 /* Wipe n bytes, then free. For anything that held key material. */
 PHONESEC__INTERNAL void phonesec__free_secret(void *p, size_t n);
+/* Zeroed memory aligned to `align` (a power of two up to 64) for structs of
+ * the crypto backend that need more than the host allocator promises
+ * (wolfCrypt's Aes wants 16 bytes; malloc gives 8 on 32-bit ARM). Free with
+ * phonesec__free_aligned_secret(), which wipes n bytes first. */
+PHONESEC__INTERNAL void *phonesec__calloc_aligned(size_t count, size_t size, size_t align);
+PHONESEC__INTERNAL void phonesec__free_aligned_secret(void *p, size_t n);
 /* NUL-terminated copy through the hook; NULL on OOM or s == NULL. */
 PHONESEC__INTERNAL char *phonesec__strdup(const char *s);
 PHONESEC__INTERNAL char *phonesec__strndup(const char *s, size_t n);

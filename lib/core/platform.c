@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -211,6 +212,36 @@ void phonesec__free_secret(void *p, size_t n)
         phonesec_memzero(p, n);
         g_platform.free_fn(g_platform.alloc_user, p);
     }
+}
+
+void *phonesec__calloc_aligned(size_t count, size_t size, size_t align)
+{
+    unsigned char *raw;
+    uintptr_t at;
+    size_t n;
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    if ((align & (align - 1)) != 0 || align > 64 || (size != 0 && count > (SIZE_MAX - align - sizeof(void *)) / size))
+        return NULL;
+    n = count * size + align + sizeof(void *);
+    raw = phonesec__calloc(1, n);
+    if (raw == NULL)
+        return NULL;
+    /* the block starts at the first aligned address after room for the
+     * pointer to the allocation, which is kept just below it */
+    at = ((uintptr_t)raw + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1);
+    memcpy((unsigned char *)at - sizeof(void *), &raw, sizeof raw);
+    return (void *)at;
+}
+
+void phonesec__free_aligned_secret(void *p, size_t n)
+{
+    void *raw;
+    if (p == NULL)
+        return;
+    phonesec_memzero(p, n);
+    memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof raw);
+    phonesec__free(raw);
 }
 
 char *phonesec__strndup(const char *s, size_t n)

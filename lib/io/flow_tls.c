@@ -211,7 +211,7 @@ static int t_is_up(void *ud, void *conn)
         /* Fail closed: with "only accept trusted" on, no REGISTER goes to a
          * server whose chain was not verified, whatever let the handshake
          * complete (an anonymous suite, a verdict that did not run). */
-        phonesec_tls_info info;
+        phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
         memset(&info, 0, sizeof info);
         info.version = PHONESEC_TLS_INFO_VERSION;
         if (phonesec_tls_conn_info(c->tls, &info) != PHONESEC_OK ||
@@ -292,7 +292,7 @@ static int t_save_resume(void *ud, void *conn, uint8_t *buf, size_t cap, size_t 
 
 static int t_resumed(void *ud, void *conn)
 {
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     (void)ud;
     memset(&info, 0, sizeof info);
     if (phonesec_tls_conn_info(((ftls_conn *)conn)->tls, &info) != PHONESEC_OK)

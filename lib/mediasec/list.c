@@ -32,42 +32,6 @@ struct phonesec_mediasec_list {
     size_t nparams, params_cap;
 };
 
-/* RFC 3261 token characters: alphanum and - . ! % * _ + ` ' ~ */
-const unsigned char phonesec__mediasec_tchar[256] = {
-    ['!'] = 1, ['%'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['_'] = 1, ['`'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
-    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
-    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
-    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-};
-
-
-int phonesec__mediasec_is_token(const char *s, size_t n)
-{
-    size_t i;
-    if (s == NULL || n == 0)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!phonesec__mediasec_is_tchar((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-void phonesec__mediasec_sb_put(phonesec__mediasec_sb *b, const char *s, size_t n)
-{
-    if (b->out != NULL && n > 0 && b->len + n <= b->cap)
-        memcpy(b->out + b->len, s, n);
-    b->len += n;
-}
-
-void phonesec__mediasec_sb_str(phonesec__mediasec_sb *b, const char *s)
-{
-    phonesec__mediasec_sb_put(b, s, strlen(s));
-}
-
 int phonesec_mediasec_list_new(phonesec_mediasec_list **out)
 {
     phonesec_mediasec_list *l;
@@ -135,71 +99,12 @@ static int text_add(phonesec_mediasec_list *l, const char *s, size_t n, size_t *
 
 /* --- parser ------------------------------------------------------------- */
 
+/* A cursor of the core text layer over the value, and the list it fills
+ * (errors go to the list's err). */
 typedef struct ps {
-    const char *s;
-    size_t n, i;
+    phonesec__text_rd r;
     phonesec_mediasec_list *l;
 } ps;
-
-static int is_wsp(int c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Skip LWS: SP/HT, and a line end (CRLF or LF) only when followed by SP/HT.
- * Returns 0, or PHONESEC_E_PARSE for a line break not followed by white space. */
-static int skip_lws(ps *p)
-{
-    for (;;) {
-        while (p->i < p->n && is_wsp((unsigned char)p->s[p->i]))
-            p->i++;
-        if (p->i < p->n && (p->s[p->i] == '\r' || p->s[p->i] == '\n')) {
-            size_t j = p->i;
-            if (p->s[j] == '\r') {
-                j++;
-                if (j >= p->n || p->s[j] != '\n')
-                    return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "bare CR at offset %zu", p->i);
-            }
-            j++;
-            if (j >= p->n || !is_wsp((unsigned char)p->s[j]))
-                return phonesec__fail(&p->l->err, PHONESEC_E_PARSE,
-                                      "line break at offset %zu is not a folded line (no white space after it)",
-                                      p->i);
-            p->i = j;
-            continue;
-        }
-        return 0;
-    }
-}
-
-static size_t read_token(ps *p)
-{
-    size_t st = p->i;
-    while (p->i < p->n && phonesec__mediasec_is_tchar((unsigned char)p->s[p->i]))
-        p->i++;
-    return p->i - st;
-}
-
-static const char *show(ps *p, char *buf)
-{
-    unsigned char c;
-    if (p->i >= p->n)
-        return "end of value";
-    c = (unsigned char)p->s[p->i];
-    if (c >= 0x21 && c < 0x7f) {
-        buf[0] = '\'';
-        buf[1] = (char)c;
-        buf[2] = '\'';
-        buf[3] = '\0';
-    } else {
-        static const char hx[] = "0123456789abcdef";
-        memcpy(buf, "byte 0x", 7);
-        buf[7] = hx[c >> 4];
-        buf[8] = hx[c & 15];
-        buf[9] = '\0';
-    }
-    return buf;
-}
 
 /* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
 static int parse_qvalue(const char *v, size_t n, int *milli)
@@ -226,63 +131,6 @@ static int parse_qvalue(const char *v, size_t n, int *milli)
     return 0;
 }
 
-/* Reads a parameter value at p->i: quoted-string, IPv6 reference or token.
- * vs, vn: the span; *quoted set. Folds inside quotes are returned raw. */
-static int read_value(ps *p, size_t *vs, size_t *vn, int *quoted)
-{
-    char sh[12];
-    size_t st = p->i;
-    *quoted = 0;
-    if (p->i < p->n && p->s[p->i] == '"') {
-        p->i++;
-        for (;;) {
-            unsigned char c;
-            if (p->i >= p->n)
-                return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "unterminated quoted string starting at offset %zu",
-                                      st);
-            c = (unsigned char)p->s[p->i];
-            if (c == '"') {
-                p->i++;
-                break;
-            }
-            if (c == '\\') {
-                /* RFC 3261 allows \NUL; refused here (it would cut the value short) */
-                if (p->i + 1 >= p->n || p->s[p->i + 1] == '\r' || p->s[p->i + 1] == '\n' ||
-                    p->s[p->i + 1] == '\0' || (unsigned char)p->s[p->i + 1] > 0x7f)
-                    return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "bad quoted pair at offset %zu", p->i);
-                p->i += 2;
-                continue;
-            }
-            if (c == '\r' || c == '\n') {
-                int rc = skip_lws(p);
-                if (rc != 0)
-                    return rc;
-                continue;
-            }
-            if (c < 0x20 && c != '\t')
-                return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "control character in quoted string at offset %zu",
-                                      p->i);
-            if (c == 0x7f)
-                return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "DEL in quoted string at offset %zu", p->i);
-            p->i++;
-        }
-        *quoted = 1;
-    } else if (p->i < p->n && p->s[p->i] == '[') {
-        p->i++;
-        while (p->i < p->n && (strchr("0123456789abcdefABCDEF:.", p->s[p->i]) != NULL && p->s[p->i] != '\0'))
-            p->i++;
-        if (p->i >= p->n || p->s[p->i] != ']' || p->i == st + 1)
-            return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "bad IPv6 reference at offset %zu", st);
-        p->i++;
-    } else if (read_token(p) == 0) {
-        return phonesec__fail(&p->l->err, PHONESEC_E_PARSE, "missing or bad parameter value at offset %zu (%s)", p->i,
-                              show(p, sh));
-    }
-    *vs = st;
-    *vn = p->i - st;
-    return 0;
-}
-
 static int add_param(ps *p, ms_mech *m, size_t ns, size_t nn, size_t vs, size_t vn, int has_value)
 {
     phonesec_mediasec_list *l = p->l;
@@ -296,12 +144,12 @@ static int add_param(ps *p, ms_mech *m, size_t ns, size_t nn, size_t vs, size_t 
         return phonesec__fail(&l->err, PHONESEC_E_NOMEM, "out of memory");
     l->params = t;
     pp = &l->params[l->nparams];
-    if (text_add(l, p->s + ns, nn, &pp->name) != 0)
+    if (text_add(l, p->r.s + ns, nn, &pp->name) != 0)
         return phonesec__fail(&l->err, PHONESEC_E_NOMEM, "out of memory");
     pp->value = NONE;
     if (has_value) {
         char *v;
-        if (text_add(l, p->s + vs, vn, &pp->value) != 0)
+        if (text_add(l, p->r.s + vs, vn, &pp->value) != 0)
             return phonesec__fail(&l->err, PHONESEC_E_NOMEM, "out of memory");
         /* drop CR/LF of folds inside quoted strings (the white space stays) */
         v = l->text + pp->value;
@@ -320,11 +168,11 @@ static int check_param(ps *p, ms_mech *m, unsigned *seen, size_t ns, size_t nn, 
                        int quoted)
 {
     static const char *const known[] = {"q", "d-alg", "d-qop", "d-ver", "mediasec"};
-    const char *v = p->s + vs;
+    const char *v = p->r.s + vs;
     size_t k;
     int which = -1;
     for (k = 0; k < sizeof known / sizeof known[0]; k++)
-        if (strlen(known[k]) == nn && phonesec__strncaseeq(p->s + ns, known[k], nn))
+        if (strlen(known[k]) == nn && phonesec__strncaseeq(p->r.s + ns, known[k], nn))
             which = (int)k;
     if (which < 0)
         return 0;
@@ -366,16 +214,16 @@ static int parse_mech(ps *p)
 {
     phonesec_mediasec_list *l = p->l;
     char sh[12];
-    size_t st = p->i, nn;
+    size_t st = p->r.i, nn;
     ms_mech *m;
     void *t = l->mechs;
     unsigned seen = 0;
     int rc;
 
-    nn = read_token(p);
+    nn = phonesec__text_token(&p->r);
     if (nn == 0)
         return phonesec__fail(&l->err, PHONESEC_E_PARSE, "bad mechanism name at offset %zu (%s is not a token character)",
-                              p->i, show(p, sh));
+                              p->r.i, phonesec__text_show(&p->r, sh));
     if (l->nmechs >= PHONESEC_MEDIASEC_MAX_MECHS)
         return phonesec__fail(&l->err, PHONESEC_E_LIMIT, "more than %d mechanisms", PHONESEC_MEDIASEC_MAX_MECHS);
     if (grow(&t, &l->mechs_cap, l->nmechs + 1, sizeof(ms_mech)) != 0)
@@ -385,34 +233,34 @@ static int parse_mech(ps *p)
     memset(m, 0, sizeof *m);
     m->q_milli = -1;
     m->first = l->nparams;
-    if (text_add(l, p->s + st, nn, &m->name) != 0)
+    if (text_add(l, p->r.s + st, nn, &m->name) != 0)
         return phonesec__fail(&l->err, PHONESEC_E_NOMEM, "out of memory");
     l->nmechs++;
     for (;;) {
         size_t ns, pn, vs = 0, vn = 0;
         int has_value = 0, quoted = 0;
-        if ((rc = skip_lws(p)) != 0)
+        if ((rc = phonesec__text_skip_lws(&p->r)) != 0)
             return rc;
-        if (p->i >= p->n || p->s[p->i] == ',')
+        if (p->r.i >= p->r.n || p->r.s[p->r.i] == ',')
             return 0;
-        if (p->s[p->i] != ';')
+        if (p->r.s[p->r.i] != ';')
             return phonesec__fail(&l->err, PHONESEC_E_PARSE, "unexpected %s at offset %zu (expected ';' or ',')",
-                                  show(p, sh), p->i);
-        p->i++;
-        if ((rc = skip_lws(p)) != 0)
+                                  phonesec__text_show(&p->r, sh), p->r.i);
+        p->r.i++;
+        if ((rc = phonesec__text_skip_lws(&p->r)) != 0)
             return rc;
-        ns = p->i;
-        pn = read_token(p);
+        ns = p->r.i;
+        pn = phonesec__text_token(&p->r);
         if (pn == 0)
-            return phonesec__fail(&l->err, PHONESEC_E_PARSE, "empty or bad parameter name at offset %zu (%s)", p->i,
-                                  show(p, sh));
-        if ((rc = skip_lws(p)) != 0)
+            return phonesec__fail(&l->err, PHONESEC_E_PARSE, "empty or bad parameter name at offset %zu (%s)", p->r.i,
+                                  phonesec__text_show(&p->r, sh));
+        if ((rc = phonesec__text_skip_lws(&p->r)) != 0)
             return rc;
-        if (p->i < p->n && p->s[p->i] == '=') {
-            p->i++;
-            if ((rc = skip_lws(p)) != 0)
+        if (p->r.i < p->r.n && p->r.s[p->r.i] == '=') {
+            p->r.i++;
+            if ((rc = phonesec__text_skip_lws(&p->r)) != 0)
                 return rc;
-            if ((rc = read_value(p, &vs, &vn, &quoted)) != 0)
+            if ((rc = phonesec__text_param_value(&p->r, &vs, &vn, &quoted)) != 0)
                 return rc;
             has_value = 1;
         }
@@ -438,28 +286,29 @@ int phonesec_mediasec_list_parse(phonesec_mediasec_list *l, const char *value, s
     save_m = l->nmechs;
     save_p = l->nparams;
     save_t = l->text_len;
-    p.s = value;
-    p.n = len;
-    p.i = 0;
+    p.r.s = value;
+    p.r.n = len;
+    p.r.i = 0;
+    p.r.err = &l->err;
     p.l = l;
     for (;;) {
-        if ((rc = skip_lws(&p)) != 0)
+        if ((rc = phonesec__text_skip_lws(&p.r)) != 0)
             break;
-        if (p.i >= p.n) {
+        if (p.r.i >= p.r.n) {
             rc = phonesec__fail(&l->err, PHONESEC_E_PARSE,
                                 l->nmechs == save_m ? "empty header value (no mechanism)"
                                                     : "empty entry at the end of the list (trailing comma)");
             break;
         }
-        if (p.s[p.i] == ',') {
-            rc = phonesec__fail(&l->err, PHONESEC_E_PARSE, "empty entry in the list at offset %zu", p.i);
+        if (p.r.s[p.r.i] == ',') {
+            rc = phonesec__fail(&l->err, PHONESEC_E_PARSE, "empty entry in the list at offset %zu", p.r.i);
             break;
         }
         if ((rc = parse_mech(&p)) != 0)
             break;
-        if (p.i >= p.n)
+        if (p.r.i >= p.r.n)
             break;
-        p.i++; /* the comma */
+        p.r.i++; /* the comma */
     }
     if (rc != 0) {
         l->nmechs = save_m;
@@ -647,51 +496,51 @@ int phonesec_mediasec_list_equal(const phonesec_mediasec_list *a, const phonesec
     return PHONESEC_OK;
 }
 
-static void put_mech(const phonesec_mediasec_list *l, size_t i, phonesec__mediasec_sb *b)
+static void put_mech(const phonesec_mediasec_list *l, size_t i, phonesec__sb *b)
 {
     size_t j;
     const ms_mech *m = &l->mechs[i];
-    phonesec__mediasec_sb_str(b, l->text + m->name);
+    phonesec__sb_str(b, l->text + m->name);
     for (j = 0; j < m->nparams; j++) {
         const ms_param *pp = &l->params[m->first + j];
-        phonesec__mediasec_sb_put(b, ";", 1);
-        phonesec__mediasec_sb_str(b, l->text + pp->name);
+        phonesec__sb_put(b, ";", 1);
+        phonesec__sb_str(b, l->text + pp->name);
         if (pp->value != NONE) {
-            phonesec__mediasec_sb_put(b, "=", 1);
-            phonesec__mediasec_sb_str(b, l->text + pp->value);
+            phonesec__sb_put(b, "=", 1);
+            phonesec__sb_str(b, l->text + pp->value);
         }
     }
 }
 
 void phonesec__mediasec_list_put(const phonesec_mediasec_list *l, const char *header, int style, const char *eol,
-                                 phonesec__mediasec_sb *b)
+                                 phonesec__sb *b)
 {
     size_t i;
     for (i = 0; i < l->nmechs; i++) {
         if (style == PHONESEC_MEDIASEC_STYLE_PER_MECH || (style == PHONESEC_MEDIASEC_STYLE_SINGLE && i == 0)) {
-            phonesec__mediasec_sb_str(b, header);
-            phonesec__mediasec_sb_put(b, ": ", 2);
+            phonesec__sb_str(b, header);
+            phonesec__sb_put(b, ": ", 2);
         } else if (i > 0) {
-            phonesec__mediasec_sb_put(b, ", ", 2);
+            phonesec__sb_put(b, ", ", 2);
         }
         put_mech(l, i, b);
         if (style == PHONESEC_MEDIASEC_STYLE_PER_MECH)
-            phonesec__mediasec_sb_str(b, eol);
+            phonesec__sb_str(b, eol);
     }
     if (style == PHONESEC_MEDIASEC_STYLE_SINGLE && l->nmechs > 0)
-        phonesec__mediasec_sb_str(b, eol);
+        phonesec__sb_str(b, eol);
 }
 
 int phonesec_mediasec_list_print(const phonesec_mediasec_list *l, const char *header, int style, char *out,
                                  size_t out_cap, size_t *out_len)
 {
-    phonesec__mediasec_sb b = {NULL, 0, 0};
+    phonesec__sb b = {NULL, 0, 0};
     if (l == NULL || out_len == NULL || (out == NULL && out_cap > 0))
         return PHONESEC_E_INVAL;
     if (style != PHONESEC_MEDIASEC_STYLE_VALUE && style != PHONESEC_MEDIASEC_STYLE_SINGLE &&
         style != PHONESEC_MEDIASEC_STYLE_PER_MECH)
         return PHONESEC_E_INVAL;
-    if (style != PHONESEC_MEDIASEC_STYLE_VALUE && (header == NULL || !phonesec__mediasec_is_token(header, strlen(header))))
+    if (style != PHONESEC_MEDIASEC_STYLE_VALUE && (header == NULL || !phonesec__text_is_token(header, strlen(header))))
         return PHONESEC_E_INVAL;
     if (l->nmechs == 0)
         return PHONESEC_E_NOT_FOUND;
@@ -721,21 +570,21 @@ int phonesec_mediasec_list_last_error(const phonesec_mediasec_list *l, char *buf
 
 int phonesec_mediasec_list_from_msg(phonesec_mediasec_list *l, const char *msg, size_t len, const char *name)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
     size_t pos, save_m, save_p, save_t, found = 0;
     int rc;
     if (l == NULL || msg == NULL || name == NULL)
         return PHONESEC_E_INVAL;
     phonesec__err_clear(&l->err);
-    rc = phonesec__mediasec_msg_open(&m, msg, len);
+    rc = phonesec__sip_open(&m, msg, len);
     if (rc != 0)
         return phonesec__fail(&l->err, rc, "not a SIP message (no empty line ending the header section)");
     save_m = l->nmechs;
     save_p = l->nparams;
     save_t = l->text_len;
     pos = m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
+    while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1) {
         char where[PHONESEC__ERRMSG_MAX];
         rc = phonesec_mediasec_list_parse(l, msg + h.val_off, h.val_len);
         if (rc != 0) {

@@ -157,7 +157,7 @@ unsigned phonesec_mediasec_option_tags(const phonesec_mediasec *ms, const char *
     return needs(ms, method) ? ms->tags : 0;
 }
 
-static void put_lines(const phonesec_mediasec *ms, unsigned n, int style, phonesec__mediasec_sb *b)
+static void put_lines(const phonesec_mediasec *ms, unsigned n, int style, phonesec__sb *b)
 {
     if (n & 1)
         phonesec__mediasec_list_put(ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, style, "\r\n", b);
@@ -168,7 +168,7 @@ static void put_lines(const phonesec_mediasec *ms, unsigned n, int style, phones
 int phonesec_mediasec_request_headers(phonesec_mediasec *ms, const char *method, int style, char *out,
                                       size_t out_cap, size_t *out_len)
 {
-    phonesec__mediasec_sb b = {NULL, 0, 0};
+    phonesec__sb b = {NULL, 0, 0};
     unsigned n;
     int rc;
     if (ms == NULL || method == NULL || out_len == NULL || (out == NULL && out_cap > 0) ||
@@ -217,11 +217,10 @@ static int kind_of(const char *p, size_t nl)
         const char *name;
         int kind;
     } t[] = {{PHONESEC_MEDIASEC_HDR_CLIENT, K_CLIENT}, {PHONESEC_MEDIASEC_HDR_VERIFY, K_VERIFY},
-             {"Require", K_REQUIRE}, {"Proxy-Require", K_PROXY_REQUIRE}, {"Content-Length", K_CLEN},
-             {"l", K_CLEN}};
+             {"Require", K_REQUIRE}, {"Proxy-Require", K_PROXY_REQUIRE}, {"Content-Length", K_CLEN}};
     size_t i;
     for (i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strlen(t[i].name) == nl && phonesec__strncaseeq(p, t[i].name, nl))
+        if (phonesec__sip_name_is(p, nl, t[i].name))
             return t[i].kind;
     return K_OTHER;
 }
@@ -229,15 +228,15 @@ static int kind_of(const char *p, size_t nl)
 static const char *const tag_names[2] = {"sec-agree", "mediasec"};
 
 /* Tags still to add to header kind k (bit 0 sec-agree, bit 1 mediasec). */
-static void put_tags(phonesec__mediasec_sb *b, unsigned add, int first_without_comma)
+static void put_tags(phonesec__sb *b, unsigned add, int first_without_comma)
 {
     int t;
     for (t = 0; t < 2; t++)
         if (add & (1u << t)) {
             if (!first_without_comma)
-                phonesec__mediasec_sb_put(b, ", ", 2);
+                phonesec__sb_put(b, ", ", 2);
             first_without_comma = 0;
-            phonesec__mediasec_sb_str(b, tag_names[t]);
+            phonesec__sb_str(b, tag_names[t]);
         }
 }
 
@@ -248,7 +247,7 @@ static void put_tags(phonesec__mediasec_sb *b, unsigned add, int first_without_c
  * Proxy-Require or a new one before Content-Length).
  */
 typedef struct plan {
-    phonesec__mediasec_msg m;
+    phonesec__sip_msg m;
     size_t anchor;  /* first Content-Length line, else the empty line */
     unsigned add[2]; /* tags to add to Require / Proxy-Require */
     int exists[6];
@@ -256,26 +255,22 @@ typedef struct plan {
 
 static int make_plan(const phonesec_mediasec *ms, unsigned n, const char *msg, size_t len, plan *pl)
 {
-    phonesec__mediasec_hdr h;
+    phonesec__sip_hdr h;
     size_t pos;
     unsigned have[2] = {0, 0};
     int rc, k, t;
     memset(pl, 0, sizeof *pl);
-    if ((rc = phonesec__mediasec_msg_open(&pl->m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&pl->m, msg, len)) != 0)
         return rc;
     pl->anchor = pl->m.hdr_end;
     pos = pl->m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&pl->m, &pos, NULL, &h)) == 1) {
-        size_t nl = 0;
-        int kd;
-        while (phonesec__mediasec_is_tchar(msg[h.line_off + nl]))
-            nl++;
-        kd = kind_of(msg + h.line_off, nl);
+    while ((rc = phonesec__sip_next(&pl->m, &pos, NULL, &h)) == 1) {
+        int kd = kind_of(msg + h.line_off, h.name_len);
         if (kd == K_CLEN && !pl->exists[K_CLEN])
             pl->anchor = h.line_off;
         if (kd == K_REQUIRE || kd == K_PROXY_REQUIRE)
             for (t = 0; t < 2; t++)
-                if (phonesec__mediasec_list_has(msg + h.val_off, h.val_len, tag_names[t]))
+                if (phonesec__text_list_has(msg + h.val_off, h.val_len, tag_names[t]))
                     have[kd - K_REQUIRE] |= 1u << t;
         pl->exists[kd] = 1;
     }
@@ -292,24 +287,23 @@ static int make_plan(const phonesec_mediasec *ms, unsigned n, const char *msg, s
  * Content-Length when absent, and merging each tag into the first Require /
  * Proxy-Require or a new one before Content-Length).
  */
-static int build_active(const phonesec_mediasec *ms, unsigned n, const plan *pl, phonesec__mediasec_sb *b)
+static int build_active(const phonesec_mediasec *ms, unsigned n, const plan *pl, phonesec__sb *b)
 {
-    const phonesec__mediasec_msg *m = &pl->m;
+    const phonesec__sip_msg *m = &pl->m;
     const char *msg = m->p;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_hdr h;
     size_t pos, copied = 0;
     int done_hdr[6] = {0, 0, 0, 0, 0, 0}, rc, k, flushed = 0;
 
     pos = m->hdr_start;
     for (;;) {
-        size_t nl = 0;
         int kd;
-        rc = phonesec__mediasec_msg_next(m, &pos, NULL, &h);
+        rc = phonesec__sip_next(m, &pos, NULL, &h);
         if (rc < 0)
             return rc;
         if (!flushed && (rc == 0 || h.line_off >= pl->anchor)) {
             /* insertions that go before Content-Length (or the empty line) */
-            phonesec__mediasec_sb_put(b, msg + copied, pl->anchor - copied);
+            phonesec__sb_put(b, msg + copied, pl->anchor - copied);
             copied = pl->anchor;
             if ((n & 1) && !pl->exists[K_CLIENT])
                 phonesec__mediasec_list_put(ms->client, PHONESEC_MEDIASEC_HDR_CLIENT, ms->style, m->eol, b);
@@ -317,19 +311,17 @@ static int build_active(const phonesec_mediasec *ms, unsigned n, const plan *pl,
                 phonesec__mediasec_list_put(ms->server, PHONESEC_MEDIASEC_HDR_VERIFY, ms->style, m->eol, b);
             for (k = 0; k < 2; k++)
                 if (pl->add[k] && !pl->exists[K_REQUIRE + k]) {
-                    phonesec__mediasec_sb_str(b, k ? "Proxy-Require: " : "Require: ");
+                    phonesec__sb_str(b, k ? "Proxy-Require: " : "Require: ");
                     put_tags(b, pl->add[k], 1);
-                    phonesec__mediasec_sb_str(b, m->eol);
+                    phonesec__sb_str(b, m->eol);
                 }
             flushed = 1;
         }
         if (rc == 0)
             break;
-        while (phonesec__mediasec_is_tchar(msg[h.line_off + nl]))
-            nl++;
-        kd = kind_of(msg + h.line_off, nl);
+        kd = kind_of(msg + h.line_off, h.name_len);
         if (kd == K_CLIENT || kd == K_VERIFY) {
-            phonesec__mediasec_sb_put(b, msg + copied, h.line_off - copied);
+            phonesec__sb_put(b, msg + copied, h.line_off - copied);
             copied = h.line_end;
             if (!done_hdr[kd] && (n & (kd == K_CLIENT ? 1u : 2u)))
                 phonesec__mediasec_list_put(kd == K_CLIENT ? ms->client : ms->server,
@@ -341,13 +333,13 @@ static int build_active(const phonesec_mediasec *ms, unsigned n, const plan *pl,
             done_hdr[kd] = 1;
             if (pl->add[kd - K_REQUIRE]) {
                 size_t at = h.val_off + h.val_len;
-                phonesec__mediasec_sb_put(b, msg + copied, at - copied);
+                phonesec__sb_put(b, msg + copied, at - copied);
                 copied = at;
                 put_tags(b, pl->add[kd - K_REQUIRE], h.val_len == 0);
             }
         }
     }
-    phonesec__mediasec_sb_put(b, msg + copied, m->len - copied);
+    phonesec__sb_put(b, msg + copied, m->len - copied);
     return 0;
 }
 
@@ -355,7 +347,7 @@ int phonesec_mediasec_prepare_request(phonesec_mediasec *ms, const char *msg, si
                                       size_t *out_len)
 {
     char method[32];
-    phonesec__mediasec_sb b = {NULL, 0, 0};
+    phonesec__sb b = {NULL, 0, 0};
     edit e = {NULL, NULL, 0, 0};
     unsigned n;
     size_t nlen;
@@ -529,30 +521,24 @@ unsigned phonesec_mediasec_media_policy(const phonesec_mediasec *ms)
 
 int phonesec_mediasec_sdp_3ge2ae(const char *sdp, size_t len, int *value)
 {
-    static const char key[] = "a=3ge2ae:";
-    size_t i = 0, kl = sizeof key - 1;
+    phonesec__text_line ln;
+    size_t pos = 0;
     if (sdp == NULL || value == NULL)
         return PHONESEC_E_INVAL;
-    while (i < len) {
-        const char *lf = memchr(sdp + i, '\n', len - i);
-        size_t e = lf ? (size_t)(lf - sdp) : len, ve = e;
-        if (e - i >= kl && memcmp(sdp + i, key, kl) == 0) {
-            const char *v = sdp + i + kl;
-            size_t vn;
-            /* Value compared as the sdes module does: ignoring case and
-             * trailing white space. */
-            while (ve > i + kl && (sdp[ve - 1] == '\r' || sdp[ve - 1] == ' ' || sdp[ve - 1] == '\t'))
-                ve--;
-            vn = ve - (i + kl);
-            if (vn == 9 && phonesec__strncaseeq(v, "requested", 9))
-                *value = PHONESEC_MEDIASEC_3GE2AE_REQUESTED;
-            else if (vn == 7 && phonesec__strncaseeq(v, "applied", 7))
-                *value = PHONESEC_MEDIASEC_3GE2AE_APPLIED;
-            else
-                return PHONESEC_E_PARSE;
-            return PHONESEC_OK;
-        }
-        i = e + 1;
+    while (phonesec__text_line_next(sdp, len, &pos, &ln) == 1) {
+        const char *v;
+        size_t vn;
+        /* Name and value compared as the sdes module does: ignoring case
+         * and trailing white space. */
+        if (!phonesec__text_sdp_attr(sdp + ln.off, ln.len, "3ge2ae", &v, &vn) || ln.len == 8)
+            continue;
+        if (vn == 9 && phonesec__strncaseeq(v, "requested", 9))
+            *value = PHONESEC_MEDIASEC_3GE2AE_REQUESTED;
+        else if (vn == 7 && phonesec__strncaseeq(v, "applied", 7))
+            *value = PHONESEC_MEDIASEC_3GE2AE_APPLIED;
+        else
+            return PHONESEC_E_PARSE;
+        return PHONESEC_OK;
     }
     return PHONESEC_E_NOT_FOUND;
 }

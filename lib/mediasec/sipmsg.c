@@ -2,149 +2,32 @@
  * libphonesec - mediasec: raw SIP message text helpers (find, insert,
  * replace, remove header fields; option tags). Every byte not edited is
  * copied unchanged.
+ * Framing (header lines, folds, names and compact forms, comma lists) is
+ * read by the core text layer (core/text.h).
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
 
 #include "mediasec/mediasec_int.h"
 
-static const char *const compact[][2] = {
-    {"Call-ID", "i"},        {"Contact", "m"},         {"Content-Encoding", "e"}, {"Content-Length", "l"},
-    {"Content-Type", "c"},   {"From", "f"},            {"Subject", "s"},          {"Supported", "k"},
-    {"To", "t"},             {"Via", "v"},             {"Event", "o"},            {"Refer-To", "r"},
-    {"Allow-Events", "u"},   {"Session-Expires", "x"}, {"Referred-By", "b"},      {"Identity", "y"},
-    {"Reject-Contact", "j"}, {"Accept-Contact", "a"},  {"Request-Disposition", "d"},
-};
-
-/* Does header name s[0..n) designate `name` (full or compact form)? */
-static int name_matches(const char *s, size_t n, const char *name)
-{
-    size_t k, nl = strlen(name);
-    if (nl == n && phonesec__strncaseeq(s, name, n))
-        return 1;
-    if (n != 1 && nl != 1)
-        return 0; /* a compact form is one letter */
-    for (k = 0; k < sizeof compact / sizeof compact[0]; k++) {
-        const char *full = compact[k][0], *c = compact[k][1];
-        if (n == 1 && phonesec__ascii_tolower((unsigned char)s[0]) == c[0])
-            return phonesec__strcaseeq(name, full);
-        if (nl == 1 && phonesec__ascii_tolower((unsigned char)name[0]) == c[0])
-            return strlen(full) == n && phonesec__strncaseeq(s, full, n);
-    }
-    return 0;
-}
-
-static int is_wsp(int c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Offset one past the LF ending the line that starts at i, or len. */
-static size_t line_end(const char *p, size_t len, size_t i)
-{
-    const char *lf = i < len ? memchr(p + i, '\n', len - i) : NULL;
-    return lf ? (size_t)(lf - p) + 1 : len;
-}
-
-int phonesec__mediasec_msg_open(phonesec__mediasec_msg *m, const char *msg, size_t len)
-{
-    size_t i, e;
-    if (msg == NULL || len == 0)
-        return PHONESEC_E_PARSE;
-    m->p = msg;
-    m->len = len;
-    e = line_end(msg, len, 0);
-    if (e == len || e < 2 || msg[0] == '\r' || msg[0] == '\n' || is_wsp((unsigned char)msg[0]))
-        return PHONESEC_E_PARSE;
-    m->eol = (msg[e - 2] == '\r') ? "\r\n" : "\n";
-    m->hdr_start = e;
-    for (i = e; i < len; i = e) {
-        e = line_end(msg, len, i);
-        if (e == len && msg[len - 1] != '\n')
-            return PHONESEC_E_PARSE; /* last line has no line end: no empty line */
-        if (msg[i] == '\n' || (msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')) {
-            m->hdr_end = i;
-            return 0;
-        }
-    }
-    return PHONESEC_E_PARSE;
-}
-
-int phonesec__mediasec_msg_next(const phonesec__mediasec_msg *m, size_t *pos, const char *name,
-                                phonesec__mediasec_hdr *h)
-{
-    const char *p = m->p;
-    while (*pos < m->hdr_end) {
-        size_t i = *pos, ns = i, ne, e, v, last;
-        if (is_wsp((unsigned char)p[i]))
-            return PHONESEC_E_PARSE; /* continuation without a header */
-        while (i < m->hdr_end && phonesec__mediasec_is_tchar((unsigned char)p[i]))
-            i++;
-        ne = i;
-        while (i < m->hdr_end && is_wsp((unsigned char)p[i]))
-            i++;
-        if (ne == ns || i >= m->hdr_end || p[i] != ':')
-            return PHONESEC_E_PARSE;
-        i++;
-        /* the logical header: this line plus continuation lines */
-        e = line_end(p, m->hdr_end, ns);
-        last = ns;
-        while (e < m->hdr_end && is_wsp((unsigned char)p[e])) {
-            last = e;
-            e = line_end(p, m->hdr_end, e);
-        }
-        h->line_off = ns;
-        h->line_end = e;
-        h->eol_off = e - 1;
-        if (h->eol_off > last && p[h->eol_off - 1] == '\r')
-            h->eol_off--;
-        /* value: skip white space and folds after the colon */
-        v = i;
-        for (;;) {
-            while (v < h->eol_off && is_wsp((unsigned char)p[v]))
-                v++;
-            if (v < h->eol_off && (p[v] == '\r' || p[v] == '\n')) {
-                size_t w = v;
-                if (p[w] == '\r' && w + 1 < h->eol_off && p[w + 1] == '\n')
-                    w++;
-                if (p[w] == '\n' && w + 1 < h->eol_off && is_wsp((unsigned char)p[w + 1])) {
-                    v = w + 1;
-                    continue;
-                }
-            }
-            break;
-        }
-        h->val_off = v;
-        h->val_len = h->eol_off - v;
-        /* trailing white space, and folds of white-space-only lines */
-        while (h->val_len > 0 && (is_wsp((unsigned char)p[v + h->val_len - 1]) || p[v + h->val_len - 1] == '\r' ||
-                                  p[v + h->val_len - 1] == '\n'))
-            h->val_len--;
-        *pos = e;
-        if (name == NULL || name_matches(p + ns, ne - ns, name))
-            return 1;
-    }
-    return 0;
-}
-
 static int check_name(const char *name)
 {
-    return name != NULL && phonesec__mediasec_is_token(name, strlen(name));
+    return name != NULL && phonesec__text_is_token(name, strlen(name));
 }
 
 int phonesec_mediasec_msg_find(const char *msg, size_t len, const char *name, size_t nth, size_t *val_off,
                                size_t *val_len)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
     size_t pos, k = 0;
     int rc;
     if (msg == NULL || !check_name(name) || val_off == NULL || val_len == NULL)
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     pos = m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
+    while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1) {
         if (k++ == nth) {
             *val_off = h.val_off;
             *val_len = h.val_len;
@@ -156,16 +39,16 @@ int phonesec_mediasec_msg_find(const char *msg, size_t len, const char *name, si
 
 int phonesec_mediasec_msg_count(const char *msg, size_t len, const char *name, size_t *count)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
     size_t pos, k = 0;
     int rc;
     if (msg == NULL || !check_name(name) || count == NULL)
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     pos = m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1)
+    while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1)
         k++;
     if (rc < 0)
         return rc;
@@ -186,13 +69,13 @@ int phonesec_mediasec_msg_status(const char *msg, size_t len, int *status)
 
 int phonesec_mediasec_msg_method(const char *msg, size_t len, char *method, size_t cap)
 {
-    phonesec__mediasec_msg m;
+    phonesec__sip_msg m;
     const char *s;
     size_t n = 0, vo, vl;
     int rc, st;
     if (msg == NULL || method == NULL)
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     if (phonesec_mediasec_msg_status(msg, len, &st) == PHONESEC_OK) {
         /* CSeq: 1*DIGIT LWS Method */
@@ -201,20 +84,20 @@ int phonesec_mediasec_msg_method(const char *msg, size_t len, char *method, size
         s = msg + vo;
         while (n < vl && s[n] >= '0' && s[n] <= '9')
             n++;
-        if (n == 0 || n >= vl || !is_wsp((unsigned char)s[n]))
+        if (n == 0 || n >= vl || !phonesec__text_is_wsp(s[n]))
             return PHONESEC_E_PARSE;
-        while (n < vl && is_wsp((unsigned char)s[n]))
+        while (n < vl && phonesec__text_is_wsp(s[n]))
             n++;
         s += n;
         vl -= n;
         n = 0;
-        while (n < vl && phonesec__mediasec_is_tchar((unsigned char)s[n]))
+        while (n < vl && phonesec__text_is_tchar((unsigned char)s[n]))
             n++;
         if (n == 0 || n != vl)
             return PHONESEC_E_PARSE;
     } else {
         s = msg;
-        while (n < m.hdr_start && phonesec__mediasec_is_tchar((unsigned char)s[n]))
+        while (n < m.hdr_start && phonesec__text_is_tchar((unsigned char)s[n]))
             n++;
         if (n == 0 || s[n] != ' ')
             return PHONESEC_E_PARSE;
@@ -258,18 +141,15 @@ static int value_ok(const char *v)
 
 /* Where a new header `name` goes: after the last one of that name, else
  * before Content-Length, else at the end of the header section. */
-static int insert_pos(const phonesec__mediasec_msg *m, const char *name, size_t *at)
+static int insert_pos(const phonesec__sip_msg *m, const char *name, size_t *at)
 {
-    phonesec__mediasec_hdr h;
+    phonesec__sip_hdr h;
     size_t pos = m->hdr_start, last = (size_t)-1, cl = (size_t)-1;
     int rc;
-    while ((rc = phonesec__mediasec_msg_next(m, &pos, NULL, &h)) == 1) {
-        size_t nl = 0;
-        while (phonesec__mediasec_is_tchar((unsigned char)m->p[h.line_off + nl]))
-            nl++;
-        if (name_matches(m->p + h.line_off, nl, name))
+    while ((rc = phonesec__sip_next(m, &pos, NULL, &h)) == 1) {
+        if (phonesec__sip_name_is(m->p + h.line_off, h.name_len, name))
             last = h.line_end;
-        else if (cl == (size_t)-1 && name_matches(m->p + h.line_off, nl, "Content-Length"))
+        else if (cl == (size_t)-1 && phonesec__sip_name_is(m->p + h.line_off, h.name_len, "Content-Length"))
             cl = h.line_off;
     }
     if (rc < 0)
@@ -281,13 +161,13 @@ static int insert_pos(const phonesec__mediasec_msg *m, const char *name, size_t 
 int phonesec_mediasec_msg_insert(const char *msg, size_t len, const char *name, const char *value, char *out,
                                  size_t out_cap, size_t *out_len)
 {
-    phonesec__mediasec_msg m;
+    phonesec__sip_msg m;
     size_t at;
     piece pc[6];
     int rc;
     if (msg == NULL || !check_name(name) || !value_ok(value) || out_len == NULL || (out == NULL && out_cap > 0))
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     if ((rc = insert_pos(&m, name, &at)) != 0)
         return rc;
@@ -311,16 +191,16 @@ int phonesec_mediasec_msg_insert(const char *msg, size_t len, const char *name, 
 static int remove_replace(const char *msg, size_t len, const char *name, const char *value, char *out,
                           size_t out_cap, size_t *out_len, size_t *removed)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
-    phonesec__mediasec_sb b;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
+    phonesec__sb b;
     size_t pos, copied, k = 0, at = (size_t)-1;
     int rc, pass, inserted;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     if (value != NULL) {
         pos = m.hdr_start;
-        if ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) < 0)
+        if ((rc = phonesec__sip_next(&m, &pos, name, &h)) < 0)
             return rc;
         if (rc == 1)
             at = h.line_off;
@@ -335,13 +215,13 @@ static int remove_replace(const char *msg, size_t len, const char *name, const c
         k = 0;
         inserted = value == NULL;
         pos = m.hdr_start;
-        while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
-            phonesec__mediasec_sb_put(&b, msg + copied, h.line_off - copied);
+        while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1) {
+            phonesec__sb_put(&b, msg + copied, h.line_off - copied);
             if (!inserted && at == h.line_off) {
-                phonesec__mediasec_sb_str(&b, name);
-                phonesec__mediasec_sb_put(&b, ": ", 2);
-                phonesec__mediasec_sb_str(&b, value);
-                phonesec__mediasec_sb_str(&b, m.eol);
+                phonesec__sb_str(&b, name);
+                phonesec__sb_put(&b, ": ", 2);
+                phonesec__sb_str(&b, value);
+                phonesec__sb_str(&b, m.eol);
                 inserted = 1;
             }
             copied = h.line_end;
@@ -350,14 +230,14 @@ static int remove_replace(const char *msg, size_t len, const char *name, const c
         if (rc < 0)
             return rc;
         if (!inserted) {
-            phonesec__mediasec_sb_put(&b, msg + copied, at - copied);
-            phonesec__mediasec_sb_str(&b, name);
-            phonesec__mediasec_sb_put(&b, ": ", 2);
-            phonesec__mediasec_sb_str(&b, value);
-            phonesec__mediasec_sb_str(&b, m.eol);
+            phonesec__sb_put(&b, msg + copied, at - copied);
+            phonesec__sb_str(&b, name);
+            phonesec__sb_put(&b, ": ", 2);
+            phonesec__sb_str(&b, value);
+            phonesec__sb_str(&b, m.eol);
             copied = at;
         }
-        phonesec__mediasec_sb_put(&b, msg + copied, len - copied);
+        phonesec__sb_put(&b, msg + copied, len - copied);
         if (pass == 0) {
             *out_len = b.len;
             if (b.len + 1 > out_cap || out == NULL)
@@ -387,40 +267,19 @@ int phonesec_mediasec_msg_replace(const char *msg, size_t len, const char *name,
     return remove_replace(msg, len, name, value, out, out_cap, out_len, NULL);
 }
 
-/* Is tag one of the comma-separated entries of value s[0..n)? */
-int phonesec__mediasec_list_has(const char *s, size_t n, const char *tag)
-{
-    size_t i = 0, tl = strlen(tag);
-    while (i <= n) {
-        size_t st, e;
-        while (i < n && (is_wsp((unsigned char)s[i]) || s[i] == '\r' || s[i] == '\n'))
-            i++;
-        st = i;
-        while (i < n && s[i] != ',')
-            i++;
-        e = i;
-        while (e > st && (is_wsp((unsigned char)s[e - 1]) || s[e - 1] == '\r' || s[e - 1] == '\n'))
-            e--;
-        if (e - st == tl && phonesec__strncaseeq(s + st, tag, tl))
-            return 1;
-        i++;
-    }
-    return 0;
-}
-
 int phonesec_mediasec_msg_has_tag(const char *msg, size_t len, const char *name, const char *tag)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
     size_t pos;
     int rc;
     if (msg == NULL || !check_name(name) || !check_name(tag))
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     pos = m.hdr_start;
-    while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1)
-        if (phonesec__mediasec_list_has(msg + h.val_off, h.val_len, tag))
+    while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1)
+        if (phonesec__text_list_has(msg + h.val_off, h.val_len, tag))
             return 1;
     return rc < 0 ? rc : 0;
 }
@@ -428,8 +287,8 @@ int phonesec_mediasec_msg_has_tag(const char *msg, size_t len, const char *name,
 int phonesec_mediasec_msg_add_tag(const char *msg, size_t len, const char *name, const char *tag, char *out,
                                   size_t out_cap, size_t *out_len, int *changed)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
     size_t pos;
     piece pc[4];
     int rc;
@@ -446,10 +305,10 @@ int phonesec_mediasec_msg_add_tag(const char *msg, size_t len, const char *name,
             *changed = 0;
         return rc;
     }
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     pos = m.hdr_start;
-    rc = phonesec__mediasec_msg_next(&m, &pos, name, &h);
+    rc = phonesec__sip_next(&m, &pos, name, &h);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -471,32 +330,17 @@ int phonesec_mediasec_msg_add_tag(const char *msg, size_t len, const char *name,
     return rc;
 }
 
-/* Entry [st, e) of a comma list value, trimmed; returns the index after the
- * comma (or n + 1 at the end). */
-static size_t next_entry(const char *s, size_t n, size_t i, size_t *st, size_t *e)
-{
-    while (i < n && (is_wsp((unsigned char)s[i]) || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    *st = i;
-    while (i < n && s[i] != ',')
-        i++;
-    *e = i;
-    while (*e > *st && (is_wsp((unsigned char)s[*e - 1]) || s[*e - 1] == '\r' || s[*e - 1] == '\n'))
-        (*e)--;
-    return i + 1;
-}
-
 int phonesec_mediasec_msg_remove_tag(const char *msg, size_t len, const char *name, const char *tag, char *out,
                                      size_t out_cap, size_t *out_len, int *changed)
 {
-    phonesec__mediasec_msg m;
-    phonesec__mediasec_hdr h;
-    phonesec__mediasec_sb b;
+    phonesec__sip_msg m;
+    phonesec__sip_hdr h;
+    phonesec__sb b;
     size_t pos, copied, tl;
     int rc, pass, did = 0;
     if (msg == NULL || !check_name(name) || !check_name(tag) || out_len == NULL || (out == NULL && out_cap > 0))
         return PHONESEC_E_INVAL;
-    if ((rc = phonesec__mediasec_msg_open(&m, msg, len)) != 0)
+    if ((rc = phonesec__sip_open(&m, msg, len)) != 0)
         return rc;
     tl = strlen(tag);
     for (pass = 0; pass < 2; pass++) {
@@ -506,40 +350,38 @@ int phonesec_mediasec_msg_remove_tag(const char *msg, size_t len, const char *na
         copied = 0;
         did = 0;
         pos = m.hdr_start;
-        while ((rc = phonesec__mediasec_msg_next(&m, &pos, name, &h)) == 1) {
+        while ((rc = phonesec__sip_next(&m, &pos, name, &h)) == 1) {
             const char *v = msg + h.val_off;
-            size_t i = 0, st, e, kept = 0, nl = 0;
-            if (!phonesec__mediasec_list_has(v, h.val_len, tag))
+            size_t i = 0, st, e, kept = 0;
+            if (!phonesec__text_list_has(v, h.val_len, tag))
                 continue;
             did = 1;
-            phonesec__mediasec_sb_put(&b, msg + copied, h.line_off - copied);
+            phonesec__sb_put(&b, msg + copied, h.line_off - copied);
             copied = h.line_end;
             /* count what stays */
             while (i <= h.val_len) {
-                i = next_entry(v, h.val_len, i, &st, &e);
+                i = phonesec__text_list_next(v, h.val_len, i, &st, &e);
                 if (e > st && !(e - st == tl && phonesec__strncaseeq(v + st, tag, tl)))
                     kept++;
             }
             if (kept == 0)
                 continue; /* the header had only this tag: the line goes */
-            while (phonesec__mediasec_is_tchar((unsigned char)msg[h.line_off + nl]))
-                nl++;
-            phonesec__mediasec_sb_put(&b, msg + h.line_off, nl);
-            phonesec__mediasec_sb_put(&b, ": ", 2);
+            phonesec__sb_put(&b, msg + h.line_off, h.name_len);
+            phonesec__sb_put(&b, ": ", 2);
             kept = 0;
             for (i = 0; i <= h.val_len;) {
-                i = next_entry(v, h.val_len, i, &st, &e);
+                i = phonesec__text_list_next(v, h.val_len, i, &st, &e);
                 if (e > st && !(e - st == tl && phonesec__strncaseeq(v + st, tag, tl))) {
                     if (kept++)
-                        phonesec__mediasec_sb_put(&b, ", ", 2);
-                    phonesec__mediasec_sb_put(&b, v + st, e - st);
+                        phonesec__sb_put(&b, ", ", 2);
+                    phonesec__sb_put(&b, v + st, e - st);
                 }
             }
-            phonesec__mediasec_sb_str(&b, m.eol);
+            phonesec__sb_str(&b, m.eol);
         }
         if (rc < 0)
             return rc;
-        phonesec__mediasec_sb_put(&b, msg + copied, len - copied);
+        phonesec__sb_put(&b, msg + copied, len - copied);
         if (pass == 0) {
             *out_len = b.len;
             if (b.len + 1 > out_cap || out == NULL)

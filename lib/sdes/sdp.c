@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * A small SDP scanner: lines, m= sections and their a=crypto lines, on text
- * with CRLF or LF line endings; and a growable output buffer. */
+ * with CRLF or LF line endings; and a growable output buffer. Lines and
+ * attribute names are read by the core text layer (core/text.h). */
 #include <string.h>
 
+#include "core/text.h"
 #include "sdes/sdes_internal.h"
 
 static int is_digit(char c)
@@ -74,31 +76,22 @@ static int scan_mline(const char *l, size_t n, phonesec__sdp_media *m)
 
 int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
 {
+    phonesec__text_line tl;
     size_t pos = 0, cap = 0, mcap = 0;
     int rc = PHONESEC_OK, limit = 0;
 
     memset(s, 0, sizeof *s);
     s->text = text;
     s->crlf = -1;
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len, n, eol;
+    while (phonesec__text_line_next(text, len, &pos, &tl) == 1) {
+        size_t n = tl.len;
         phonesec__sdp_line *ln;
 
-        n = end - pos;
-        eol = nl ? 1 : 0;
-        if (n > 0 && text[end - 1] == '\r') {
-            n--;
-            eol++;
-        }
-        if (s->crlf < 0 && eol > 0)
-            s->crlf = eol == 2;
-        if (n == 0) { /* blank line: tolerated, dropped */
-            pos = end + (nl ? 1 : 0);
+        if (s->crlf < 0 && tl.eol > 0)
+            s->crlf = tl.eol == 2;
+        if (n == 0) /* blank line: tolerated, dropped */
             continue;
-        }
-        if (n < 2 || text[pos + 1] != '=' || !(text[pos] >= 'a' && text[pos] <= 'z') ||
-            memchr(text + pos, '\0', n) != NULL || memchr(text + pos, '\r', n) != NULL) {
+        if (!phonesec__text_sdp_line_ok(text + tl.off, n)) {
             rc = PHONESEC_E_PARSE;
             break;
         }
@@ -121,9 +114,9 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
             cap = nc;
         }
         ln = &s->lines[s->n_lines];
-        ln->off = pos;
+        ln->off = tl.off;
         ln->len = n;
-        if (text[pos] == 'm') {
+        if (text[tl.off] == 'm') {
             phonesec__sdp_media *m;
             if (s->n_media == PHONESEC__SDP_MAX_MEDIA) {
                 rc = PHONESEC_E_LIMIT;
@@ -142,7 +135,7 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
             }
             m = &s->media[s->n_media];
             memset(m, 0, sizeof *m);
-            rc = scan_mline(text + pos, n, m);
+            rc = scan_mline(text + tl.off, n, m);
             if (rc != PHONESEC_OK)
                 break;
             m->first = s->n_lines;
@@ -151,7 +144,6 @@ int phonesec__sdp_scan(const char *text, size_t len, phonesec__sdp *s)
             s->n_media++;
         }
         s->n_lines++;
-        pos = end + (nl ? 1 : 0);
     }
     if (rc == PHONESEC_OK && s->n_lines == 0)
         rc = PHONESEC_E_PARSE;
@@ -175,11 +167,9 @@ const char *phonesec__sdp_line_text(const phonesec__sdp *s, size_t i, size_t *le
 
 int phonesec__sdp_is_attr(const phonesec__sdp *s, size_t i, const char *name)
 {
-    size_t n, k = strlen(name);
+    size_t n;
     const char *l = phonesec__sdp_line_text(s, i, &n);
-    if (n < 2 + k || memcmp(l, "a=", 2) != 0 || !phonesec__strncaseeq(l + 2, name, k))
-        return 0;
-    return n == 2 + k || l[2 + k] == ':';
+    return phonesec__text_sdp_attr(l, n, name, NULL, NULL);
 }
 
 /* ---------------- output buffer ---------------- */

@@ -63,10 +63,10 @@ static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int t
     if (ks != 16 && ks != 24 && ks != 32)
         return srtp_err_status_bad_param;
     c = phonesec__calloc(1, sizeof *c);
-    st = phonesec__calloc(1, sizeof *st);
+    st = phonesec__calloc_aligned(1, sizeof *st, 16); /* holds a wolfCrypt Aes (16-byte aligned) */
     if (c == NULL || st == NULL) {
         phonesec__free(c);
-        phonesec__free(st);
+        phonesec__free_aligned_secret(st, sizeof *st);
         t_alloc_failed = 1;
         return srtp_err_status_alloc_fail;
     }
@@ -84,7 +84,7 @@ static srtp_err_status_t icm_dealloc(srtp_cipher_pointer_t c)
     icm_state *st = c->state;
     if (st != NULL) {
         phonesec__aes_wipe(&st->aes);
-        phonesec__free_secret(st, sizeof *st);
+        phonesec__free_aligned_secret(st, sizeof *st);
     }
     phonesec__free_secret(c, sizeof *c);
     return srtp_err_status_ok;
@@ -186,10 +186,10 @@ static srtp_err_status_t gcm_alloc(srtp_cipher_pointer_t *cp, int key_len, int t
     if ((ks != 16 && ks != 32) || (tag_len != 16 && tag_len != 8))
         return srtp_err_status_bad_param;
     c = phonesec__calloc(1, sizeof *c);
-    st = phonesec__calloc(1, sizeof *st);
+    st = phonesec__calloc_aligned(1, sizeof *st, 16); /* holds a wolfCrypt Aes (16-byte aligned) */
     if (c == NULL || st == NULL) {
         phonesec__free(c);
-        phonesec__free(st);
+        phonesec__free_aligned_secret(st, sizeof *st);
         t_alloc_failed = 1;
         return srtp_err_status_alloc_fail;
     }
@@ -208,7 +208,7 @@ static srtp_err_status_t gcm_dealloc(srtp_cipher_pointer_t c)
     gcm_state *st = c->state;
     if (st != NULL) {
         phonesec__aes_wipe(&st->aes);
-        phonesec__free_secret(st, sizeof *st);
+        phonesec__free_aligned_secret(st, sizeof *st);
     }
     phonesec__free_secret(c, sizeof *c);
     return srtp_err_status_ok;
@@ -355,10 +355,10 @@ static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int ou
     if (key_len < 0 || key_len > 20 || out_len < 0 || out_len > 20)
         return srtp_err_status_bad_param;
     a = phonesec__calloc(1, sizeof *a);
-    st = phonesec__calloc(1, sizeof *st);
+    st = phonesec__calloc_aligned(1, sizeof *st, _Alignof(hmac_state)); /* wolfCrypt state inside */
     if (a == NULL || st == NULL) {
         phonesec__free(a);
-        phonesec__free(st);
+        phonesec__free_aligned_secret(st, sizeof *st);
         t_alloc_failed = 1;
         return srtp_err_status_alloc_fail;
     }
@@ -373,7 +373,7 @@ static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int ou
 
 static srtp_err_status_t hmac_dealloc(srtp_auth_pointer_t a)
 {
-    phonesec__free_secret(a->state, sizeof(hmac_state));
+    phonesec__free_aligned_secret(a->state, sizeof(hmac_state));
     phonesec__free_secret(a, sizeof *a);
     return srtp_err_status_ok;
 }

@@ -64,6 +64,7 @@ struct phonesec_tls_conn {
      * chain_refuses: a chain that fails verification aborts the handshake */
     int chain_required, chain_refuses;
     int oom; /* an allocation of ours failed inside a wolfSSL callback */
+    int hs_oom; /* an allocation of wolfSSL's (routed through the hook) failed in the handshake */
     uint32_t hs_timeout; /* handshake deadline (ms after hs_start), 0 = none */
     uint64_t hs_start;   /* platform clock at creation */
     /* results */
@@ -649,16 +650,20 @@ int phonesec__tls_ticket_cb(WOLFSSL *ssl, unsigned char key_name[WOLFSSL_TICKET_
         }
         rec.id = 0;
         rec.sid_len = 0;
-        if (phonesec__tls_srec_add(snap, &rec, &id) != PHONESEC_OK)
+        if (phonesec__tls_srec_add(snap, &rec, &id) != PHONESEC_OK) {
+            c->hs_oom = 1; /* its only failure: the record table could not grow */
             return WOLFSSL_TICKET_RET_FATAL;
+        }
         memcpy(key_name, snap->tname, 8);
         for (i = 0; i < 8; i++)
             key_name[8 + i] = (unsigned char)(id >> (56 - 8 * i));
         if (phonesec_random(iv, WOLFSSL_TICKET_IV_SZ) != PHONESEC_OK)
             return WOLFSSL_TICKET_RET_FATAL;
         tmp = phonesec__malloc((size_t)in_len);
-        if (tmp == NULL)
+        if (tmp == NULL) {
+            c->hs_oom = 1;
             return WOLFSSL_TICKET_RET_FATAL;
+        }
         memset(mac, 0, WOLFSSL_TICKET_MAC_SZ);
         r = wc_ChaCha20Poly1305_Encrypt(snap->tkey, iv, key_name, WOLFSSL_TICKET_NAME_SZ, ticket, (word32)in_len,
                                         tmp, mac);
@@ -948,6 +953,10 @@ static int fail(phonesec_tls_conn *c, int werr)
 
     if (c->oom) {
         code = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory while keeping the peer certificate");
+    } else if (c->hs_oom) {
+        /* wolfSSL reports an allocation it could not make as whatever step
+         * failed next (a decode or verify error): the routed allocator saw it */
+        code = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory during the handshake");
     } else if (c->name == PHONESEC_TLS_CHECK_FAILED) {
         code = phonesec__fail(&c->err, PHONESEC_E_NAME, "identity check failed for '%s': %s", c->ref, c->name_detail);
     } else if (c->chain == PHONESEC_TLS_CHECK_FAILED && c->chain_refuses) {
@@ -995,6 +1004,7 @@ int64_t phonesec_tls_conn_next_timeout_ms(const phonesec_tls_conn *c)
 
 int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
 {
+    unsigned long oom0;
     int ret, e;
     if (c == NULL)
         return PHONESEC_E_INVAL;
@@ -1014,7 +1024,11 @@ int phonesec_tls_conn_handshake(phonesec_tls_conn *c)
     }
     c->state = ST_HS;
     c->wants = 0;
+    oom0 = phonesec__tls_backend_oom();
+    c->hs_oom = 0; /* set by our callbacks too */
     ret = c->role == PHONESEC_TLS_CLIENT ? wolfSSL_connect(c->ssl) : wolfSSL_accept(c->ssl);
+    if (phonesec__tls_backend_oom() != oom0)
+        c->hs_oom = 1;
     if (ret == WOLFSSL_SUCCESS || wolfSSL_get_error(c->ssl, ret) != 0)
         c->no_error_fails = 0;
     if (ret == WOLFSSL_SUCCESS)
@@ -1057,8 +1071,22 @@ static int ready(phonesec_tls_conn *c)
     return PHONESEC_OK;
 }
 
+/* After a failed wolfSSL_read/write: did it fail, or leave a record half
+ * processed behind a WANT_*, because memory ran out? Then the connection
+ * cannot go on (its state is unknown) and the answer is NOMEM. */
+static int backend_oom(phonesec_tls_conn *c, unsigned long oom0, int e)
+{
+    if (phonesec__tls_backend_oom() == oom0 && e != MEMORY_E && e != MEMORY_ERROR && c->io_err != PHONESEC_E_NOMEM)
+        return 0;
+    wolfSSL_ERR_clear_error();
+    c->state = ST_FAILED;
+    c->wants = 0;
+    return 1;
+}
+
 int phonesec_tls_conn_write(phonesec_tls_conn *c, const uint8_t *data, size_t len, size_t *written)
 {
+    unsigned long oom0;
     int rc, ret, e;
     if (c == NULL || data == NULL || len == 0 || written == NULL)
         return PHONESEC_E_INVAL;
@@ -1066,12 +1094,15 @@ int phonesec_tls_conn_write(phonesec_tls_conn *c, const uint8_t *data, size_t le
     if (rc != PHONESEC_OK)
         return rc;
     c->wants = 0;
+    oom0 = phonesec__tls_backend_oom();
     ret = wolfSSL_write(c->ssl, data, (int)(len > INT_MAX ? INT_MAX : len));
     if (ret > 0) {
         *written = (size_t)ret;
         return PHONESEC_OK;
     }
     e = wolfSSL_get_error(c->ssl, ret);
+    if (backend_oom(c, oom0, e))
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "write: out of memory");
     if ((e == WOLFSSL_ERROR_WANT_WRITE || e == WOLFSSL_ERROR_WANT_READ) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
@@ -1087,6 +1118,7 @@ int phonesec_tls_conn_write(phonesec_tls_conn *c, const uint8_t *data, size_t le
 
 int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_t *got)
 {
+    unsigned long oom0;
     int rc, ret, e;
     if (c == NULL || buf == NULL || cap == 0 || got == NULL)
         return PHONESEC_E_INVAL;
@@ -1094,12 +1126,15 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     if (rc != PHONESEC_OK)
         return rc;
     c->wants = 0;
+    oom0 = phonesec__tls_backend_oom();
     ret = wolfSSL_read(c->ssl, buf, (int)(cap > INT_MAX ? INT_MAX : cap));
     if (ret > 0) {
         *got = (size_t)ret;
         return PHONESEC_OK;
     }
     e = wolfSSL_get_error(c->ssl, ret);
+    if (backend_oom(c, oom0, e))
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "read: out of memory");
     if ((e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io_err == 0) {
         c->wants = e == WOLFSSL_ERROR_WANT_READ ? PHONESEC_TLS_WANT_READ : PHONESEC_TLS_WANT_WRITE;
         wolfSSL_ERR_clear_error();
@@ -1117,6 +1152,16 @@ int phonesec_tls_conn_read(phonesec_tls_conn *c, uint8_t *buf, size_t cap, size_
     c->state = ST_FAILED;
     if (c->io_err != 0)
         return phonesec__fail(&c->err, c->io_err, "read: transport error");
+    {
+        /* A TLS 1.3 server refuses our certificate after our side of the
+         * handshake completed: name the alert (phonesec tls probe shows it). */
+        WOLFSSL_ALERT_HISTORY h;
+        memset(&h, 0, sizeof h);
+        wolfSSL_get_alert_history(c->ssl, &h);
+        if (h.last_rx.code > 0 && h.last_rx.level == alert_fatal)
+            return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed: peer sent alert %d (%s) (wolfSSL %d)",
+                                  h.last_rx.code, wolfSSL_alert_desc_string_long(h.last_rx.code), e);
+    }
     return phonesec__fail(&c->err, PHONESEC_E_IO, "read failed (wolfSSL %d)", e);
 }
 
@@ -1131,6 +1176,7 @@ size_t phonesec_tls_conn_pending(const phonesec_tls_conn *c)
 
 int phonesec_tls_conn_close(phonesec_tls_conn *c)
 {
+    unsigned long oom0;
     int ret, e;
     if (c == NULL)
         return PHONESEC_E_INVAL;
@@ -1138,7 +1184,13 @@ int phonesec_tls_conn_close(phonesec_tls_conn *c)
         c->state = ST_CLOSED;
         return PHONESEC_OK;
     }
+    oom0 = phonesec__tls_backend_oom();
     ret = wolfSSL_shutdown(c->ssl);
+    if (phonesec__tls_backend_oom() != oom0) {
+        c->state = ST_CLOSED;
+        wolfSSL_ERR_clear_error();
+        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory while sending close_notify");
+    }
     if (ret == WOLFSSL_SUCCESS || ret == WOLFSSL_SHUTDOWN_NOT_DONE) {
         c->state = ST_CLOSED;
         wolfSSL_ERR_clear_error();
@@ -1225,12 +1277,23 @@ size_t phonesec_tls_conn_pending_output(const phonesec_tls_conn *c)
 
 /* ---------------------------------------------------------------- results */
 
-int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *info)
+int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *out_info)
 {
+    phonesec_tls_info *info = out_info;
+    /* sizes of every phonesec_tls_info version (1.0: up to name_detail) */
+    static const size_t sizes[PHONESEC_TLS_INFO_VERSION] = {sizeof(phonesec_tls_info)};
+    phonesec_tls_info full = PHONESEC_TLS_INFO_INIT;
+    unsigned v;
     if (c == NULL || info == NULL)
         return PHONESEC_E_INVAL;
-    memset(info, 0, sizeof *info);
-    info->version = PHONESEC_TLS_INFO_VERSION;
+    /* The caller's version says how big its struct is; one that is 0 or
+     * unknown gets the 1.0 fields only, which every caller's struct holds. */
+    memcpy(&v, info, sizeof v);
+    if (!PHONESEC__VERSION_OK(v, PHONESEC_TLS_INFO_VERSION))
+        v = 1;
+    memset(&full, 0, sizeof full);
+    full.version = v;
+    info = &full; /* filled below, then copied out at the caller's size */
     info->established = c->state == ST_EST || (c->state == ST_CLOSED && c->proto != 0);
     info->protocol = c->proto;
     info->protocol_name = c->proto ? c->proto_name : "";
@@ -1249,6 +1312,7 @@ int phonesec_tls_conn_info(const phonesec_tls_conn *c, phonesec_tls_info *info)
     info->identity_mode = c->mode;
     info->reference_name = c->ref;
     info->name_detail = c->name_detail;
+    memcpy(out_info, &full, sizes[v - 1]);
     return PHONESEC_OK;
 }
 

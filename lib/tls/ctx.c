@@ -43,6 +43,7 @@ static void *w_malloc(size_t n)
     return p;
 }
 static void w_free(void *p) { phonesec__free(p); }
+unsigned long phonesec__tls_backend_oom(void) { return g_w_oom; }
 static void *w_realloc(void *p, size_t n)
 {
     void *q = phonesec__realloc(p, n);
@@ -440,6 +441,29 @@ static int wolf_version(unsigned v)
 }
 
 /* Build a WOLFSSL_CTX from the current configuration, for generation gen. */
+/* The trust list a snapshot gets: the custom list and/or the built-in one,
+ * as the trust source selects (custom first). */
+static int source_has_custom(const phonesec_tls_ctx *c)
+{
+    return c->trust_source != PHONESEC_TLS_TRUST_DEFAULT;
+}
+
+static int source_has_builtin(const phonesec_tls_ctx *c)
+{
+    return c->trust_source != PHONESEC_TLS_TRUST_CUSTOM;
+}
+
+static size_t eff_count(const phonesec_tls_ctx *c)
+{
+    return (source_has_custom(c) ? c->n_trusted : 0) + (source_has_builtin(c) ? c->n_builtin : 0);
+}
+
+static const phonesec__tls_trusted *eff_at(const phonesec_tls_ctx *c, size_t i)
+{
+    size_t nc = source_has_custom(c) ? c->n_trusted : 0;
+    return i < nc ? &c->trusted[i] : &c->builtin[i - nc];
+}
+
 static int build(phonesec_tls_ctx *c, uint64_t gen, WOLFSSL_CTX **out)
 {
     WOLFSSL_CTX *w;
@@ -482,19 +506,19 @@ static int build(phonesec_tls_ctx *c, uint64_t gen, WOLFSSL_CTX **out)
             goto fail;
         }
     }
-    for (i = 0; i < c->n_trusted; i++) {
+    for (i = 0; i < eff_count(c); i++) {
+        const phonesec__tls_trusted *t = eff_at(c, i);
         int r;
-        if (c->trusted[i].is_ca)
-            r = wolfSSL_CTX_load_verify_buffer(w, c->trusted[i].der, (long)c->trusted[i].len,
-                                               WOLFSSL_FILETYPE_ASN1);
+        if (t->is_ca)
+            r = wolfSSL_CTX_load_verify_buffer(w, t->der, (long)t->len, WOLFSSL_FILETYPE_ASN1);
         else /* a self-signed or leaf certificate trusted as it is (pinned) */
-            r = wolfSSL_CTX_trust_peer_buffer(w, c->trusted[i].der, (long)c->trusted[i].len,
-                                              WOLFSSL_FILETYPE_ASN1);
+            r = wolfSSL_CTX_trust_peer_buffer(w, t->der, (long)t->len, WOLFSSL_FILETYPE_ASN1);
         if (r != WOLFSSL_SUCCESS) {
             wolf_err_text(r, why, sizeof why);
             rc = load_code(oom0, r, PHONESEC_E_CRYPTO);
-            rc = phonesec__fail(&c->err, rc, "trusted certificate '%s' %s: %s", c->trusted[i].subject,
-                                rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
+            rc = phonesec__fail(&c->err, rc, "%s certificate '%s' %s: %s",
+                                t >= c->trusted && t < c->trusted + c->n_trusted ? "trusted" : "built-in",
+                                t->subject, rc == PHONESEC_E_NOMEM ? "not loaded (out of memory)" : "refused", why);
             goto fail;
         }
     }
@@ -783,16 +807,18 @@ static int snap_new(phonesec_tls_ctx *c, WOLFSSL_CTX *w, uint64_t gen, phonesec_
     s->name_validate = c->cfg.name_validate;
     s->session_tickets = c->cfg.session_tickets;
     s->has_cert = c->chain != NULL;
-    if (c->n_trusted > 0) {
-        s->trusted = phonesec__calloc(c->n_trusted, sizeof *s->trusted);
+    if (eff_count(c) > 0) {
+        size_t n = eff_count(c);
+        s->trusted = phonesec__calloc(n, sizeof *s->trusted);
         if (s->trusted == NULL)
             goto nomem;
-        for (i = 0; i < c->n_trusted; i++) {
-            s->trusted[i] = c->trusted[i];
-            s->trusted[i].der = phonesec__malloc(c->trusted[i].len);
+        for (i = 0; i < n; i++) {
+            const phonesec__tls_trusted *t = eff_at(c, i);
+            s->trusted[i] = *t;
+            s->trusted[i].der = phonesec__malloc(t->len);
             if (s->trusted[i].der == NULL)
                 goto nomem;
-            memcpy(s->trusted[i].der, c->trusted[i].der, c->trusted[i].len);
+            memcpy(s->trusted[i].der, t->der, t->len);
             s->n_trusted = i + 1;
         }
     }
@@ -881,7 +907,7 @@ int phonesec_tls_ctx_new(const phonesec_tls_config *cfg, phonesec_tls_ctx **out)
         phonesec_tls_config_init(&def);
         cfg = &def;
     }
-    if (cfg->version != PHONESEC_TLS_CONFIG_VERSION ||
+    if (!PHONESEC__VERSION_OK(cfg->version, PHONESEC_TLS_CONFIG_VERSION) || /* version 2 on: read with phonesec__struct_in */
         (cfg->role != PHONESEC_TLS_CLIENT && cfg->role != PHONESEC_TLS_SERVER) ||
         (cfg->identity_mode != PHONESEC_TLS_IDENTITY_SIP && cfg->identity_mode != PHONESEC_TLS_IDENTITY_HTTPS) ||
         cfg->client_cert < PHONESEC_TLS_CLIENT_CERT_NONE || cfg->client_cert > PHONESEC_TLS_CLIENT_CERT_REQUIRE ||
@@ -942,6 +968,9 @@ void phonesec_tls_ctx_free(phonesec_tls_ctx *c)
     for (i = 0; i < c->n_trusted; i++)
         phonesec__free(c->trusted[i].der);
     phonesec__free(c->trusted);
+    for (i = 0; i < c->n_builtin; i++)
+        phonesec__free(c->builtin[i].der);
+    phonesec__free(c->builtin);
     phonesec__free(c->chain);
     phonesec__free_secret(c->key, c->key_len);
     for (i = 0; i < c->n_crl; i++)
@@ -972,33 +1001,55 @@ int phonesec_tls_ctx_last_error(const phonesec_tls_ctx *c, char *buf, size_t cap
 
 /* ---------------------------------------------------------------- trust list */
 
-static int add_one_trusted(phonesec_tls_ctx *c, uint8_t *der, size_t len, size_t *added)
+/* Into the custom list (cfg.max_trusted slots), or with builtin set the
+ * built-in one (grows, at most PHONESEC_TLS_MAX_BUILTIN). der is taken over. */
+static int add_one_trusted(phonesec_tls_ctx *c, uint8_t *der, size_t len, size_t *added, int builtin)
 {
     phonesec__tls_certnames cn;
-    phonesec__tls_trusted *t;
+    phonesec__tls_trusted *t, *list = builtin ? c->builtin : c->trusted;
+    size_t *n = builtin ? &c->n_builtin : &c->n_trusted;
     uint8_t fp[32];
     size_t i;
 
     if (phonesec__tls_cert_names(der, len, &cn) != PHONESEC_OK) {
         phonesec__free(der);
-        return phonesec__fail(&c->err, PHONESEC_E_PARSE, "trusted certificate %zu is not a valid X.509 certificate",
-                              c->n_trusted + 1);
+        return phonesec__fail(&c->err, PHONESEC_E_PARSE, "%s certificate %zu is not a valid X.509 certificate",
+                              builtin ? "built-in" : "trusted", *n + 1);
     }
     if (wc_Sha256Hash(der, (word32)len, fp) != 0) {
         phonesec__free(der);
         return phonesec__fail(&c->err, PHONESEC_E_CRYPTO, "SHA-256 failed");
     }
-    for (i = 0; i < c->n_trusted; i++)
-        if (memcmp(c->trusted[i].sha256, fp, 32) == 0) {
+    for (i = 0; i < *n; i++)
+        if (memcmp(list[i].sha256, fp, 32) == 0) {
             phonesec__free(der); /* already there */
             return PHONESEC_OK;
         }
-    if (c->n_trusted >= c->cfg.max_trusted) {
+    if (!builtin && c->n_trusted >= c->cfg.max_trusted) {
         phonesec__free(der);
-        return phonesec__fail(&c->err, PHONESEC_E_LIMIT, "the trust list is full (%zu certificates)",
+        return phonesec__fail(&c->err, PHONESEC_E_LIMIT, "the trust list is full (%zu certificates; a CA bundle "
+                                                         "goes into the built-in list: phonesec_tls_ctx_add_builtin())",
                               c->cfg.max_trusted);
     }
-    t = &c->trusted[c->n_trusted++];
+    if (builtin && c->n_builtin >= PHONESEC_TLS_MAX_BUILTIN) {
+        phonesec__free(der);
+        return phonesec__fail(&c->err, PHONESEC_E_LIMIT, "the built-in list is full (%d certificates)",
+                              PHONESEC_TLS_MAX_BUILTIN);
+    }
+    if (builtin && c->n_builtin == c->cap_builtin) {
+        size_t cap = c->cap_builtin ? c->cap_builtin * 2 : 64;
+        phonesec__tls_trusted *nb = phonesec__calloc(cap, sizeof *nb);
+        if (nb == NULL) {
+            phonesec__free(der);
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        }
+        if (c->n_builtin > 0)
+            memcpy(nb, c->builtin, c->n_builtin * sizeof *nb);
+        phonesec__free(c->builtin);
+        c->builtin = list = nb;
+        c->cap_builtin = cap;
+    }
+    t = &list[(*n)++];
     t->der = der;
     t->len = len;
     t->is_ca = cn.is_ca;
@@ -1008,15 +1059,17 @@ static int add_one_trusted(phonesec_tls_ctx *c, uint8_t *der, size_t len, size_t
     return PHONESEC_OK;
 }
 
-static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format, int builtin)
 {
     size_t before, added = 0, pos = 0;
+    size_t *n;
     int rc = PHONESEC_OK;
 
     if (c == NULL || data == NULL || len == 0 || format < PHONESEC_TLS_FORMAT_AUTO ||
         format > PHONESEC_TLS_FORMAT_DER)
         return c ? phonesec__fail(&c->err, PHONESEC_E_INVAL, "no certificate data") : PHONESEC_E_INVAL;
-    before = c->n_trusted;
+    n = builtin ? &c->n_builtin : &c->n_trusted;
+    before = *n;
     if (fmt_is_pem(data, len, format)) {
         for (;;) {
             uint8_t *der;
@@ -1028,11 +1081,11 @@ static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t l
                 rc = phonesec__fail(&c->err, r, "malformed PEM certificate block");
                 break;
             }
-            rc = add_one_trusted(c, der, dl, &added);
+            rc = add_one_trusted(c, der, dl, &added, builtin);
             if (rc != PHONESEC_OK)
                 break;
         }
-        if (rc == PHONESEC_OK && added == 0 && c->n_trusted == before && pos >= len) {
+        if (rc == PHONESEC_OK && added == 0 && *n == before && pos >= len) {
             /* no block at all (duplicates are fine) */
             size_t p2 = 0;
             uint8_t *d2;
@@ -1048,15 +1101,16 @@ static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t l
         if (der == NULL)
             return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
         memcpy(der, data, len);
-        rc = add_one_trusted(c, der, len, &added);
+        rc = add_one_trusted(c, der, len, &added, builtin);
     }
     if (rc == PHONESEC_OK && added > 0)
         rc = rebuild(c);
     if (rc != PHONESEC_OK) { /* all or none */
-        while (c->n_trusted > before) {
-            c->n_trusted--;
-            phonesec__free(c->trusted[c->n_trusted].der);
-            memset(&c->trusted[c->n_trusted], 0, sizeof c->trusted[0]);
+        phonesec__tls_trusted *list = builtin ? c->builtin : c->trusted;
+        while (*n > before) {
+            (*n)--;
+            phonesec__free(list[*n].der);
+            memset(&list[*n], 0, sizeof list[0]);
         }
         return rc;
     }
@@ -1081,6 +1135,113 @@ int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
     rc = phonesec_tls_ctx_add_trusted(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
     phonesec__free(buf);
     return rc;
+}
+
+/* ---------------------------------------------------------------- built-in list */
+
+int phonesec_tls_ctx_add_builtin(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = add_trusted_locked(c, data, len, format, 1);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_add_builtin_file(phonesec_tls_ctx *c, const char *path)
+{
+    uint8_t *buf;
+    size_t n;
+    int rc;
+    if (c == NULL || path == NULL)
+        return PHONESEC_E_INVAL;
+    rc = read_file(path, &buf, &n);
+    if (rc != PHONESEC_OK)
+        return cfg_fail(c, rc, "cannot read '%s'", path);
+    if (n == 0) {
+        phonesec__free(buf);
+        return cfg_fail(c, PHONESEC_E_PARSE, "'%s' is empty", path);
+    }
+    rc = phonesec_tls_ctx_add_builtin(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
+    phonesec__free(buf);
+    return rc;
+}
+
+size_t phonesec_tls_ctx_builtin_count(const phonesec_tls_ctx *c)
+{
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    size_t n;
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&m->wlock);
+    n = c->n_builtin;
+    pthread_mutex_unlock(&m->wlock);
+    return n;
+}
+
+int phonesec_tls_ctx_clear_builtin(phonesec_tls_ctx *c)
+{
+    phonesec__tls_trusted *old;
+    size_t n, cap, i;
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    old = c->builtin;
+    n = c->n_builtin;
+    cap = c->cap_builtin;
+    c->builtin = NULL;
+    c->n_builtin = c->cap_builtin = 0;
+    rc = n > 0 ? rebuild(c) : PHONESEC_OK;
+    if (rc != PHONESEC_OK) { /* unchanged */
+        c->builtin = old;
+        c->n_builtin = n;
+        c->cap_builtin = cap;
+    } else {
+        for (i = 0; i < n; i++)
+            phonesec__free(old[i].der);
+        phonesec__free(old);
+        phonesec__err_clear(&c->err);
+    }
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_set_trust_source(phonesec_tls_ctx *c, int source)
+{
+    int old, rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    if (source != PHONESEC_TLS_TRUST_ALL && source != PHONESEC_TLS_TRUST_DEFAULT &&
+        source != PHONESEC_TLS_TRUST_CUSTOM) {
+        rc = phonesec__fail(&c->err, PHONESEC_E_INVAL, "unknown trust source %d", source);
+    } else {
+        old = c->trust_source;
+        c->trust_source = source;
+        rc = rebuild(c); /* a new generation: sessions made before are not resumed */
+        if (rc != PHONESEC_OK)
+            c->trust_source = old;
+    }
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+int phonesec_tls_ctx_trust_source(const phonesec_tls_ctx *c)
+{
+    phonesec_tls_ctx *m = (phonesec_tls_ctx *)c; /* locks only */
+    int v;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&m->wlock);
+    v = c->trust_source;
+    pthread_mutex_unlock(&m->wlock);
+    return v;
 }
 
 size_t phonesec_tls_ctx_trusted_count(const phonesec_tls_ctx *c)
@@ -1231,30 +1392,68 @@ static int has_certificate_unlocked(const phonesec_tls_ctx *c)
 
 /* ---------------------------------------------------------------- CRL */
 
+/* CRLs are kept, and handed to wolfSSL, as DER: when wolfSSL runs out of
+ * memory while loading a PEM CRL it loses its own copy of the PEM text
+ * (found by the out-of-memory sweep, tests/oom tls_crl), so the PEM armour
+ * is taken off here, each "X509 CRL" block of a PEM input becoming one
+ * entry. */
+static int push_crl(phonesec_tls_ctx *c, uint8_t *der, size_t len)
+{
+    phonesec__tls_blob *nl = phonesec__realloc(c->crl, (c->n_crl + 1) * sizeof *nl);
+    if (nl == NULL)
+        return PHONESEC_E_NOMEM;
+    c->crl = nl;
+    c->crl[c->n_crl].data = der;
+    c->crl[c->n_crl].len = len;
+    c->crl[c->n_crl].pem = 0;
+    c->n_crl++;
+    return PHONESEC_OK;
+}
+
 static int add_crl_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
-    phonesec__tls_blob *nl;
+    size_t first, i;
     uint8_t *d;
-    int rc;
+    int rc = PHONESEC_OK;
     if (c == NULL || data == NULL || len == 0 || format < PHONESEC_TLS_FORMAT_AUTO || format > PHONESEC_TLS_FORMAT_DER)
         return PHONESEC_E_INVAL;
-    nl = phonesec__realloc(c->crl, (c->n_crl + 1) * sizeof *nl);
-    if (nl == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    c->crl = nl;
-    d = phonesec__malloc(len);
-    if (d == NULL)
-        return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
-    memcpy(d, data, len);
-    c->crl[c->n_crl].data = d;
-    c->crl[c->n_crl].len = len;
-    c->crl[c->n_crl].pem = fmt_is_pem(data, len, format);
-    c->n_crl++;
-    rc = rebuild(c);
-    if (rc != PHONESEC_OK) {
-        c->n_crl--;
-        phonesec__free(d);
+    first = c->n_crl;
+    if (fmt_is_pem(data, len, format)) {
+        size_t pos = 0, dl;
+        for (;;) {
+            int r = pem_next(data, len, &pos, "X509 CRL", &d, &dl);
+            if (r == 0)
+                break;
+            if (r < 0) {
+                rc = phonesec__fail(&c->err, r, r == PHONESEC_E_NOMEM ? "out of memory"
+                                                                       : "CRL refused: broken PEM block");
+                goto undo;
+            }
+            if (push_crl(c, d, dl) != PHONESEC_OK) {
+                phonesec__free(d);
+                rc = phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+                goto undo;
+            }
+        }
+        if (c->n_crl == first)
+            return phonesec__fail(&c->err, PHONESEC_E_PARSE, "CRL refused: no \"X509 CRL\" PEM block");
+    } else {
+        d = phonesec__malloc(len);
+        if (d == NULL)
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        memcpy(d, data, len);
+        if (push_crl(c, d, len) != PHONESEC_OK) {
+            phonesec__free(d);
+            return phonesec__fail(&c->err, PHONESEC_E_NOMEM, "out of memory");
+        }
     }
+    rc = rebuild(c);
+    if (rc == PHONESEC_OK)
+        return rc;
+undo:
+    for (i = first; i < c->n_crl; i++)
+        phonesec__free(c->crl[i].data);
+    c->n_crl = first;
     return rc;
 }
 
@@ -1359,7 +1558,7 @@ int phonesec_tls_ctx_add_trusted(phonesec_tls_ctx *c, const uint8_t *data, size_
     if (c == NULL)
         return PHONESEC_E_INVAL;
     pthread_mutex_lock(&c->wlock);
-    rc = add_trusted_locked(c, data, len, format);
+    rc = add_trusted_locked(c, data, len, format, 0);
     c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
     pthread_mutex_unlock(&c->wlock);
     return rc;

@@ -55,7 +55,7 @@ typedef struct phonesec__tls_snap {
     WOLFSSL_CTX *w;
     uint64_t ctx_id, gen; /* process-unique context id, configuration generation */
     int role, only_trusted, client_cert, identity_mode, name_validate, session_tickets, has_cert;
-    phonesec__tls_trusted *trusted; /* copies */
+    phonesec__tls_trusted *trusted; /* copies of what the trust source selects (custom, then built-in) */
     size_t n_trusted;
     char **domains;
     size_t n_domains;
@@ -81,8 +81,11 @@ struct phonesec_tls_ctx {
     unsigned cfg_err_seq;      /* wlock */
     unsigned conn_err_seq;     /* slock */
     phonesec_tls_config cfg; /* string fields not kept */
-    phonesec__tls_trusted *trusted; /* cfg.max_trusted slots */
+    phonesec__tls_trusted *trusted; /* cfg.max_trusted slots: the custom list */
     size_t n_trusted;
+    phonesec__tls_trusted *builtin; /* the built-in list (any size; grows) */
+    size_t n_builtin, cap_builtin;
+    int trust_source; /* PHONESEC_TLS_TRUST_*: which lists the snapshots trust */
     uint8_t *chain;
     size_t chain_len;
     int chain_pem;

@@ -39,6 +39,10 @@ typedef struct phonesec__tls_certnames {
 
 /* notBefore / notAfter as seconds since 1970-01-01 UTC (UTCTime or
  * GeneralizedTime in the RFC 5280 form only). PHONESEC_OK or PHONESEC_E_PARSE. */
+/* Allocations of wolfSSL's refused on this thread so far (counted when its
+ * memory is routed through the platform hook; 0 for ever otherwise). */
+PHONESEC__INTERNAL unsigned long phonesec__tls_backend_oom(void);
+
 PHONESEC__INTERNAL int phonesec__tls_cert_validity(const phonesec__tls_certnames *cn, int64_t *not_before,
                                                    int64_t *not_after);
 

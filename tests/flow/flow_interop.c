@@ -274,7 +274,7 @@ static phonesec_tls_ctx *client_ctx(const char *ca)
 
 static void show_tls(void)
 {
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     memset(&info, 0, sizeof info);
     if (phonesec_tls_conn_info(phonesec_flow_tls_conn(phonesec_flow_connection(flow, 0)), &info) == PHONESEC_OK)
         printf("  TLS: %s %s chain=%d name=%d (%s) resumed=%d\n", info.protocol_name, info.suite_name, info.chain,

@@ -253,7 +253,7 @@ static void serve(pipe_t *p)
         }
         p->hs = 1;
         {
-            phonesec_tls_info info;
+            phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
             memset(&info, 0, sizeof info);
             assert_int_equal(phonesec_tls_conn_info(p->tls, &info), PHONESEC_OK);
             srv_resumed += info.resumed != 0;
@@ -380,7 +380,7 @@ static int w_is_up(void *user, void *conn)
     wconn *w = conn;
     int r = phonesec_flow_tls_transport()->is_up(binding_of(user), w->inner);
     if (r == 1 && !w->was_up) {
-        phonesec_tls_info info;
+        phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
         w->was_up = 1;
         tf->ups++;
         memset(&info, 0, sizeof info);

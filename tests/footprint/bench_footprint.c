@@ -159,6 +159,50 @@ static long flow_up(void)
     return base;
 }
 
+/* Peak heap of decrypting a 64 MiB provisioning file (the tool's call,
+ * phonesec_cfgcrypt_file), encrypted by the openssl CLI (an independent
+ * writer of the format): the figure a phone budgets for a firmware-sized
+ * configuration. Returns -1 when openssl is missing. */
+static long config_decrypt_peak(long *file_bytes)
+{
+    char dir[] = "/tmp/phonesec-fp-XXXXXX", cmd[1024], plain[256], enc[256], out[256];
+    phonesec_cfgcrypt_params p = PHONESEC_CFGCRYPT_PARAMS_INIT;
+    char err[256];
+    long base, peak;
+    int rc;
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(plain, sizeof plain, "%s/plain", dir);
+    snprintf(enc, sizeof enc, "%s/plain.enc", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(cmd, sizeof cmd,
+             "head -c 67108864 /dev/urandom > %s && openssl enc -aes-256-cbc -pbkdf2 -iter 10000 -pass pass:fp-bench "
+             "-in %s -out %s 2>/dev/null", plain, plain, enc);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        (void)system(cmd);
+        return -1;
+    }
+    p.format = PHONESEC_CFGCRYPT_OPENSSL;
+    p.kdf = PHONESEC_CFGCRYPT_KDF_PBKDF2;
+    p.iterations = 10000;
+    p.password = (const uint8_t *)"fp-bench";
+    p.password_len = 8;
+    base = live();
+    test_alloc_bytes_peak = base;
+    rc = phonesec_cfgcrypt_file(&p, 0, enc, out, NULL, NULL, err, sizeof err);
+    peak = test_alloc_bytes_peak - base;
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", plain, out);
+    if (rc != 0 || system(cmd) != 0) {
+        fprintf(stderr, "config decrypt failed or differs: %s\n", err);
+        exit(1);
+    }
+    *file_bytes = 67108864;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    (void)system(cmd);
+    return peak;
+}
+
 int main(void)
 {
     phonesec_platform p;
@@ -187,6 +231,14 @@ int main(void)
     printf("  persistent flow (started; default 64 KiB receive + 64 KiB send buffers; transport not counted): %ld bytes\n", flow_up());
     printf("  SRTP session (AES_CM_128_HMAC_SHA1_80, one way):   %8ld bytes\n", srtp_session());
     printf("  SDES negotiation (one audio section, per side):    %8ld bytes\n", sdes_negotiation());
+    {
+        long fb = 0, pk = config_decrypt_peak(&fb);
+        if (pk < 0)
+            printf("  config decrypt peak heap: not measured (openssl CLI missing)\n");
+        else
+            printf("  config decrypt (phonesec_cfgcrypt_file, openssl format, %ld MiB file): peak heap %ld bytes "
+                   "(%.5f of the file)\n", fb >> 20, pk, (double)pk / (double)fb);
+    }
     phonesec_tls_ctx_free(cctx);
     phonesec_tls_ctx_free(sctx);
     phonesec_shutdown();

@@ -26,6 +26,7 @@ for d in "$w"/*.deb; do dpkg-deb -x "$d" "$w/root"; done
 LD_LIBRARY_PATH=$(dirname "$(find "$w/root" -name 'libphonesec.so.*' | head -n 1)")
 export LD_LIBRARY_PATH
 "$w/root/usr/bin/phonesec" version
+[ -f "$w/root/usr/share/bash-completion/completions/phonesec" ] || { echo "phonesec-tools lacks the bash completion"; exit 1; }
 pc=$(dirname "$(find "$w/root" -name libphonesec.pc)")
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Werror -o "$w/consumer" "$src/tests/consumers/consumer.c" \

@@ -286,10 +286,12 @@ static void bench_suite(int suite)
     phonesec_srtp *tx0 = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND);
     phonesec_srtp *tx = ours(suite, PHONESEC_SRTP_DIR_OUTBOUND), *rx = ours(suite, PHONESEC_SRTP_DIR_INBOUND);
     srtp_t btx = bare(suite, PHONESEC_SRTP_DIR_OUTBOUND), brx = bare(suite, PHONESEC_SRTP_DIR_INBOUND);
-    void *rtx = NULL, *rrx = NULL;
+    void *rtx = NULL, *rrx = NULL; /* libre's contexts, when the build has libre */
     floor_ctx fl;
     const char *name = phonesec_srtp_suite_name(suite);
 
+    (void)rtx;
+    (void)rrx;
 #ifdef HAVE_LIBRE
     if (have_anchor && libre_suite(suite) >= 0) {
         const phonesec__srtp_suite *sd = phonesec__srtp_find_suite(suite);

@@ -15,6 +15,7 @@ long test_alloc_fail_at;
 long test_alloc_calls;
 long test_alloc_live;
 long test_alloc_bytes_live;
+long test_alloc_bytes_peak;
 
 /* A size header before each block so bytes held can be counted. */
 #define HDR 16
@@ -31,6 +32,8 @@ void *test_malloc_hook(void *ud, size_t n)
     memcpy(p, &n, sizeof n);
     test_alloc_live++;
     test_alloc_bytes_live += (long)n;
+    if (test_alloc_bytes_live > test_alloc_bytes_peak)
+        test_alloc_bytes_peak = test_alloc_bytes_live;
     return p + HDR;
 }
 
@@ -64,6 +67,8 @@ void *test_realloc_hook(void *ud, void *q, size_t n)
         return NULL;
     memcpy(p, &n, sizeof n);
     test_alloc_bytes_live += (long)n - (long)old;
+    if (test_alloc_bytes_live > test_alloc_bytes_peak)
+        test_alloc_bytes_peak = test_alloc_bytes_live;
     return p + HDR;
 }
 

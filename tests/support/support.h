@@ -21,6 +21,7 @@ extern long test_alloc_fail_at;
 extern long test_alloc_calls;
 extern long test_alloc_live;
 extern long test_alloc_bytes_live;
+extern long test_alloc_bytes_peak; /* highest test_alloc_bytes_live so far (reset it to measure) */
 void *test_malloc_hook(void *ud, size_t n);
 void *test_realloc_hook(void *ud, void *p, size_t n);
 void test_free_hook(void *ud, void *p);

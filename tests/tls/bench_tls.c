@@ -149,7 +149,7 @@ static int our_pair(phonesec_tls_conn **c, phonesec_tls_conn **s, const phonesec
 static int our_handshake(const phonesec_tls_session *sess, int *resumed)
 {
     phonesec_tls_conn *c = NULL, *s = NULL;
-    phonesec_tls_info in;
+    phonesec_tls_info in = PHONESEC_TLS_INFO_INIT;
     int rc = our_pair(&c, &s, sess);
     if (rc == 0 && resumed != NULL) {
         phonesec_tls_conn_info(c, &in);

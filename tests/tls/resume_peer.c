@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     while (count-- > 0) {
         phonesec_tls_conn *conn = NULL;
-        phonesec_tls_info info;
+        phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
         int which, fd, rc;
         p[0].fd = lfd[0];
         p[1].fd = lfd[1];

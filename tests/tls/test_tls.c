@@ -185,7 +185,7 @@ static int run_hs(phonesec_tls_ctx *cctx, phonesec_tls_ctx *sctx, const char *re
 {
     phonesec_tls_conn *c = mkconn(cctx, ref, name_validate), *s = mkconn(sctx, NULL, PHONESEC_TLS_INHERIT);
     int rs, rc = pump(c, s, &rs);
-    phonesec_tls_info tmp;
+    phonesec_tls_info tmp = PHONESEC_TLS_INFO_INIT;
     const phonesec_tls_info *unused = &tmp;
     (void)unused;
     assert_int_equal(phonesec_tls_conn_info(c, info ? info : &tmp), PHONESEC_OK);
@@ -219,7 +219,7 @@ static int run_hs(phonesec_tls_ctx *cctx, phonesec_tls_ctx *sctx, const char *re
 static void test_handshake_ok(void **state)
 {
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc = server_ctx("server.crt", "server.key");
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     (void)state;
     assert_int_equal(run_hs(cc, sc, "sip.example.com", PHONESEC_TLS_INHERIT, &info, NULL, 0), PHONESEC_OK);
     assert_int_equal(info.established, 1);
@@ -243,7 +243,7 @@ static void test_handshake_ok(void **state)
 static void test_handshake_name_mismatch(void **state)
 {
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc = server_ctx("server.crt", "server.key");
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     char err[512];
     (void)state;
     assert_int_equal(run_hs(cc, sc, "proxy.other.net", PHONESEC_TLS_INHERIT, &info, err, sizeof err),
@@ -269,7 +269,7 @@ static void test_handshake_https_mode(void **state)
 {
     phonesec_tls_config cfg;
     phonesec_tls_ctx *cc = NULL, *sc = server_ctx("wildcard.crt", "wildcard.key");
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     (void)state;
     phonesec_tls_config_init(&cfg);
     cfg.identity_mode = HTTPS;
@@ -290,7 +290,7 @@ static void test_handshake_chain(void **state)
 {
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc = NULL;
     phonesec_tls_config cfg;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     char err[512];
     int rc;
     (void)state;
@@ -336,7 +336,7 @@ static void test_mutual_tls(void **state)
     phonesec_tls_config cfg;
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc;
     phonesec_tls_conn *c, *s;
-    phonesec_tls_info si;
+    phonesec_tls_info si = PHONESEC_TLS_INFO_INIT;
     int rs, rc;
     (void)state;
     phonesec_tls_config_init(&cfg);
@@ -439,7 +439,7 @@ static void resume_case(unsigned maxv)
     phonesec_tls_ctx *cc = NULL, *sc = server_ctx("server.crt", "server.key");
     phonesec_tls_conn *c, *s;
     phonesec_tls_session *sess = NULL;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     int rs;
     phonesec_tls_config_init(&cfg);
     cfg.max_version = maxv;
@@ -495,7 +495,7 @@ static void test_resumption_below_policy(void **state)
     phonesec_tls_ctx *cc = client_ctx(NULL), *sc = server_ctx("server.crt", "server.key");
     phonesec_tls_conn *c, *s;
     phonesec_tls_session *sess = NULL;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     int rs;
     (void)state;
     /* the phone has no trusted CA, only-accept-trusted off, name check off */
@@ -578,7 +578,7 @@ static void test_trust_list(void **state)
     {
         phonesec_tls_ctx *pin = client_ctx("server.crt"), *sc = server_ctx("server.crt", "server.key"),
                          *other = server_ctx("dns.crt", "dns.key");
-        phonesec_tls_info pi;
+        phonesec_tls_info pi = PHONESEC_TLS_INFO_INIT;
         assert_int_equal(run_hs(pin, sc, "sip.example.com", PHONESEC_TLS_INHERIT, &pi, NULL, 0), PHONESEC_OK);
         assert_int_equal(pi.chain, PHONESEC_TLS_CHECK_PASSED);
         assert_string_equal(pi.chain_anchor, "CN=sip.example.com");
@@ -604,7 +604,7 @@ static void test_trust_list(void **state)
 static void test_certificate_replace_atomic(void **state)
 {
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc = server_ctx("server.crt", "server.key");
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     char err[256];
     uint8_t *crt, *key;
     size_t cl, kl;
@@ -638,7 +638,7 @@ static void test_versions_and_ciphers(void **state)
 {
     phonesec_tls_config cfg;
     phonesec_tls_ctx *c = NULL, *sc;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     uint16_t codes[300];
     size_t n, i;
     (void)state;
@@ -970,7 +970,7 @@ static void test_server_checks_client_identity(void **state)
     phonesec_tls_ctx *cc = client_ctx("ca.crt"), *sc;
     phonesec_tls_conn_config k;
     phonesec_tls_conn *c, *s;
-    phonesec_tls_info si;
+    phonesec_tls_info si = PHONESEC_TLS_INFO_INIT;
     int rs;
     (void)state;
     phonesec_tls_config_init(&cfg);

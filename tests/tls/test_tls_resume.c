@@ -91,7 +91,7 @@ static void hs(phonesec_tls_ctx *cc, phonesec_tls_ctx *sc, const char *sref, con
                phonesec_tls_session **out_sess, int after_read, hs_result *r)
 {
     phonesec_tls_conn *c = conn(cc, "sip.example.com"), *s = conn(sc, sref);
-    phonesec_tls_info ci;
+    phonesec_tls_info ci = PHONESEC_TLS_INFO_INIT;
     memset(r, 0, sizeof *r);
     if (sess != NULL)
         assert_int_equal(phonesec_tls_conn_set_session(c, sess), PHONESEC_OK);
@@ -113,6 +113,7 @@ static void hs(phonesec_tls_ctx *cc, phonesec_tls_ctx *sc, const char *sref, con
     assert_int_equal(phonesec_tls_conn_info(c, &ci), PHONESEC_OK);
     r->c_resumed = ci.resumed;
     snprintf(r->c_chain_detail, sizeof r->c_chain_detail, "%s", ci.chain_detail);
+    r->si.version = PHONESEC_TLS_INFO_VERSION;
     assert_int_equal(phonesec_tls_conn_info(s, &r->si), PHONESEC_OK);
     r->s_resumed = r->si.resumed;
     snprintf(r->s_subject, sizeof r->s_subject, "%s", r->si.peer_subject);
@@ -495,7 +496,7 @@ static void test_resumption_out_of_memory(void **state)
             phonesec_tls_session *sess;
             phonesec_tls_conn *c = NULL, *s = NULL;
             phonesec_tls_conn_config k;
-            phonesec_tls_info si;
+            phonesec_tls_info si = PHONESEC_TLS_INFO_INIT;
             int rc, rs = -1;
             base = test_alloc_live;
             sc = srv(modes[m].v, modes[m].tickets, PHONESEC_TLS_CLIENT_CERT_REQUIRE);

@@ -180,7 +180,7 @@ static void test_conn_outlives_ctx(void **state)
     phonesec_tls_config cfg;
     phonesec_tls_conn_config k;
     phonesec_tls_conn *c = NULL, *s = NULL;
-    phonesec_tls_info info;
+    phonesec_tls_info info = PHONESEC_TLS_INFO_INIT;
     int rs;
     (void)state;
     assert_int_equal(phonesec_tls_ctx_new(NULL, &cc), PHONESEC_OK);

@@ -79,12 +79,18 @@ static inline int pump(phonesec_tls_conn *cli, phonesec_tls_conn *srv, int *srv_
         if (rc_s == PHONESEC_E_WOULD_BLOCK)
             rc_s = phonesec_tls_conn_handshake(srv);
         while (phonesec_tls_conn_drain(cli, buf, sizeof buf, &n) == PHONESEC_OK && n > 0) {
-            if (phonesec_tls_conn_feed(srv, buf, n, &used) != PHONESEC_OK || used != n)
+            int rf = phonesec_tls_conn_feed(srv, buf, n, &used);
+            if (rf != PHONESEC_OK)
+                return rf; /* out of memory for the receive buffer is NOMEM */
+            if (used != n)
                 return PHONESEC_E_INTERNAL;
             moved += n;
         }
         while (phonesec_tls_conn_drain(srv, buf, sizeof buf, &n) == PHONESEC_OK && n > 0) {
-            if (phonesec_tls_conn_feed(cli, buf, n, &used) != PHONESEC_OK || used != n)
+            int rf = phonesec_tls_conn_feed(cli, buf, n, &used);
+            if (rf != PHONESEC_OK)
+                return rf; /* out of memory for the receive buffer is NOMEM */
+            if (used != n)
                 return PHONESEC_E_INTERNAL;
             moved += n;
         }

@@ -38,10 +38,10 @@ extern "C" {
  * The compile-time version of the headers; phonesec_version() gives the
  * version of the library actually linked.
  * @{ */
-#define PHONESEC_VERSION_MAJOR 0
-#define PHONESEC_VERSION_MINOR 1
+#define PHONESEC_VERSION_MAJOR 1
+#define PHONESEC_VERSION_MINOR 0
 #define PHONESEC_VERSION_PATCH 0
-#define PHONESEC_VERSION_STRING "0.1.0"
+#define PHONESEC_VERSION_STRING "1.0.0"
 /** Single number, 0xMMmmpp, for `#if` comparisons. */
 #define PHONESEC_VERSION_NUMBER \
     ((PHONESEC_VERSION_MAJOR << 16) | (PHONESEC_VERSION_MINOR << 8) | PHONESEC_VERSION_PATCH)
