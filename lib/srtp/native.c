@@ -144,7 +144,8 @@ static int derive_dir(const phonesec__srtp_suite *sd, nat_keys *k, int dir, uint
         if (rc == 0)
             rc |= phonesec__hmac1_init(dir == 0 ? &k->rtp_a : &k->rtcp_a, ak, sizeof ak);
     }
-    k->r[dir] = r;
+    /* on failure no r matches: the next packet derives again (never half-new keys) */
+    k->r[dir] = rc == 0 ? r : UINT64_MAX;
     phonesec_memzero(ek, sizeof ek);
     phonesec_memzero(ak, sizeof ak);
     return rc;

@@ -792,6 +792,18 @@ static void mki_with_unequal_tags_declined(void **state)
         our_line(0, &c);
         assert_int_equal(c.keys[0].mki_len, 2);
         assert_int_equal(answer_sessions_work("our MKI, _32, native"), 1);
+        /* and GCM: the peer's MKI line is answered, ours carries an MKI too
+         * (RFC 7714: after the tag) */
+        o = "m=audio 4000 RTP/SAVP 0\r\n"
+            "a=crypto:1 AEAD_AES_128_GCM inline:ElL8BL+ZV0ZNKPlbjtZeeulhlO5a1R/YSTkCvQ|5:1\r\n";
+        new_s();
+        assert_int_equal(phonesec_sdes_answer(s, o, strlen(o)), PHONESEC_OK);
+        assert_int_equal(phonesec_sdes_section(s, 0, &info), PHONESEC_OK);
+        assert_int_equal(info.tag, 1);
+        our_line(0, &c);
+        assert_int_equal(c.suite, PHONESEC_SRTP_AEAD_AES_128_GCM);
+        assert_int_equal(c.keys[0].mki_len, 2);
+        assert_int_equal(answer_sessions_work("MKI, GCM, native"), 1);
         (void)l;
         return;
     }

@@ -268,6 +268,9 @@ static void kdf_case(const char *file, const char *pfx, int suite80, int suite32
         p.suite = (pass & 1) ? suite32 : suite80;
         p.n_keys = 1;
         p.roc = roc;
+        /* native engine: with KDR=24 the packet index (below 2^24 here) is
+         * in epoch r = 0, whose keys are the RFC's (RFC 3711 4.3.1) */
+        p.kdr = (pass & 1) && phonesec__srtp_engine_native() ? 24 : 0;
         memcpy(p.keys[0].key, mk, klen);
         p.keys[0].key_len = klen;
         memcpy(p.keys[0].salt, ms, 14);
