@@ -14,6 +14,7 @@
 
 #include "srtp/engine.h"
 #include "support.h"
+#include "kat_gcm_srtcp_auth.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -49,6 +50,31 @@ static const eng LIB = {phonesec__srtp_lib_new,
                         phonesec__srtp_lib_set_active_key,
                         {phonesec__srtp_lib_protect, phonesec__srtp_lib_unprotect, phonesec__srtp_lib_protect_rtcp,
                          phonesec__srtp_lib_unprotect_rtcp}};
+
+/* Whether the libsrtp2 engine gives the independent known answer for
+ * authentication-only GCM SRTCP (kat_gcm_srtcp_auth.h). Debian's libsrtp2
+ * does on x86_64 and not on s390x: where it does not, such sessions run on
+ * the native engine alone (which test_srtp_vectors holds to the answer). */
+static int lib_gcm_auth_srtcp_right = -1;
+
+static int lib_gives_gcm_auth_answer(void)
+{
+    phonesec_srtp_params p;
+    phonesec_srtp *s = NULL;
+    uint8_t out[64];
+    size_t n = 0;
+    int ok = 0;
+    kat_gcm_auth_params(&p);
+    if (LIB.mk(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &s) == PHONESEC_OK &&
+        LIB.op[2](s, kat_gcm_auth_plain, sizeof kat_gcm_auth_plain, out, sizeof out, &n) == PHONESEC_OK &&
+        n == sizeof kat_gcm_auth_plain + sizeof kat_gcm_auth_trailer &&
+        memcmp(out + sizeof kat_gcm_auth_plain, kat_gcm_auth_trailer, sizeof kat_gcm_auth_trailer) == 0)
+        ok = 1;
+    if (s != NULL)
+        LIB.fr(s);
+    phonesec_srtp_params_wipe(&p);
+    return ok;
+}
 
 static const int all_suites[] = {
     PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_80, PHONESEC_SRTP_AES_CM_128_HMAC_SHA1_32,
@@ -104,7 +130,7 @@ static size_t mk_rtcp(uint8_t *b, uint32_t ssrc)
     return n;
 }
 
-static long n_sessions, n_packets, n_replays, n_tamper, n_declined, n_wrap;
+static long n_sessions, n_packets, n_replays, n_tamper, n_declined, n_wrap, n_lib_wrong;
 
 /* One random session pair per engine; returns 0 when libsrtp2 declines the
  * parameters (the native engine must then still work on its own). */
@@ -157,6 +183,12 @@ static void one_session(void)
         seq[k] = (uint16_t)(p.roc == 0 ? (rnd() % 2 ? 65536 - 1 - rnd() % 40 : rnd()) : rnd() % 32768);
 
     lib_rc = LIB.mk(&p, PHONESEC_SRTP_DIR_OUTBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &ltx);
+    if (lib_rc == PHONESEC_OK && !lib_gcm_auth_srtcp_right && sd->gcm && (p.flags & PHONESEC_SRTP_F_UNENCRYPTED_SRTCP)) {
+        LIB.fr(ltx); /* libsrtp2 misses the known answer here: not a reference */
+        ltx = NULL;
+        lib_rc = PHONESEC_E_UNSUPPORTED;
+        n_lib_wrong++;
+    }
     assert_int_equal(NAT.mk(&p, PHONESEC_SRTP_DIR_OUTBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &ntx), PHONESEC_OK);
     assert_int_equal(NAT.mk(&p, PHONESEC_SRTP_DIR_INBOUND, PHONESEC_SRTP_OPT_ALLOW_NULL, &nrx), PHONESEC_OK);
     if (lib_rc != PHONESEC_OK) {
@@ -289,12 +321,17 @@ static void engines_agree(void **state)
 {
     int i;
     (void)state;
+    lib_gcm_auth_srtcp_right = lib_gives_gcm_auth_answer();
+    printf("libsrtp2 engine, authentication-only GCM SRTCP: %s\n",
+           lib_gcm_auth_srtcp_right ? "gives the known answer: compared"
+                                    : "misses the independent known answer on this CPU: native alone");
     for (i = 0; i < 600; i++)
         one_session();
     printf("differential: %ld sessions, %ld packets identical, %ld tampered, %ld replays refused by both; "
            "%ld sessions libsrtp2 declines ran on the native engine alone\n",
            n_sessions, n_packets, n_tamper, n_replays, n_declined);
     printf("unauthenticated RTP tampered to an index below 0: refused by native, taken by libsrtp2: %ld\n", n_wrap);
+    printf("sessions with authentication-only GCM SRTCP run natively alone (libsrtp2 wrong here): %ld\n", n_lib_wrong);
     printf("AES-192 on the libsrtp2 engine: %s\n",
            phonesec__srtp_lib_suite_supported(PHONESEC_SRTP_AES_192_CM_HMAC_SHA1_80) == PHONESEC_OK
                ? "compared"
