@@ -5,7 +5,8 @@
 #     interop, oom (the out-of-memory sweep of every module, tests/oom) and
 #     threads suites; then install it to a staging directory and build a
 #     program against the installed headers, pkg-config file and libraries;
-#  3. the unit, vectors and fuzz-corpus suites again under ASan+UBSan (clang);
+#  3. clang build with -Werror: the unit, vectors and fuzz-corpus suites again
+#     under ASan+UBSan;
 #  4. the threads suite under ThreadSanitizer (clang; only its two test
 #     programs are built);
 #  5. the unit suites under valgrind;
@@ -30,7 +31,7 @@ run sh scripts/check-install.sh "$out/gcc" "$out/stage"
 # the same install check for the options that change installed files
 run sh scripts/check-install-matrix.sh "$out/matrix"
 
-CC=clang run meson setup "$out/san" -Db_sanitize=address,undefined -Db_lundef=false \
+CC=clang run meson setup "$out/san" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
 run ninja -C "$out/san"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -32,7 +32,9 @@
 #define NO_INTERPOSE 1
 #endif
 
-static long g_sys_allocs, g_live_bytes;
+static long g_sys_allocs;
+/* unused when the sanitizer owns malloc (no interposition) */
+static long g_live_bytes __attribute__((unused));
 #if !defined(NO_INTERPOSE) && defined(__GLIBC__)
 #include <malloc.h>
 extern void *__libc_malloc(size_t);
