@@ -45,6 +45,7 @@ typedef struct nat_keys {
     Aes *f8;                      /* F8 only: [0] RTP, [1] SRTCP key k_e XOR m */
     uint64_t r[2];                /* KDR: r of the RTP [0] and SRTCP [1] keys */
     uint8_t mk[32], ms[14];       /* KDR only: the master key and salt */
+    uint8_t rtcp_gk[32];          /* GCM only: the SRTCP session key, for rtcp_gmac() */
 } nat_keys;
 
 typedef struct nat_ssrc {
@@ -135,6 +136,8 @@ static int derive_dir(const phonesec__srtp_suite *sd, nat_keys *k, int dir, uint
     if (rc == 0 && sd->gcm) {
         if (wc_AesGcmSetKey(c, ek, (word32)sd->key_len) != 0)
             rc = -1;
+        if (dir == 1)
+            memcpy(k->rtcp_gk, ek, sd->key_len);
     } else if (rc == 0) {
         if (sd->f8)
             rc |= phonesec__aesf8_init(c, &k->f8[dir], ek, sd->key_len, salt, sd->salt_len);
@@ -856,6 +859,29 @@ static int rtp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out,
 
 /* SRTCP layout: AES-CM: header || payload || E|index || MKI || tag;
  * GCM (RFC 7714 9): header || payload || tag || E|index (no MKI here). */
+/* Authentication-only SRTCP with GCM (RFC 7714 9.2): a GMAC over aad (the
+ * packet and E|index), computed (verify 0) or checked (verify 1) with a
+ * fresh Aes object keyed from the SRTCP session key. Not the session's own
+ * object: wolfSSL 5.5.4 on big-endian CPUs gives a wrong tag for a GMAC (no
+ * plaintext) on an object that computed a GMAC over a whole number of
+ * blocks before (found on s390x; the encrypting calls are not affected).
+ * SRTCP is a few packets per second, so the key set-up per packet is cheap. */
+static int rtcp_gmac(const nat *s, const nat_keys *k, const uint8_t iv[12], const uint8_t *aad, size_t n,
+                     uint8_t tag[16], int verify)
+{
+    Aes a;
+    int rc = wc_AesInit(&a, NULL, INVALID_DEVID);
+    if (rc == 0) {
+        rc = wc_AesGcmSetKey(&a, k->rtcp_gk, (word32)s->sd->key_len);
+        if (rc == 0)
+            rc = verify ? wc_AesGcmDecrypt(&a, NULL, NULL, 0, iv, 12, tag, 16, aad, (word32)n)
+                        : wc_AesGcmEncrypt(&a, NULL, NULL, 0, iv, 12, tag, 16, aad, (word32)n);
+        wc_AesFree(&a);
+    }
+    phonesec_memzero(&a, sizeof a);
+    return rc;
+}
+
 static int rtcp_protect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     size_t need = in_len + s->rtcp_over, idx = s->active;
@@ -900,16 +926,15 @@ static int rtcp_protect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out, 
             rc = wc_AesGcmEncrypt(&k->rtcp_c, out + 8, in + 8, (word32)(in_len - 8), iv, 12, out + in_len, 16, aad,
                                   sizeof aad);
         } else {
-            /* authentication only: the whole packet and E|index are AAD */
-            uint8_t *t = out + in_len;
-            wr32(t + 16, eidx); /* its place after the tag; fed as AAD from there */
-            rc = wc_AesGcmEncryptInit(&k->rtcp_c, NULL, 0, iv, 12);
+            /* authentication only: the whole packet and E|index are the
+             * AAD, made contiguous by writing E|index right after the
+             * packet for one GMAC (rtcp_gmac); the tag then takes that
+             * place and E|index moves behind it */
+            uint8_t tag[16];
+            wr32(out + in_len, eidx);
+            rc = rtcp_gmac(s, k, iv, out, in_len + 4, tag, 0);
             if (rc == 0)
-                rc = wc_AesGcmEncryptUpdate(&k->rtcp_c, NULL, NULL, 0, out, (word32)in_len);
-            if (rc == 0)
-                rc = wc_AesGcmEncryptUpdate(&k->rtcp_c, NULL, NULL, 0, t + 16, 4);
-            if (rc == 0)
-                rc = wc_AesGcmEncryptFinal(&k->rtcp_c, t, 16);
+                memcpy(out + in_len, tag, 16);
         }
         if (rc == 0)
             wr32(out + in_len + 16, eidx);
@@ -991,15 +1016,31 @@ static int rtcp_unprotect(nat *s, const uint8_t *in, size_t in_len, uint8_t *out
             if (rc == 0 && out != in)
                 memmove(out, in, 8);
         } else {
-            rc = wc_AesGcmDecryptInit(&k->rtcp_c, NULL, 0, iv, 12);
-            if (rc == 0)
-                rc = wc_AesGcmDecryptUpdate(&k->rtcp_c, NULL, NULL, 0, in, (word32)need);
-            if (rc == 0)
-                rc = wc_AesGcmDecryptUpdate(&k->rtcp_c, NULL, NULL, 0, ep, 4);
-            if (rc == 0)
-                rc = wc_AesGcmDecryptFinal(&k->rtcp_c, in + need, 16);
-            if (rc == 0 && out != in)
-                memmove(out, in, need);
+            /* authentication only: AAD = packet || E|index, made contiguous
+             * for one GMAC (rtcp_gmac) in out when it has room (in place it
+             * always has), else on the stack */
+            uint8_t tag[16], e4[4], stack_aad[2048], *aad;
+            memcpy(tag, in + need, 16);
+            memcpy(e4, ep, 4);
+            if (out == in || out_cap >= need + 4) {
+                aad = out;
+                if (out != in)
+                    memmove(out, in, need);
+            } else if (need + 4 <= sizeof stack_aad) {
+                aad = stack_aad;
+                memcpy(aad, in, need);
+            } else {
+                *out_len = need + 4;
+                return phonesec__fail(&s->err, PHONESEC_E_BUFFER_SMALL, "unprotect_rtcp: %zu bytes needed for "
+                                      "authentication-only SRTCP of this size, %zu given", need + 4, out_cap);
+            }
+            memcpy(aad + need, e4, 4);
+            rc = rtcp_gmac(s, k, iv, aad, need + 4, tag, 1);
+            if (aad == stack_aad) {
+                if (rc == 0)
+                    memcpy(out, in, need);
+                phonesec_memzero(stack_aad, need + 4);
+            }
         }
         if (rc == AES_GCM_AUTH_E) {
             phonesec_memzero(out, need);

@@ -68,7 +68,10 @@ static int lib_gives_gcm_auth_answer(void)
     if (LIB.mk(&p, PHONESEC_SRTP_DIR_OUTBOUND, 0, &s) == PHONESEC_OK &&
         LIB.op[2](s, kat_gcm_auth_plain, sizeof kat_gcm_auth_plain, out, sizeof out, &n) == PHONESEC_OK &&
         n == sizeof kat_gcm_auth_plain + sizeof kat_gcm_auth_trailer &&
-        memcmp(out + sizeof kat_gcm_auth_plain, kat_gcm_auth_trailer, sizeof kat_gcm_auth_trailer) == 0)
+        memcmp(out + sizeof kat_gcm_auth_plain, kat_gcm_auth_trailer, sizeof kat_gcm_auth_trailer) == 0 &&
+        LIB.op[2](s, kat_gcm_auth_plain2, sizeof kat_gcm_auth_plain2, out, sizeof out, &n) == PHONESEC_OK &&
+        n == sizeof kat_gcm_auth_plain2 + sizeof kat_gcm_auth_trailer2 &&
+        memcmp(out + sizeof kat_gcm_auth_plain2, kat_gcm_auth_trailer2, sizeof kat_gcm_auth_trailer2) == 0)
         ok = 1;
     if (s != NULL)
         LIB.fr(s);

@@ -527,6 +527,10 @@ static void rfc7714_srtcp_auth_only_known_answer(void **state)
     assert_int_equal(phonesec_srtp_new(&p, PHONESEC_SRTP_DIR_INBOUND, 0, &rx), PHONESEC_OK);
     phonesec_srtp_params_wipe(&p);
     check_packet_pair(tx, rx, 1, kat_gcm_auth_plain, sizeof kat_gcm_auth_plain, prot, sizeof prot);
+    memcpy(prot, kat_gcm_auth_plain2, sizeof kat_gcm_auth_plain2);
+    memcpy(prot + sizeof kat_gcm_auth_plain2, kat_gcm_auth_trailer2, sizeof kat_gcm_auth_trailer2);
+    check_packet_pair(tx, rx, 1, kat_gcm_auth_plain2, sizeof kat_gcm_auth_plain2, prot,
+                      sizeof kat_gcm_auth_plain2 + sizeof kat_gcm_auth_trailer2);
     phonesec_srtp_free(tx);
     phonesec_srtp_free(rx);
 }
