@@ -5,7 +5,7 @@
 #
 #   scripts/test-profile.sh [BUILDDIR]        (default build-test/profile)
 #
-# scripts/test.sh runs it when PHONESEC_TEST_PROFILE=1. The wolfSSL prefix is
+# scripts/test.sh runs it (unless PHONESEC_TEST_PROFILE=0). The wolfSSL prefix is
 # cached under build/wolfssl-profile (a fresh machine builds it once, about
 # a minute or three on 2 cores; reruns reuse it). Extra suites:
 # PHONESEC_PROFILE_SUITES="unit vectors tool interop" (the default).
