@@ -1125,7 +1125,21 @@ static int add_trusted_locked(phonesec_tls_ctx *c, const uint8_t *data, size_t l
     return PHONESEC_OK;
 }
 
-int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
+/* The custom (builtin 0) or built-in (1) list: add certificates from
+ * memory under the lock, or from a file. */
+static int add_trust(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format, int builtin)
+{
+    int rc;
+    if (c == NULL)
+        return PHONESEC_E_INVAL;
+    pthread_mutex_lock(&c->wlock);
+    rc = add_trusted_locked(c, data, len, format, builtin);
+    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
+    pthread_mutex_unlock(&c->wlock);
+    return rc;
+}
+
+static int add_trust_file(phonesec_tls_ctx *c, const char *path, int builtin)
 {
     uint8_t *buf;
     size_t n;
@@ -1139,42 +1153,26 @@ int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
         phonesec__free(buf);
         return cfg_fail(c, PHONESEC_E_PARSE, "'%s' is empty", path);
     }
-    rc = phonesec_tls_ctx_add_trusted(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
+    rc = add_trust(c, buf, n, PHONESEC_TLS_FORMAT_AUTO, builtin);
     phonesec__free(buf);
     return rc;
+}
+
+int phonesec_tls_ctx_add_trusted_file(phonesec_tls_ctx *c, const char *path)
+{
+    return add_trust_file(c, path, 0);
 }
 
 /* ---------------------------------------------------------------- built-in list */
 
 int phonesec_tls_ctx_add_builtin(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
-    int rc;
-    if (c == NULL)
-        return PHONESEC_E_INVAL;
-    pthread_mutex_lock(&c->wlock);
-    rc = add_trusted_locked(c, data, len, format, 1);
-    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
-    pthread_mutex_unlock(&c->wlock);
-    return rc;
+    return add_trust(c, data, len, format, 1);
 }
 
 int phonesec_tls_ctx_add_builtin_file(phonesec_tls_ctx *c, const char *path)
 {
-    uint8_t *buf;
-    size_t n;
-    int rc;
-    if (c == NULL || path == NULL)
-        return PHONESEC_E_INVAL;
-    rc = read_file(path, &buf, &n);
-    if (rc != PHONESEC_OK)
-        return cfg_fail(c, rc, "cannot read '%s'", path);
-    if (n == 0) {
-        phonesec__free(buf);
-        return cfg_fail(c, PHONESEC_E_PARSE, "'%s' is empty", path);
-    }
-    rc = phonesec_tls_ctx_add_builtin(c, buf, n, PHONESEC_TLS_FORMAT_AUTO);
-    phonesec__free(buf);
-    return rc;
+    return add_trust_file(c, path, 1);
 }
 
 size_t phonesec_tls_ctx_builtin_count(const phonesec_tls_ctx *c)
@@ -1561,14 +1559,7 @@ static int domain_allowed_unlocked(const phonesec_tls_ctx *c, const char *host)
 
 int phonesec_tls_ctx_add_trusted(phonesec_tls_ctx *c, const uint8_t *data, size_t len, int format)
 {
-    int rc;
-    if (c == NULL)
-        return PHONESEC_E_INVAL;
-    pthread_mutex_lock(&c->wlock);
-    rc = add_trusted_locked(c, data, len, format, 0);
-    c->cfg_err_seq = atomic_fetch_add(&c->err_seq, 1) + 1;
-    pthread_mutex_unlock(&c->wlock);
-    return rc;
+    return add_trust(c, data, len, format, 0);
 }
 
 int phonesec_tls_ctx_remove_trusted(phonesec_tls_ctx *c, size_t i)
