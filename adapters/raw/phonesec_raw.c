@@ -198,6 +198,25 @@ static void drop(char **b, size_t cap)
     }
 }
 
+/* What both directions read first: the framing (body offset and length),
+ * and the status code or method of the start line (0 / "" when none). */
+static int start(phonesec_raw *r, const char *msg, size_t len, unsigned *done, size_t *boff, size_t *blen,
+                 int *status, char method[32])
+{
+    int rc;
+    r->err[0] = '\0';
+    if (done)
+        *done = 0;
+    rc = phonesec_raw_body(msg, len, boff, blen);
+    if (rc != PHONESEC_OK)
+        return fail(r, rc, "message framing (empty line, Content-Length)");
+    if (phonesec_mediasec_msg_status(msg, len, status) != PHONESEC_OK)
+        *status = 0;
+    if (phonesec_mediasec_msg_method(msg, len, method, 32) != PHONESEC_OK)
+        method[0] = '\0';
+    return PHONESEC_OK;
+}
+
 int phonesec_raw_outgoing(phonesec_raw *r, const char *msg, size_t len, const char **out, size_t *out_len,
                           unsigned *done)
 {
@@ -212,17 +231,10 @@ int phonesec_raw_outgoing(phonesec_raw *r, const char *msg, size_t len, const ch
 
     if (r == NULL || msg == NULL || out == NULL || out_len == NULL)
         return PHONESEC_E_INVAL;
-    r->err[0] = '\0';
-    if (done)
-        *done = 0;
-    rc = phonesec_raw_body(msg, len, &boff, &blen);
+    rc = start(r, msg, len, done, &boff, &blen, &status, method);
     if (rc != PHONESEC_OK)
-        return fail(r, rc, "message framing (empty line, Content-Length)");
+        return rc;
     cur_len = boff + blen;
-    if (phonesec_mediasec_msg_status(msg, len, &status) != PHONESEC_OK)
-        status = 0;
-    if (phonesec_mediasec_msg_method(msg, len, method, sizeof method) != PHONESEC_OK)
-        method[0] = '\0';
 
     if (r->ms && status == 0) {
         rc = run(w_prepare, r->ms, cur, cur_len, &hdr, &hdr_len, &hdr_cap);
@@ -300,16 +312,9 @@ int phonesec_raw_incoming(phonesec_raw *r, const char *msg, size_t len, unsigned
 
     if (r == NULL || msg == NULL)
         return PHONESEC_E_INVAL;
-    r->err[0] = '\0';
-    if (done)
-        *done = 0;
-    rc = phonesec_raw_body(msg, len, &boff, &blen);
+    rc = start(r, msg, len, done, &boff, &blen, &status, method);
     if (rc != PHONESEC_OK)
-        return fail(r, rc, "message framing (empty line, Content-Length)");
-    if (phonesec_mediasec_msg_status(msg, len, &status) != PHONESEC_OK)
-        status = 0;
-    if (phonesec_mediasec_msg_method(msg, len, method, sizeof method) != PHONESEC_OK)
-        method[0] = '\0';
+        return rc;
 
     if (r->ms && status != 0) {
         rc = phonesec_mediasec_on_response(r->ms, msg, boff + blen);
