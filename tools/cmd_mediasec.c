@@ -43,15 +43,6 @@ static const struct option client_opts[] = {
     TOOL_OPTS_COMMON,
     {NULL, 0, NULL, 0}};
 
-static void json_failure(const char *command, const char *err)
-{
-    tool_json j;
-    tool_json_begin(&j, command);
-    tool_json_str(&j, "result", "FAILED");
-    tool_json_str(&j, "error", err);
-    tool_json_end(&j);
-}
-
 static int parse_style(const char *s, int *style)
 {
     if (strcmp(s, "single") == 0)
@@ -191,7 +182,7 @@ static int cmd_verify(int argc, char **argv)
                 fprintf(stderr, "phonesec mediasec: the input is not a SIP response: its first line is not "
                                 "\"SIP/2.0 <code> <reason>\"\n");
             if (json)
-                json_failure("mediasec verify", "the input is not a SIP response");
+                tool_json_failure("mediasec verify", "the input is not a SIP response");
             free(buf);
             return TOOL_FAIL;
         }
@@ -210,7 +201,7 @@ static int cmd_verify(int argc, char **argv)
             snprintf(err, sizeof err, "%s", phonesec_strerror(rc));
         fprintf(stderr, "phonesec mediasec: %s\n", err);
         if (json)
-            json_failure("mediasec verify", err);
+            tool_json_failure("mediasec verify", err);
         phonesec_mediasec_list_free(l);
         return TOOL_FAIL;
     }

@@ -194,15 +194,6 @@ static void print_refused_mline(const char *l)
     printf("%.*s 0%s\n", (int)(sp - l), l, end ? end : "");
 }
 
-static void json_failure(const char *command, const char *err)
-{
-    tool_json j;
-    tool_json_begin(&j, command);
-    tool_json_str(&j, "result", "FAILED");
-    tool_json_str(&j, "error", err);
-    tool_json_end(&j);
-}
-
 static int do_answer_json(phonesec_sdes *s, size_t cnt, size_t secured)
 {
     char line[PHONESEC_SDES_LINE_MAX + 1];
@@ -263,7 +254,7 @@ static int do_answer(phonesec_sdes *s, int json)
     int rc;
     if (offer == NULL) {
         if (json)
-            json_failure("sdes answer", "cannot read the offer");
+            tool_json_failure("sdes answer", "cannot read the offer");
         return TOOL_FAIL;
     }
     rc = phonesec_sdes_answer(s, offer, len);
@@ -272,7 +263,7 @@ static int do_answer(phonesec_sdes *s, int json)
         (void)phonesec_sdes_last_error(s, err, sizeof err);
         fprintf(stderr, "phonesec sdes: no answer: %s\n", err);
         if (json)
-            json_failure("sdes answer", err);
+            tool_json_failure("sdes answer", err);
         return TOOL_FAIL;
     }
     cnt = phonesec_sdes_section_count(s);
@@ -331,7 +322,7 @@ static int do_offer(phonesec_sdes *s, int json)
         (void)phonesec_sdes_last_error(s, err, sizeof err);
         fprintf(stderr, "phonesec sdes: no offer: %s\n", err);
         if (json)
-            json_failure("sdes offer", err);
+            tool_json_failure("sdes offer", err);
         return TOOL_FAIL;
     }
     if (json) {

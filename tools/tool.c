@@ -378,3 +378,12 @@ void tool_json_end(tool_json *j)
     fputs("}\n", j->f);
     fflush(j->f);
 }
+
+void tool_json_failure(const char *command, const char *err)
+{
+    tool_json j;
+    tool_json_begin(&j, command);
+    tool_json_str(&j, "result", "FAILED");
+    tool_json_str(&j, "error", err);
+    tool_json_end(&j);
+}

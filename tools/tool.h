@@ -90,6 +90,8 @@ void tool_json_null(tool_json *j, const char *key);
 void tool_json_open(tool_json *j, const char *key, int array);
 void tool_json_close(tool_json *j, int array);
 void tool_json_end(tool_json *j);
+/* One whole object for a command that failed: result FAILED and the error. */
+void tool_json_failure(const char *command, const char *err);
 
 int phonesec_tool_ciphers(int argc, char **argv);
 int phonesec_tool_tls(int argc, char **argv);
