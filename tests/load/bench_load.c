@@ -36,7 +36,7 @@
 
 #include <phonesec.h>
 
-#include "tls_test_util.h"
+#include "thread_util.h" /* tu_rss_kib(); it includes tls_test_util.h */
 
 #define SUITE13 "TLS_AES_128_GCM_SHA256"
 #define WOLF13 "TLS13-AES128-GCM-SHA256"
@@ -48,22 +48,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0) {
-            kib = strtol(line + 6, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kib;
 }
 
 static void die(const char *what)
@@ -270,7 +254,7 @@ static void run_server(int bare, int lfd, int res_fd, int go_fd, int warm_port_u
     if (sc == NULL || pf == NULL)
         die("calloc");
     server_setup(bare);
-    r.rss_before = rss_kib();
+    r.rss_before = tu_rss_kib();
     pf[0].fd = lfd;
     pf[0].events = POLLIN;
     while (r.established + r.failed < g_n) {
@@ -314,7 +298,7 @@ static void run_server(int bare, int lfd, int res_fd, int go_fd, int warm_port_u
         }
     }
     r.seconds = now_s() - t0;
-    r.rss_held = rss_kib();
+    r.rss_held = tu_rss_kib();
     write_all(res_fd, &r, sizeof r);
     read_all(go_fd, &c, 1);
     for (i = 0; i < nconn; i++) {
