@@ -14,9 +14,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done  # noqa: E402
+
 T = os.environ["PHONESEC_TOOL"]
-fails = 0
-n = 0
 
 
 def run(args, stdin=b"", **kw):
@@ -24,12 +25,6 @@ def run(args, stdin=b"", **kw):
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
-def check(cond, what):
-    global fails, n
-    n += 1
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def lines(args):
@@ -123,5 +118,4 @@ with tempfile.TemporaryDirectory() as w:
         ra, rb = run(a), run(b)
         check(ra == rb and ra[0] in (0, 1) and (ra[1] or ra[2]), "%s == %s: %r vs %r" % (a, b, ra, rb))
 
-print("%d checks, %d failed" % (n, fails))
-sys.exit(1 if fails else 0)
+done()

@@ -17,17 +17,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done  # noqa: E402
+
 T = os.environ["PHONESEC_TOOL"]
-fails = 0
-n = 0
 
 
-def check(cond, what):
-    global fails, n
-    n += 1
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def run(args, stdin=b""):
@@ -173,5 +168,4 @@ keys, o = obj(["tls", "probe", "--insecure", "--timeout", "2000", "127.0.0.1:9"]
 check(o["result"] == "FAILED" and o["connected"] is False and o["handshake"] is False and o["server_verdict"] is None,
       "probe to a closed port: %s" % o)
 
-print("%d checks, %d failed" % (n, fails))
-sys.exit(1 if fails else 0)
+done()

@@ -13,18 +13,13 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done, passed  # noqa: E402
+
 T = os.environ["PHONESEC_TOOL"]
 PAGE = os.path.join(os.environ["PHONESEC_SRCDIR"], "tools", "phonesec.1")
-fails = 0
-n = 0
 
 
-def check(cond, what):
-    global fails, n
-    n += 1
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def listed(args):
@@ -78,10 +73,9 @@ for c in commands:
             check(False, "%s: --%s is not in its phonesec(1) paragraph" % (name, o))
         for o in sorted(in_page - table):
             check(False, "%s: phonesec(1) names --%s, which it does not take" % (name, o))
-        n += 1
+        passed()
 
 # the conventions and JSON OUTPUT sections exist
 check(".SS Command-line conventions" in text, "a 'Command-line conventions' subsection")
 check(".SH JSON OUTPUT" in text, "a JSON OUTPUT section")
-print("%d checks, %d failed" % (n, fails))
-sys.exit(1 if fails else 0)
+done()

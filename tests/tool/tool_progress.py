@@ -12,20 +12,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done  # noqa: E402
+
 T = os.environ["PHONESEC_TOOL"]
 if subprocess.run([T, "config", "--help"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
     print("skip: the tool has no config command (-Dmodules)")
     sys.exit(77)
-fails = 0
-n = 0
 
 
-def check(cond, what):
-    global fails, n
-    n += 1
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def run_pty_stderr(args):
@@ -77,5 +72,4 @@ with tempfile.TemporaryDirectory() as w:
     rc, out, tty = run_pty_stderr([T] + dbase + [enc, "-"])
     check(rc == 0 and b"%" not in tty and len(out) == 8 * 1024 * 1024 + 123, "OUT '-': no progress: %r" % tty[:80])
 
-print("%d checks, %d failed" % (n, fails))
-sys.exit(1 if fails else 0)
+done()
